@@ -1,0 +1,223 @@
+//! The `tierwise` command line: checks policy files, and scores, tiers, explains and
+//! simulates customer files with them.
+//!
+//! The binary only reads arguments and files and prints results; every rule of scoring and
+//! tiering lives in the library.
+
+#[path = "tierwise/check.rs"]
+mod check;
+#[path = "tierwise/explain.rs"]
+mod explain;
+#[path = "tierwise/input.rs"]
+mod input;
+#[path = "tierwise/report.rs"]
+mod report;
+#[path = "tierwise/simulate.rs"]
+mod simulate;
+#[path = "tierwise/tier.rs"]
+mod tier;
+
+use std::io;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Customer tiering from TOML policy files.
+///
+/// A policy file says how customers are scored (volume, tenure, profitability, influence,
+/// ...) and which tier each score leads to. `tierwise` checks policy files, and tiers the
+/// customers of a CSV or JSON Lines file with them.
+///
+/// Exit status: 0 when all went well, 1 when a policy or a customer row has an error
+/// (details on stderr), 2 when the command line itself is wrong.
+#[derive(Debug, Parser)]
+#[command(name = "tierwise", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Check(CheckArgs),
+    Tier(TierArgs),
+    Explain(ExplainArgs),
+    Simulate(SimulateArgs),
+}
+
+/// Check policy files for mistakes.
+///
+/// Reads each policy file and reports every mistake in it at once, each with its file,
+/// line and column, and a suggestion where a name looks mistyped. A valid file prints
+/// `ok: PATH (policy ID version VERSION)`.
+///
+/// Example: tierwise check policies/ocean-shipping.toml
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// Policy files or directories. A directory means every `*.toml` file directly in it,
+    /// in name order, except scenario files ending in `.tests.toml`.
+    #[arg(value_name = "PATH", required = true)]
+    paths: Vec<PathBuf>,
+}
+
+/// The policy and the day to evaluate on.
+#[derive(Debug, Args)]
+struct PolicyArgs {
+    /// The policy file to use.
+    #[arg(long, value_name = "PATH")]
+    policy: PathBuf,
+
+    /// The day to evaluate on, like 2026-06-30: years of tenure, grace periods and pins are
+    /// counted up to this day. Default: today in the policy's time zone.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    as_of: Option<NaiveDate>,
+}
+
+/// The customer file and how strictly to read it.
+#[derive(Debug, Args)]
+struct CustomerArgs {
+    /// The customer file: CSV with a header row (`id`, one column per metric, and optional
+    /// `previous_tier`, `tier_since`, `last_qualified`, `pinned_tier`, `pinned_until`,
+    /// `pin_reason` columns; an empty cell means the value is absent), or JSON Lines (one
+    /// object per line, for files ending in .jsonl, .ndjson or .json, or starting with `{`).
+    /// `-` reads standard input.
+    #[arg(value_name = "CUSTOMERS")]
+    customers: PathBuf,
+
+    /// Ignore columns (or JSON keys) that are neither `id`, a metric of the policy nor a
+    /// state or pin column, instead of reporting them as errors.
+    #[arg(long)]
+    ignore_extra_columns: bool,
+}
+
+/// Score and tier every customer of a file.
+///
+/// Writes one result per customer: the final tier, the score, the tier the score alone
+/// qualifies for, each dimension's score, the new tier state to keep for next time, and
+/// what decided the tier. A row with a mistake is reported on stderr as
+/// `CUSTOMERS:LINE: error: ...`; the other rows are still written and the exit status
+/// is 1.
+///
+/// Example: tierwise tier --policy policies/ocean-shipping.toml --as-of 2026-06-30
+/// data/customers.csv
+#[derive(Debug, Args)]
+struct TierArgs {
+    #[command(flatten)]
+    policy: PolicyArgs,
+
+    /// How to write the results: `json` (one object per line), `csv`, or `table` (aligned
+    /// columns and the tier distribution, for people).
+    #[arg(long, value_enum, default_value_t = TierFormat::Json)]
+    format: TierFormat,
+
+    #[command(flatten)]
+    input: CustomerArgs,
+}
+
+/// Output formats of `tier`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TierFormat {
+    /// One JSON object per customer and line.
+    Json,
+    /// A CSV file with a header row.
+    Csv,
+    /// Aligned columns and the tier distribution.
+    Table,
+}
+
+/// Show, step by step, why one customer gets its tier.
+///
+/// Prints each dimension's value, score, weight and contribution, the composite score,
+/// which requirements of higher tiers failed, the adjustments that applied, whether the
+/// downgrade buffer, grace period, step limit or a pin decided, and the new tier state.
+///
+/// Example: tierwise explain --policy policies/ocean-shipping.toml --as-of 2026-06-30
+/// data/customers.csv --id C00004
+#[derive(Debug, Args)]
+struct ExplainArgs {
+    #[command(flatten)]
+    policy: PolicyArgs,
+
+    /// The customer's id, as in the `id` column.
+    #[arg(long, value_name = "ID")]
+    id: String,
+
+    /// `text` for people, `json` for programs.
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    format: ExplainFormat,
+
+    #[command(flatten)]
+    input: CustomerArgs,
+}
+
+/// Output formats of `explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ExplainFormat {
+    /// A readable trace.
+    Text,
+    /// The trace as one JSON object.
+    Json,
+}
+
+/// Show the tier distribution of a customer file, or compare two policies.
+///
+/// Prints how many customers land in each tier and their share. With `--against`, also
+/// the distribution under the second policy and the matrix of moves between the two:
+/// rows are tiers under `--policy`, columns tiers under `--against`. Use it to see what a
+/// policy change would do before it goes live.
+///
+/// Example: tierwise simulate --policy policies/ocean-shipping.toml --against
+/// policies/ocean-shipping-2027.toml --as-of 2026-06-30 data/customers.csv
+#[derive(Debug, Args)]
+struct SimulateArgs {
+    #[command(flatten)]
+    policy: PolicyArgs,
+
+    /// A second policy file to compare with. The customer file may then carry the
+    /// columns of both policies.
+    #[arg(long, value_name = "PATH")]
+    against: Option<PathBuf>,
+
+    /// `table` for people, `json` for programs.
+    #[arg(long, value_enum, default_value_t = SimulateFormat::Table)]
+    format: SimulateFormat,
+
+    #[command(flatten)]
+    input: CustomerArgs,
+}
+
+/// Output formats of `simulate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SimulateFormat {
+    /// Aligned tables with bars.
+    Table,
+    /// One JSON object.
+    Json,
+}
+
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("`{text}` is not a date: expected YYYY-MM-DD, like 2026-06-30"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => check::run(&args.paths),
+        Command::Tier(args) => tier::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Simulate(args) => simulate::run(&args),
+    };
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        // the reader of our output went away (`tierwise tier ... | head`): not an error
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            report::error(&format!("cannot write the output: {e}"));
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,81 @@
+//! `tierwise check PATH...`: validates policy files and directories of policy files.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use tierwise::Policy;
+
+use crate::report;
+
+/// Checks every file; returns whether all were valid.
+pub fn run(paths: &[PathBuf]) -> io::Result<bool> {
+    let mut out = io::stdout().lock();
+    let mut all_ok = true;
+    for path in paths {
+        if path.is_dir() {
+            match policy_files(path) {
+                Ok(files) if files.is_empty() => {
+                    report::error(&format!(
+                        "no policy files (`*.toml`) in directory `{}`",
+                        path.display()
+                    ));
+                    all_ok = false;
+                }
+                Ok(files) => {
+                    for file in files {
+                        all_ok &= check_file(&mut out, &file)?;
+                    }
+                }
+                Err(e) => {
+                    report::error(&format!(
+                        "cannot read directory `{}`: {e}",
+                        path.display()
+                    ));
+                    all_ok = false;
+                }
+            }
+        } else {
+            all_ok &= check_file(&mut out, path)?;
+        }
+    }
+    out.flush()?;
+    Ok(all_ok)
+}
+
+/// The `*.toml` files directly in `dir`, sorted, without `*.tests.toml` scenario files.
+fn policy_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.ends_with(".toml") && !name.ends_with(".tests.toml") && path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn check_file(out: &mut impl Write, path: &Path) -> io::Result<bool> {
+    match Policy::from_path(path) {
+        Ok(policy) => {
+            writeln!(
+                out,
+                "ok: {} (policy {} version {})",
+                path.display(),
+                policy.id(),
+                policy.version()
+            )?;
+            Ok(true)
+        }
+        Err(e) => {
+            // flush stdout first so that the two streams interleave in order on a terminal
+            out.flush()?;
+            report::load_error(path, &e);
+            Ok(false)
+        }
+    }
+}

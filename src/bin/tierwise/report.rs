@@ -1,0 +1,313 @@
+//! What the commands share: diagnostics on stderr, loading the policy, the as-of date,
+//! evaluating rows and counting tiers.
+
+use std::io::Write;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use tierwise::{Assignment, Customer, LoadError, Policy, TierId};
+
+use crate::input::{self, CustomerFile, Problem};
+
+/// Writes a line to stderr. A failing stderr cannot be reported anywhere: ignored.
+fn line(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{text}");
+}
+
+/// `error: MESSAGE` on stderr.
+pub fn error(message: &str) {
+    line(&format!("error: {message}"));
+}
+
+/// `warning: MESSAGE` on stderr.
+pub fn warning(message: &str) {
+    line(&format!("warning: {message}"));
+}
+
+/// A problem without a line: `error: MESSAGE` and its help.
+pub fn problem(p: &Problem) {
+    error(&p.message);
+    if let Some(help) = &p.help {
+        line(&format!("  help: {help}"));
+    }
+}
+
+/// A problem at a line of the customer file: `FILE:LINE: error: MESSAGE` and its help.
+pub fn problem_at(file: &str, at: u64, p: &Problem) {
+    line(&format!("{file}:{at}: error: {}", p.message));
+    if let Some(help) = &p.help {
+        line(&format!("  help: {help}"));
+    }
+}
+
+/// Loads a policy, or prints its diagnostics like `check` does.
+pub fn load_policy(path: &Path) -> Option<Policy> {
+    match Policy::from_path(path) {
+        Ok(policy) => Some(policy),
+        Err(e) => {
+            load_error(path, &e);
+            None
+        }
+    }
+}
+
+/// Every diagnostic of a policy, rendered with its source line, then `PATH: N errors`.
+pub fn load_error(path: &Path, e: &LoadError) {
+    line(&format!("{e:#}"));
+    line("");
+    line(&format!(
+        "{}: {}",
+        path.display(),
+        count(e.diagnostics().len(), "error", "errors")
+    ));
+}
+
+/// `1 error`, `3 errors`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// The as-of date: as given, or today in the policy's time zone. Warns when the policy is
+/// not in force on that day.
+pub fn as_of(policy: &Policy, given: Option<NaiveDate>) -> NaiveDate {
+    let date = given.unwrap_or_else(|| {
+        chrono::Utc::now()
+            .with_timezone(&policy.timezone())
+            .date_naive()
+    });
+    warn_if_not_in_force(policy, date);
+    date
+}
+
+/// `warning: policy ID VERSION is in force from .. to .., not on DATE`.
+pub fn warn_if_not_in_force(policy: &Policy, date: NaiveDate) {
+    if policy.is_effective_on(date) {
+        return;
+    }
+    let range = match (policy.effective_from(), policy.effective_until()) {
+        (Some(from), Some(until)) => format!("from {from} to {until}"),
+        (Some(from), None) => format!("from {from}"),
+        (None, Some(until)) => format!("until {until}"),
+        (None, None) => "always".to_owned(),
+    };
+    warning(&format!(
+        "policy {} {} is in force {range}, not on {date}",
+        policy.id(),
+        policy.version()
+    ));
+}
+
+/// Reads the customer file, or reports why it cannot be read.
+pub fn read_customers(path: &Path) -> Option<CustomerFile> {
+    match input::read(path) {
+        Ok(file) => Some(file),
+        Err(p) => {
+            problem(&p);
+            None
+        }
+    }
+}
+
+/// Reports the problems of the file itself and its unknown columns (a column unknown to
+/// every one of `policies`; each once, at the line where it first appears). Returns
+/// whether there were none.
+pub fn check_file(file: &CustomerFile, policies: &[&Policy], ignore_extra_columns: bool) -> bool {
+    let mut problems: Vec<(u64, Problem)> = file.problems.clone();
+    if !ignore_extra_columns {
+        for (at, name) in &file.columns {
+            if policies.iter().all(|p| !input::is_known_column(p, name)) {
+                if let Some(first) = policies.first() {
+                    problems.push((*at, input::unknown_column(first, name)));
+                }
+            }
+        }
+    }
+    problems.sort_by_key(|(at, _)| *at);
+    for (at, p) in &problems {
+        problem_at(&file.label, *at, p);
+    }
+    problems.is_empty()
+}
+
+/// Classifies a built customer, turning an evaluation error into a row problem.
+pub fn classify(
+    policy: &Policy,
+    customer: Result<Customer, Vec<Problem>>,
+    as_of: NaiveDate,
+) -> Result<(Customer, Assignment), Vec<Problem>> {
+    let customer = customer?;
+    match policy.classify(&customer, as_of) {
+        Ok(a) => Ok((customer, a)),
+        Err(e) => Err(vec![Problem::new(e.to_string())]),
+    }
+}
+
+/// The customers of each tier, highest tier first.
+#[derive(Debug, Clone)]
+pub struct Distribution {
+    /// Tier id, display name and count.
+    pub tiers: Vec<(String, String, u64)>,
+    pub total: u64,
+}
+
+impl Distribution {
+    pub fn new(policy: &Policy) -> Distribution {
+        Distribution {
+            tiers: policy
+                .tiers()
+                .map(|(_, t)| (t.id().to_owned(), t.name().to_owned(), 0))
+                .collect(),
+            total: 0,
+        }
+    }
+
+    pub fn add(&mut self, tier: TierId) {
+        if let Some((_, _, n)) = self.tiers.get_mut(tier.rank()) {
+            *n += 1;
+            self.total += 1;
+        }
+    }
+
+    /// The share of `count` in percent with one decimal, rounded half up, computed exactly.
+    pub fn share(&self, count: u64) -> String {
+        let tenths = ratio(count, self.total, 1000);
+        format!("{}.{}", tenths / 10, tenths % 10)
+    }
+
+    /// A bar of `#` proportional to the share, 40 characters for 100%, at least one for a
+    /// tier that has customers.
+    pub fn bar(&self, count: u64) -> String {
+        let n = ratio(count, self.total, 40);
+        let n = if count > 0 { n.max(1) } else { n };
+        "#".repeat(usize::try_from(n).unwrap_or(0))
+    }
+
+    /// Lines of a table: tier, count, share and bar, the name last (it may be wide).
+    pub fn table(&self, with_bar: bool) -> Vec<String> {
+        let w_tier = self
+            .tiers
+            .iter()
+            .map(|(id, _, _)| id.chars().count())
+            .chain(["tier".len(), "total".len()])
+            .max()
+            .unwrap_or(0);
+        let w_count = self
+            .tiers
+            .iter()
+            .map(|(_, _, n)| n.to_string().len())
+            .chain([self.total.to_string().len(), "customers".len()])
+            .max()
+            .unwrap_or(0);
+        let mut lines = vec![format!(
+            "{:<w_tier$}  {:>w_count$}  {:>6}",
+            "tier", "customers", "share"
+        )];
+        for (id, name, n) in &self.tiers {
+            let pad = w_tier.saturating_sub(id.chars().count());
+            let mut row = format!(
+                "{id}{}  {n:>w_count$}  {:>5}%",
+                " ".repeat(pad),
+                self.share(*n)
+            );
+            if with_bar {
+                row.push_str(&format!("  {:<40}", self.bar(*n)));
+            }
+            if name != id {
+                row.push_str(&format!("  {name}"));
+            }
+            lines.push(row.trim_end().to_owned());
+        }
+        lines.push(format!(
+            "{:<w_tier$}  {:>w_count$}  {:>5}%",
+            "total",
+            self.total,
+            self.share(self.total)
+        ));
+        lines
+    }
+}
+
+/// `part * scale / whole`, rounded half up; 0 when `whole` is 0.
+fn ratio(part: u64, whole: u64, scale: u64) -> u64 {
+    if whole == 0 {
+        return 0;
+    }
+    let (part, whole, scale) = (u128::from(part), u128::from(whole), u128::from(scale));
+    let r = (2 * part * scale + whole) / (2 * whole);
+    u64::try_from(r).unwrap_or(u64::MAX)
+}
+
+/// The closest of `candidates` to a mistyped `name`, if one is close enough.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let mut best: Option<(usize, &str)> = None;
+    for cand in candidates {
+        let d = edit_distance(name, cand);
+        let limit = (cand.chars().count().max(name.chars().count()) / 3).max(1);
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, cand));
+        }
+    }
+    best.map(|(_, c)| format!("did you mean `{c}`?"))
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = Vec::with_capacity(b.len() + 1);
+        cur.push(i + 1);
+        for (j, cb) in b.iter().enumerate() {
+            let del = prev.get(j + 1).map_or(usize::MAX, |v| v + 1);
+            let ins = cur.get(j).map_or(usize::MAX, |v| v + 1);
+            let sub = prev.get(j).map_or(usize::MAX, |v| v + usize::from(ca != *cb));
+            cur.push(del.min(ins).min(sub));
+        }
+        prev = cur;
+    }
+    prev.last().copied().unwrap_or(0)
+}
+
+/// The snake_case name of what decided a tier (`qualified`, `buffer`, `pin`, ...).
+pub fn decision_name(d: tierwise::Decision) -> String {
+    match serde_json::to_value(d) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => format!("{d:?}").to_lowercase(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_are_exact() {
+        let d = Distribution {
+            tiers: vec![],
+            total: 1200,
+        };
+        assert_eq!(d.share(79), "6.6");
+        assert_eq!(d.share(292), "24.3");
+        assert_eq!(d.share(829), "69.1");
+        assert_eq!(d.share(1200), "100.0");
+        assert_eq!(d.share(0), "0.0");
+        // 1/8 = 12.5% exactly; 1/16 = 6.25% rounds half up to 6.3
+        let d = Distribution { tiers: vec![], total: 16 };
+        assert_eq!(d.share(1), "6.3");
+        assert_eq!(d.bar(16).len(), 40);
+        assert_eq!(d.bar(0).len(), 0);
+        let empty = Distribution { tiers: vec![], total: 0 };
+        assert_eq!(empty.share(0), "0.0");
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(did_you_mean("C0001", ["C00001", "X"]).as_deref(), Some("did you mean `C00001`?"));
+        assert_eq!(did_you_mean("zzz", ["C00001"]), None);
+    }
+}

@@ -1,0 +1,452 @@
+//! The allocation-free walk over local days that implements the calendar
+//! arithmetic.
+//!
+//! Instants are `i64` nanoseconds since the Unix epoch; local times are
+//! `i64` "local seconds" (the wall clock read as if it were UTC). A local day
+//! `d` (days since 1970-01-01) starts at local second `d * 86400`.
+//!
+//! Cost: one UTC-offset lookup per local day walked (a binary search in the
+//! zone's transition table), plus a few comparisons per opening interval.
+//! A whole week without holiday, make-up day, pause or offset change is
+//! jumped at once with the precomputed weekly total.
+
+use chrono::{DateTime, LocalResult, Offset, TimeZone, Utc};
+use chrono_tz::{GapInfo, Tz};
+
+use super::hours::SECONDS_PER_DAY;
+use super::{Calendar, CalendarError, OpenInterval};
+
+/// Nanoseconds per second.
+pub(crate) const NANOS: i64 = 1_000_000_000;
+/// Local seconds per day.
+const DAY: i64 = SECONDS_PER_DAY as i64;
+
+/// A pause list as given by the caller.
+type PauseList = [(DateTime<Utc>, DateTime<Utc>)];
+
+/// Nanoseconds of `t`, clamped to the `i64` range.
+pub(crate) fn clamped_nanos(t: DateTime<Utc>) -> i64 {
+    t.timestamp_nanos_opt().unwrap_or(if t.timestamp() < 0 {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
+}
+
+/// Nanoseconds of a second count.
+fn secs_to_nanos(secs: i64) -> Result<i64, CalendarError> {
+    secs.checked_mul(NANOS).ok_or(CalendarError::OutOfRange)
+}
+
+/// The UTC offset (local minus UTC, seconds) of `tz` at the instant `utc_secs`.
+fn offset_at(tz: Tz, utc_secs: i64) -> Result<i64, CalendarError> {
+    let t = DateTime::from_timestamp(utc_secs, 0).ok_or(CalendarError::OutOfRange)?;
+    let offset = tz.offset_from_utc_datetime(&t.naive_utc()).fix();
+    Ok(i64::from(offset.local_minus_utc()))
+}
+
+/// The instant (UTC seconds) of the local time `local_secs` in `tz`: a
+/// skipped local time maps to the first valid instant after it (the
+/// transition), an ambiguous one to the earlier instant.
+fn map_local(tz: Tz, local_secs: i64) -> Result<i64, CalendarError> {
+    let naive = DateTime::from_timestamp(local_secs, 0)
+        .ok_or(CalendarError::OutOfRange)?
+        .naive_utc();
+    let instant = |o: &<Tz as TimeZone>::Offset| local_secs - i64::from(o.fix().local_minus_utc());
+    match tz.offset_from_local_datetime(&naive) {
+        LocalResult::Single(o) => Ok(instant(&o)),
+        LocalResult::Ambiguous(a, b) => Ok(instant(&a).min(instant(&b))),
+        LocalResult::None => GapInfo::new(&naive, &tz)
+            .and_then(|gap| gap.end)
+            .map(|end| end.timestamp())
+            .ok_or(CalendarError::OutOfRange),
+    }
+}
+
+/// Monday-based weekday index (0 = Monday) of a day number (1970-01-01 was a Thursday).
+fn weekday_index(day: i64) -> usize {
+    // rem_euclid(7) is in 0..7, so the cast is lossless.
+    (day + 3).rem_euclid(7) as usize
+}
+
+/// The caller's pauses, read in place (no sorting, no allocation).
+struct Pauses<'p> {
+    list: &'p PauseList,
+    /// Smallest start of a relevant pause (`i64::MAX` when none).
+    lo: i64,
+    /// Largest end of a relevant pause (`i64::MIN` when none).
+    hi: i64,
+}
+
+impl<'p> Pauses<'p> {
+    /// Pauses that matter from `from` on.
+    fn new(list: &'p PauseList, from: i64) -> Self {
+        let (mut lo, mut hi) = (i64::MAX, i64::MIN);
+        for &(a, b) in list {
+            let (a, b) = (clamped_nanos(a), clamped_nanos(b));
+            if a < b && b > from {
+                lo = lo.min(a);
+                hi = hi.max(b);
+            }
+        }
+        let list = if hi == i64::MIN { &[] } else { list };
+        Pauses { list, lo, hi }
+    }
+
+    /// Non-empty pauses as nanosecond pairs.
+    fn iter(&self) -> impl Iterator<Item = (i64, i64)> + '_ {
+        self.list
+            .iter()
+            .map(|&(a, b)| (clamped_nanos(a), clamped_nanos(b)))
+            .filter(|(a, b)| a < b)
+    }
+
+    /// Whether any pause intersects `[a, b)`.
+    fn overlaps(&self, a: i64, b: i64) -> bool {
+        if b <= self.lo || a >= self.hi {
+            return false;
+        }
+        self.iter().any(|(x, y)| x < b && y > a)
+    }
+
+    /// The first unpaused sub-interval of `[cur, end)`, if any.
+    fn next_free(&self, cur: i64, end: i64) -> Option<(i64, i64)> {
+        let mut x = cur;
+        loop {
+            let mut moved = false;
+            for (a, b) in self.iter() {
+                if a <= x && x < b {
+                    x = b;
+                    moved = true;
+                }
+            }
+            if !moved {
+                break;
+            }
+        }
+        if x >= end {
+            return None;
+        }
+        let y = self
+            .iter()
+            .filter(|&(a, _)| a > x)
+            .fold(end, |y, (a, _)| y.min(a));
+        Some((x, y))
+    }
+}
+
+/// One local day as seen by the walker.
+struct Day<'a> {
+    /// Opening intervals of the day's pattern.
+    intervals: &'a [OpenInterval],
+    /// Wall-clock open nanoseconds of the pattern (the real open time on a fast day).
+    total: i64,
+    /// Instant (UTC seconds) of the next day's `00:00`.
+    end: i64,
+    /// UTC offset at `end`.
+    next_off: i64,
+    /// No offset change within the day: local `s` is the instant `s - off`.
+    fast: bool,
+}
+
+/// A cursor over local days, from one day's `00:00` instant to the next.
+struct Walker<'a> {
+    cal: &'a Calendar,
+    /// Current local day (days since 1970-01-01).
+    day: i64,
+    /// Instant (UTC seconds) of the current day's `00:00`.
+    start: i64,
+    /// UTC offset at `start`.
+    off: i64,
+    /// Days up to this one are known to start at `d * 86400 - off`.
+    verified: i64,
+    /// Index of the first holiday not before `day`.
+    hol: usize,
+    /// Index of the first make-up day not before `day`.
+    mk: usize,
+}
+
+impl<'a> Walker<'a> {
+    /// The walker positioned on the local day whose `00:00` instant is the
+    /// last one at or before `t_secs` (or the day before it).
+    fn locate(cal: &'a Calendar, t_secs: i64) -> Result<Self, CalendarError> {
+        let tz = cal.tz;
+        let off0 = offset_at(tz, t_secs)?;
+        let local = t_secs.checked_add(off0).ok_or(CalendarError::OutOfRange)?;
+        let day = local.div_euclid(DAY);
+        let local_start = day * DAY;
+        let cand = local_start - off0;
+        let (start, off) = if offset_at(tz, cand)? == off0 {
+            (cand, off0)
+        } else {
+            let s = map_local(tz, local_start)?;
+            (s, offset_at(tz, s)?)
+        };
+        Ok(Walker {
+            cal,
+            day,
+            start,
+            off,
+            verified: day,
+            hol: cal.holidays.partition_point(|&h| h < day),
+            mk: cal.makeups.partition_point(|&(d, _)| d < day),
+        })
+    }
+
+    /// Moves the holiday and make-up cursors up to the current day.
+    fn sync_cursors(&mut self) {
+        let cal = self.cal;
+        while cal.holidays.get(self.hol).is_some_and(|&h| h < self.day) {
+            self.hol += 1;
+        }
+        while cal.makeups.get(self.mk).is_some_and(|&(d, _)| d < self.day) {
+            self.mk += 1;
+        }
+    }
+
+    /// The opening intervals and wall-clock total of the current day.
+    fn pattern(&mut self) -> (&'a [OpenInterval], i64) {
+        self.sync_cursors();
+        let cal = self.cal;
+        if cal.holidays.get(self.hol) == Some(&self.day) {
+            return (&[], 0);
+        }
+        let idx = match cal.makeups.get(self.mk) {
+            Some(&(d, like)) if d == self.day => like,
+            _ => weekday_index(self.day),
+        };
+        (
+            cal.hours.day_index(idx),
+            cal.day_total.get(idx).copied().unwrap_or(0),
+        )
+    }
+
+    /// The current day.
+    fn view(&mut self) -> Result<Day<'a>, CalendarError> {
+        let (intervals, total) = self.pattern();
+        let local_end = (self.day + 1) * DAY;
+        let cand = local_end - self.off;
+        let fast = self.verified > self.day || offset_at(self.cal.tz, cand)? == self.off;
+        if fast {
+            self.verified = self.verified.max(self.day + 1);
+            return Ok(Day {
+                intervals,
+                total,
+                end: cand,
+                next_off: self.off,
+                fast: true,
+            });
+        }
+        let end = map_local(self.cal.tz, local_end)?;
+        Ok(Day {
+            intervals,
+            total,
+            end,
+            next_off: offset_at(self.cal.tz, end)?,
+            fast: false,
+        })
+    }
+
+    /// Instant (nanoseconds) of a local clock time of the current day.
+    fn boundary(&self, day: &Day<'_>, seconds: u32) -> Result<i64, CalendarError> {
+        let s = i64::from(seconds);
+        let secs = if day.fast {
+            self.day * DAY + s - self.off
+        } else if s == 0 {
+            self.start
+        } else if s == DAY {
+            day.end
+        } else {
+            map_local(self.cal.tz, self.day * DAY + s)?
+        };
+        secs_to_nanos(secs)
+    }
+
+    /// Moves to the next day.
+    fn advance(&mut self, day: &Day<'_>) {
+        self.day += 1;
+        self.start = day.end;
+        self.off = day.next_off;
+        self.verified = self.verified.max(self.day);
+    }
+
+    /// Instant (UTC seconds) of the `00:00` seven days ahead if the offset stays the same.
+    fn week_end_candidate(&self) -> i64 {
+        (self.day + 7) * DAY - self.off
+    }
+
+    /// True when the next 7 days have no holiday and no make-up day.
+    fn week_is_plain(&mut self) -> bool {
+        self.sync_cursors();
+        let end = self.day + 7;
+        let cal = self.cal;
+        cal.holidays.get(self.hol).is_none_or(|&h| h >= end)
+            && cal.makeups.get(self.mk).is_none_or(|&(d, _)| d >= end)
+    }
+
+    /// True when the UTC offset is the same at the start of each of the next
+    /// 7 days (and so, as zones change at most once a day, throughout).
+    fn week_offset_constant(&mut self) -> Result<bool, CalendarError> {
+        let first = (self.verified - self.day + 1).max(1);
+        for k in first..=7 {
+            if offset_at(self.cal.tz, (self.day + k) * DAY - self.off)? != self.off {
+                return Ok(false);
+            }
+            self.verified = self.day + k;
+        }
+        Ok(true)
+    }
+
+    /// Jumps 7 days ahead to the instant `end` (from [`Walker::week_end_candidate`]).
+    fn jump_week(&mut self, end: i64) {
+        self.day += 7;
+        self.start = end;
+        self.verified = self.verified.max(self.day);
+    }
+}
+
+impl Calendar {
+    /// True when the calendar has no open time from local day `day` on.
+    fn never_open_from(&self, day: i64) -> bool {
+        self.week_total == 0 && self.last_open_makeup.is_none_or(|last| day > last)
+    }
+
+    /// The instant (nanoseconds) at which `target` nanoseconds of unpaused
+    /// open time counted from `start` are used up; with a zero target, the
+    /// first open unpaused instant at or after `start`. Fails with
+    /// `BeyondHorizon` when that instant is after `limit`.
+    pub(super) fn count_from(
+        &self,
+        start: i64,
+        target: i64,
+        pauses: &PauseList,
+        limit: i64,
+    ) -> Result<i64, CalendarError> {
+        let beyond = || CalendarError::BeyondHorizon {
+            start: DateTime::from_timestamp_nanos(start),
+            days: self.horizon_days,
+        };
+        let finish = |d: i64| if d > limit { Err(beyond()) } else { Ok(d) };
+        let ps = Pauses::new(pauses, start);
+        let mut remaining = target;
+
+        if self.always {
+            let mut cur = start;
+            while let Some((x, y)) = ps.next_free(cur, i64::MAX) {
+                if x > limit {
+                    break;
+                }
+                if y.saturating_sub(x) >= remaining {
+                    return finish(x + remaining);
+                }
+                remaining -= y - x;
+                cur = y;
+            }
+            return Err(beyond());
+        }
+
+        let mut w = Walker::locate(self, start.div_euclid(NANOS))?;
+        loop {
+            if self.never_open_from(w.day) {
+                return Err(CalendarError::NeverOpen);
+            }
+            let day_start = secs_to_nanos(w.start)?;
+            if day_start > limit {
+                return Err(beyond());
+            }
+            // Jump a whole plain week.
+            if remaining > self.week_total && self.week_total > 0 && day_start >= start {
+                let end = w.week_end_candidate();
+                let end_n = secs_to_nanos(end)?;
+                if w.week_is_plain()
+                    && !ps.overlaps(day_start, end_n)
+                    && w.week_offset_constant()?
+                {
+                    remaining -= self.week_total;
+                    w.jump_week(end);
+                    continue;
+                }
+            }
+            let day = w.view()?;
+            // Skip a whole fast day.
+            if remaining > day.total && day.fast && day_start >= start {
+                let end_n = secs_to_nanos(day.end)?;
+                if !ps.overlaps(day_start, end_n) {
+                    remaining -= day.total;
+                    w.advance(&day);
+                    continue;
+                }
+            }
+            for iv in day.intervals {
+                let a = w.boundary(&day, iv.start().seconds())?.max(start);
+                let b = w.boundary(&day, iv.end().seconds())?;
+                if b <= a {
+                    continue;
+                }
+                if !ps.overlaps(a, b) {
+                    if b - a >= remaining {
+                        return finish(a + remaining);
+                    }
+                    remaining -= b - a;
+                    continue;
+                }
+                let mut cur = a;
+                while let Some((x, y)) = ps.next_free(cur, b) {
+                    if y - x >= remaining {
+                        return finish(x + remaining);
+                    }
+                    remaining -= y - x;
+                    cur = y;
+                }
+            }
+            w.advance(&day);
+        }
+    }
+
+    /// Open nanoseconds in `[from, to)`, `from < to`.
+    pub(super) fn open_nanos_between(&self, from: i64, to: i64) -> i64 {
+        if self.always {
+            return to.saturating_sub(from);
+        }
+        let mut total = 0;
+        // An instant the time zone data cannot handle ends the sum.
+        let _ = self.sum_open(from, to, &mut total);
+        total
+    }
+
+    /// Adds the open nanoseconds in `[from, to)` to `total`.
+    fn sum_open(&self, from: i64, to: i64, total: &mut i64) -> Result<(), CalendarError> {
+        let mut w = Walker::locate(self, from.div_euclid(NANOS))?;
+        loop {
+            if self.never_open_from(w.day) {
+                return Ok(());
+            }
+            let day_start = secs_to_nanos(w.start)?;
+            if day_start >= to {
+                return Ok(());
+            }
+            if self.week_total > 0 && day_start >= from {
+                let end = w.week_end_candidate();
+                if secs_to_nanos(end)? <= to && w.week_is_plain() && w.week_offset_constant()? {
+                    *total += self.week_total;
+                    w.jump_week(end);
+                    continue;
+                }
+            }
+            let day = w.view()?;
+            if day.fast && day_start >= from && secs_to_nanos(day.end)? <= to {
+                *total += day.total;
+                w.advance(&day);
+                continue;
+            }
+            for iv in day.intervals {
+                let a = w.boundary(&day, iv.start().seconds())?.max(from);
+                let b = w.boundary(&day, iv.end().seconds())?.min(to);
+                if b > a {
+                    *total += b - a;
+                }
+            }
+            w.advance(&day);
+        }
+    }
+}

@@ -1,0 +1,429 @@
+//! Customer records, built and checked against a compiled policy.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::error::{did_you_mean, InputError, InputErrors};
+use crate::policy::{MetricKind, Policy, TierId, Value};
+use crate::raw::parse_decimal;
+
+/// The state and pin fields a record may carry besides metrics.
+pub const STATE_FIELDS: [&str; 6] = [
+    "previous_tier",
+    "tier_since",
+    "last_qualified",
+    "pinned_tier",
+    "pinned_until",
+    "pin_reason",
+];
+
+/// A value given for a customer's field. Text is parsed according to the field's type,
+/// exactly (`"1250.50"` is 1250.50, never a float).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum InputValue {
+    /// Text, parsed by the field's type (as read from CSV).
+    Text(String),
+    /// An exact decimal.
+    Decimal(Decimal),
+    /// A whole number.
+    Integer(i64),
+    /// A date.
+    Date(NaiveDate),
+    /// A boolean.
+    Bool(bool),
+}
+
+impl From<&str> for InputValue {
+    fn from(v: &str) -> Self {
+        InputValue::Text(v.to_owned())
+    }
+}
+impl From<String> for InputValue {
+    fn from(v: String) -> Self {
+        InputValue::Text(v)
+    }
+}
+impl From<Decimal> for InputValue {
+    fn from(v: Decimal) -> Self {
+        InputValue::Decimal(v)
+    }
+}
+impl From<i64> for InputValue {
+    fn from(v: i64) -> Self {
+        InputValue::Integer(v)
+    }
+}
+impl From<i32> for InputValue {
+    fn from(v: i32) -> Self {
+        InputValue::Integer(i64::from(v))
+    }
+}
+impl From<u32> for InputValue {
+    fn from(v: u32) -> Self {
+        InputValue::Integer(i64::from(v))
+    }
+}
+impl From<NaiveDate> for InputValue {
+    fn from(v: NaiveDate) -> Self {
+        InputValue::Date(v)
+    }
+}
+impl From<bool> for InputValue {
+    fn from(v: bool) -> Self {
+        InputValue::Bool(v)
+    }
+}
+
+impl InputValue {
+    fn describe(&self) -> String {
+        match self {
+            InputValue::Text(t) => format!("`{t}`"),
+            InputValue::Decimal(d) => format!("`{d}`"),
+            InputValue::Integer(i) => format!("`{i}`"),
+            InputValue::Date(d) => format!("`{d}`"),
+            InputValue::Bool(b) => format!("`{b}`"),
+        }
+    }
+
+    fn as_date(&self) -> Result<NaiveDate, String> {
+        match self {
+            InputValue::Date(d) => Ok(*d),
+            InputValue::Text(t) => NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
+                .map_err(|_| format!("`{}` is not a date (expected YYYY-MM-DD)", t.trim())),
+            other => Err(format!("{} is not a date (expected YYYY-MM-DD)", other.describe())),
+        }
+    }
+
+    fn as_text(&self) -> String {
+        match self {
+            InputValue::Text(t) => t.trim().to_owned(),
+            InputValue::Decimal(d) => d.to_string(),
+            InputValue::Integer(i) => i.to_string(),
+            InputValue::Date(d) => d.to_string(),
+            InputValue::Bool(b) => b.to_string(),
+        }
+    }
+}
+
+/// The tier state a customer had after its last evaluation.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Previous {
+    pub(crate) tier: Option<TierId>,
+    /// A `previous_tier` the policy does not define: ignored, and reported.
+    pub(crate) unknown_tier: Option<String>,
+    pub(crate) tier_since: Option<NaiveDate>,
+    pub(crate) last_qualified: Option<NaiveDate>,
+}
+
+/// A manual tier pin.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Pin {
+    pub(crate) tier: TierId,
+    pub(crate) until: Option<NaiveDate>,
+    pub(crate) reason: Option<String>,
+}
+
+/// A customer record checked against one policy: metric values, previous state and pin.
+///
+/// Build one with [`Policy::customer`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Customer {
+    pub(crate) id: String,
+    pub(crate) policy_key: usize,
+    pub(crate) values: Vec<Option<Value>>,
+    pub(crate) previous: Previous,
+    pub(crate) pin: Option<Pin>,
+}
+
+impl Customer {
+    /// The customer's id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// Builds a [`Customer`] field by field; every bad field is reported by [`build`](Self::build).
+///
+/// ```
+/// # let policy = tierwise::Policy::from_toml_str("p.toml", r#"
+/// # [policy]
+/// # id = "demo"
+/// # version = "1"
+/// # timezone = "UTC"
+/// # [metrics]
+/// # teu = { type = "decimal", min = 0 }
+/// # [scoring.dimensions.volume]
+/// # metric = "teu"
+/// # weight = 1
+/// # curve = "linear"
+/// # points = [[0, 0], [1000, 100]]
+/// # [[tiers]]
+/// # id = "standard"
+/// # min_score = 0
+/// # "#)?;
+/// let err = policy.customer("C9").set("teu", "-3").set("tue", "1").build().unwrap_err();
+/// assert_eq!(err.errors().len(), 2);
+/// assert_eq!(err.errors()[0].field(), "teu");
+/// assert_eq!(err.errors()[1].help(), Some("did you mean `teu`?"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct CustomerBuilder<'p> {
+    policy: &'p Policy,
+    id: String,
+    values: Vec<Option<Value>>,
+    previous: Previous,
+    pin_tier: Option<String>,
+    pin_until: Option<NaiveDate>,
+    pin_reason: Option<String>,
+    errors: Vec<InputError>,
+}
+
+impl Policy {
+    /// Starts a customer record for this policy.
+    pub fn customer(&self, id: impl Into<String>) -> CustomerBuilder<'_> {
+        CustomerBuilder {
+            policy: self,
+            id: id.into(),
+            values: vec![None; self.inner.metrics.len()],
+            previous: Previous::default(),
+            pin_tier: None,
+            pin_until: None,
+            pin_reason: None,
+            errors: Vec::new(),
+        }
+    }
+}
+
+impl<'p> CustomerBuilder<'p> {
+    fn error(&mut self, field: &str, message: String) {
+        self.errors.push(InputError::new(self.id.clone(), field, message));
+    }
+
+    /// Sets a metric, or a state or pin field (`previous_tier`, `tier_since`,
+    /// `last_qualified`, `pinned_tier`, `pinned_until`, `pin_reason`), by name.
+    ///
+    /// An unknown name, a value of the wrong type, an unknown enum value or a number
+    /// outside the metric's `min`/`max` is recorded and reported by [`build`](Self::build).
+    #[must_use]
+    pub fn set(mut self, field: &str, value: impl Into<InputValue>) -> Self {
+        let value = value.into();
+        let policy = self.policy;
+        if let Some(idx) = policy.inner.metrics.iter().position(|m| m.name == field) {
+            if let Some(m) = policy.inner.metrics.get(idx) {
+                match parse_value(&m.kind, &m.name, &value) {
+                    Ok(v) => {
+                        if let Some(slot) = self.values.get_mut(idx) {
+                            *slot = Some(v);
+                        }
+                    }
+                    Err((message, help)) => {
+                        let e = InputError::new(self.id.clone(), field, message).with_help(help);
+                        self.errors.push(e);
+                    }
+                }
+            }
+            return self;
+        }
+        match field {
+            "previous_tier" => {
+                let t = value.as_text();
+                match policy.tier_by_id(&t) {
+                    Some(id) => self.previous.tier = Some(id),
+                    None => self.previous.unknown_tier = Some(t),
+                }
+            }
+            "tier_since" | "last_qualified" | "pinned_until" => match value.as_date() {
+                Ok(d) => match field {
+                    "tier_since" => self.previous.tier_since = Some(d),
+                    "last_qualified" => self.previous.last_qualified = Some(d),
+                    _ => self.pin_until = Some(d),
+                },
+                Err(m) => self.error(field, m),
+            },
+            "pinned_tier" => self.pin_tier = Some(value.as_text()),
+            "pin_reason" => self.pin_reason = Some(value.as_text()),
+            _ => {
+                let candidates = policy
+                    .inner
+                    .metrics
+                    .iter()
+                    .map(|m| m.name.as_str())
+                    .chain(STATE_FIELDS);
+                let help = did_you_mean(field, candidates);
+                let e = InputError::new(
+                    self.id.clone(),
+                    field,
+                    format!("`{field}` is neither a metric of policy `{}` nor a state or pin field", policy.id()),
+                )
+                .with_help(help);
+                self.errors.push(e);
+            }
+        }
+        self
+    }
+
+    /// Sets the tier the customer had before (`previous_tier`). A tier the policy does not
+    /// define is ignored during evaluation, and the result says so.
+    #[must_use]
+    pub fn previous_tier(self, tier: &str) -> Self {
+        self.set("previous_tier", tier)
+    }
+
+    /// Sets the date the previous tier was assigned (`tier_since`).
+    #[must_use]
+    pub fn tier_since(mut self, date: NaiveDate) -> Self {
+        self.previous.tier_since = Some(date);
+        self
+    }
+
+    /// Sets the last date the customer qualified for its tier (`last_qualified`).
+    #[must_use]
+    pub fn last_qualified(mut self, date: NaiveDate) -> Self {
+        self.previous.last_qualified = Some(date);
+        self
+    }
+
+    /// Pins the customer to `tier` until `until` (inclusive; `None` for no end).
+    #[must_use]
+    pub fn pin(mut self, tier: &str, until: Option<NaiveDate>, reason: Option<&str>) -> Self {
+        self.pin_tier = Some(tier.to_owned());
+        self.pin_until = until;
+        self.pin_reason = reason.map(str::to_owned);
+        self
+    }
+
+    /// Checks the record: required metrics present, defaults applied, pin tier known.
+    pub fn build(mut self) -> Result<Customer, InputErrors> {
+        let policy = self.policy;
+        for (i, m) in policy.inner.metrics.iter().enumerate() {
+            if let Some(slot) = self.values.get_mut(i) {
+                if slot.is_none() {
+                    if let Some(d) = m.default {
+                        *slot = Some(d);
+                    } else if m.required && !self.errors.iter().any(|e| e.field() == m.name) {
+                        self.errors.push(InputError::new(
+                            self.id.clone(),
+                            &m.name,
+                            format!("required metric `{}` is missing", m.name),
+                        ));
+                    }
+                }
+            }
+        }
+        let pin = match self.pin_tier.take().filter(|t| !t.is_empty()) {
+            Some(t) => match policy.tier_by_id(&t) {
+                Some(tier) => Some(Pin {
+                    tier,
+                    until: self.pin_until,
+                    reason: self.pin_reason.take(),
+                }),
+                None => {
+                    let help = did_you_mean(&t, policy.inner.tier_ids.iter().map(String::as_str));
+                    self.errors.push(
+                        InputError::new(self.id.clone(), "pinned_tier", format!("pinned tier `{t}` is not a tier of policy `{}`", policy.id()))
+                            .with_help(help),
+                    );
+                    None
+                }
+            },
+            None => {
+                if self.pin_until.is_some() || self.pin_reason.is_some() {
+                    self.errors.push(InputError::new(
+                        self.id.clone(),
+                        if self.pin_until.is_some() { "pinned_until" } else { "pin_reason" },
+                        "a pin needs `pinned_tier`".to_owned(),
+                    ));
+                }
+                None
+            }
+        };
+        if !self.errors.is_empty() {
+            return Err(InputErrors::new(self.errors));
+        }
+        Ok(Customer {
+            id: self.id,
+            policy_key: policy.key(),
+            values: self.values,
+            previous: self.previous,
+            pin,
+        })
+    }
+}
+
+/// Parses one metric value, returning a message and an optional suggestion on failure.
+fn parse_value(kind: &MetricKind, name: &str, v: &InputValue) -> Result<Value, (String, Option<String>)> {
+    let wrong = |what: &str| Err((format!("{} is not {what}", v.describe()), None));
+    let value = match kind {
+        MetricKind::Decimal { .. } => match v {
+            InputValue::Decimal(d) => Value::Decimal(*d),
+            InputValue::Integer(i) => Value::Decimal(Decimal::from(*i)),
+            InputValue::Text(t) => match parse_decimal(t) {
+                Ok(d) => Value::Decimal(d),
+                Err(_) => return wrong("a decimal number"),
+            },
+            _ => return wrong("a decimal number"),
+        },
+        MetricKind::Integer { .. } => match v {
+            InputValue::Integer(i) => Value::Integer(*i),
+            InputValue::Decimal(d) if d.fract().is_zero() => match i64::try_from(*d) {
+                Ok(i) => Value::Integer(i),
+                Err(_) => return wrong("a whole number in range"),
+            },
+            InputValue::Text(t) => match t.trim().parse::<i64>() {
+                Ok(i) => Value::Integer(i),
+                Err(_) => match parse_decimal(t) {
+                    Ok(d) if d.fract().is_zero() => match i64::try_from(d) {
+                        Ok(i) => Value::Integer(i),
+                        Err(_) => return wrong("a whole number in range"),
+                    },
+                    _ => return wrong("a whole number"),
+                },
+            },
+            _ => return wrong("a whole number"),
+        },
+        MetricKind::Date => match v.as_date() {
+            Ok(d) => Value::Date(d),
+            Err(m) => return Err((m, None)),
+        },
+        MetricKind::Bool => match v {
+            InputValue::Bool(b) => Value::Bool(*b),
+            InputValue::Text(t) => match t.trim().to_ascii_lowercase().as_str() {
+                "true" => Value::Bool(true),
+                "false" => Value::Bool(false),
+                _ => return Err((format!("`{}` is not a boolean (expected true or false)", t.trim()), None)),
+            },
+            _ => return wrong("a boolean (expected true or false)"),
+        },
+        MetricKind::Enum { values } => {
+            let t = v.as_text();
+            match values.iter().position(|x| *x == t) {
+                Some(i) => Value::Enum(u16::try_from(i).unwrap_or(u16::MAX)),
+                None => {
+                    let help = did_you_mean(&t, values.iter().map(String::as_str)).or_else(|| {
+                        Some(format!(
+                            "expected one of {}",
+                            values.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", ")
+                        ))
+                    });
+                    return Err((format!("`{t}` is not a value of `{name}`"), help));
+                }
+            }
+        }
+    };
+    if let MetricKind::Decimal { min, max } | MetricKind::Integer { min, max } = kind {
+        let n = match value {
+            Value::Decimal(d) => d,
+            Value::Integer(i) => Decimal::from(i),
+            _ => Decimal::ZERO,
+        };
+        if let Some(m) = min.filter(|m| n < *m) {
+            return Err((format!("{n} is below the minimum {m} of `{name}`"), None));
+        }
+        if let Some(m) = max.filter(|m| n > *m) {
+            return Err((format!("{n} is above the maximum {m} of `{name}`"), None));
+        }
+    }
+    Ok(value)
+}

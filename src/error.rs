@@ -1,0 +1,548 @@
+//! Diagnostics of policy loading, input and evaluation errors, and their rendering.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+/// A byte range in one of the source files of a load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Span {
+    pub(crate) file: u16,
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+}
+
+impl Span {
+    pub(crate) fn new(file: u16, range: Range<usize>) -> Span {
+        Span {
+            file,
+            start: u32::try_from(range.start).unwrap_or(u32::MAX),
+            end: u32::try_from(range.end).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// A sub-range of this span, `offset..offset + len` bytes after its start.
+    pub(crate) fn sub(self, offset: usize, len: usize) -> Span {
+        let start = self
+            .start
+            .saturating_add(u32::try_from(offset).unwrap_or(u32::MAX));
+        let end = start.saturating_add(u32::try_from(len).unwrap_or(u32::MAX));
+        Span {
+            file: self.file,
+            start,
+            end,
+        }
+    }
+
+    pub(crate) fn range(self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+}
+
+/// One source file of a load: its name (as given, usually a path) and text.
+#[derive(Debug, Clone)]
+pub(crate) struct Source {
+    pub(crate) name: Arc<str>,
+    pub(crate) text: Arc<str>,
+}
+
+/// What kind of mistake a [`Diagnostic`] reports.
+///
+/// Kinds are stable; messages may be improved between releases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DiagnosticKind {
+    /// The file is not valid TOML.
+    Syntax,
+    /// A key that the table does not have (usually a typo).
+    UnknownKey,
+    /// A required key is missing.
+    MissingKey,
+    /// A value of the wrong TOML type (a string where a number belongs, ...).
+    WrongType,
+    /// A value of the right type that is not allowed (out of range, malformed).
+    InvalidValue,
+    /// A reference to a metric, tier, benefit, calendar, ... that does not exist.
+    UnknownName,
+    /// A name, key or rule defined twice.
+    Duplicate,
+    /// Tiers, points or intervals in the wrong order.
+    Ordering,
+    /// A reserved word used as a name.
+    Reserved,
+    /// A condition that does not parse or does not type-check.
+    Condition,
+    /// An input limit of the format was exceeded.
+    Limit,
+    /// A cross-reference or consistency rule between several parts is broken.
+    Inconsistent,
+    /// The file could not be read.
+    Io,
+}
+
+/// One problem found while loading a policy, with its location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    kind: DiagnosticKind,
+    message: String,
+    help: Option<String>,
+    path: Arc<str>,
+    span: Range<usize>,
+    line: usize,
+    column: usize,
+}
+
+impl Diagnostic {
+    /// The kind of the problem.
+    pub fn kind(&self) -> DiagnosticKind {
+        self.kind
+    }
+
+    /// The message, lower case and without a final period.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// A suggestion, such as ``did you mean `gross_margin_pct`?``.
+    pub fn help(&self) -> Option<&str> {
+        self.help.as_deref()
+    }
+
+    /// The file the problem is in, as it was named when loading.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The 1-based line of the offending key or value.
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
+    /// The 1-based column (in characters) of the offending key or value.
+    pub fn column(&self) -> usize {
+        self.column
+    }
+
+    /// The byte range of the offending key or value in its file.
+    pub fn span(&self) -> Range<usize> {
+        self.span.clone()
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.path, self.line, self.column, self.message
+        )?;
+        if let Some(help) = &self.help {
+            write!(f, " (help: {help})")?;
+        }
+        Ok(())
+    }
+}
+
+/// A diagnostic before its location is resolved to a file and line.
+#[derive(Debug, Clone)]
+pub(crate) struct Diag {
+    pub(crate) kind: DiagnosticKind,
+    pub(crate) span: Span,
+    pub(crate) message: String,
+    pub(crate) help: Option<String>,
+}
+
+impl Diag {
+    pub(crate) fn new(kind: DiagnosticKind, span: Span, message: impl Into<String>) -> Diag {
+        Diag {
+            kind,
+            span,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Diag {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub(crate) fn with_help_opt(mut self, help: Option<String>) -> Diag {
+        self.help = help;
+        self
+    }
+}
+
+/// Collects the diagnostics of one load.
+#[derive(Debug, Default)]
+pub(crate) struct Diags {
+    pub(crate) list: Vec<Diag>,
+}
+
+impl Diags {
+    pub(crate) fn push(&mut self, diag: Diag) {
+        self.list.push(diag);
+    }
+
+    pub(crate) fn error(&mut self, kind: DiagnosticKind, span: Span, message: impl Into<String>) {
+        self.list.push(Diag::new(kind, span, message));
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+}
+
+/// Converts a byte offset into a 1-based line and a 1-based column counted in characters.
+pub(crate) fn line_col(src: &str, byte: usize) -> (usize, usize) {
+    let before = src.get(..byte).unwrap_or(src);
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, col)
+}
+
+/// Everything that was wrong with a policy: every diagnostic of every file, in file order.
+///
+/// `{}` prints one line per diagnostic (`path:line:col: message`); `{:#}` renders each
+/// with its source line and a caret, like a compiler:
+///
+/// ```text
+/// error: unknown metric `gross_margn_pct`
+///   --> policies/ocean.toml:41:12
+///    |
+/// 41 | require = ["gross_margn_pct >= 8"]
+///    |             ^^^^^^^^^^^^^^^
+///    = help: did you mean `gross_margin_pct`?
+/// ```
+#[derive(Debug, Clone)]
+pub struct LoadError {
+    diagnostics: Vec<Diagnostic>,
+    sources: Vec<Source>,
+}
+
+impl LoadError {
+    pub(crate) fn new(mut diags: Vec<Diag>, sources: &[Source]) -> LoadError {
+        diags.sort_by_key(|d| (d.span.file, d.span.start));
+        let diagnostics = diags
+            .into_iter()
+            .map(|d| {
+                let (path, text): (Arc<str>, &str) = match sources.get(usize::from(d.span.file)) {
+                    Some(s) => (s.name.clone(), &s.text),
+                    None => (Arc::from("<unknown>"), ""),
+                };
+                let range = d.span.range();
+                let (line, column) = line_col(text, range.start);
+                Diagnostic {
+                    kind: d.kind,
+                    message: d.message,
+                    help: d.help,
+                    path,
+                    span: range,
+                    line,
+                    column,
+                }
+            })
+            .collect();
+        LoadError {
+            diagnostics,
+            sources: sources.to_vec(),
+        }
+    }
+
+    /// Every problem found, ordered by file and position.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    fn source_text(&self, path: &str) -> &str {
+        self.sources
+            .iter()
+            .find(|s| &*s.name == path)
+            .map(|s| &*s.text)
+            .unwrap_or("")
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.diagnostics.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            if f.alternate() {
+                render(f, d, self.source_text(&d.path))?;
+            } else {
+                write!(f, "{d}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Renders one diagnostic with its source line and a caret under the offending text.
+fn render(f: &mut fmt::Formatter<'_>, d: &Diagnostic, text: &str) -> fmt::Result {
+    writeln!(f, "error: {}", d.message)?;
+    writeln!(f, "  --> {}:{}:{}", d.path, d.line, d.column)?;
+    let line_text = text.lines().nth(d.line.saturating_sub(1));
+    if let Some(line_text) = line_text {
+        let number = d.line.to_string();
+        let pad = " ".repeat(number.len());
+        writeln!(f, "{pad} |")?;
+        writeln!(f, "{number} | {line_text}")?;
+        let prefix: String = line_text
+            .chars()
+            .take(d.column.saturating_sub(1))
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
+        // the caret covers the span, clipped to the end of the line
+        let span_text = text.get(d.span.clone()).unwrap_or("");
+        let first_line = span_text.split('\n').next().unwrap_or("");
+        let width = first_line.chars().count().max(1);
+        writeln!(f, "{pad} | {prefix}{}", "^".repeat(width))?;
+        if let Some(help) = &d.help {
+            write!(f, "{pad} = help: {help}")?;
+        } else {
+            write!(f, "{pad} |")?;
+        }
+    } else if let Some(help) = &d.help {
+        write!(f, "   = help: {help}")?;
+    }
+    Ok(())
+}
+
+/// Chooses the closest of `candidates` to a mistyped `name`, if one is close enough.
+pub(crate) fn did_you_mean<'a, I>(name: &str, candidates: I) -> Option<String>
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    let mut best: Option<(usize, &str)> = None;
+    for cand in candidates {
+        let d = edit_distance(name, cand);
+        let limit = (cand.chars().count().max(name.chars().count()) / 3).max(1);
+        let substring = cand.len() >= 3 && name.len() >= 3 && (cand.contains(name) || name.contains(cand));
+        if d <= limit || (substring && d <= limit + 3) {
+            match best {
+                Some((bd, _)) if bd <= d => {}
+                _ => best = Some((d, cand)),
+            }
+        }
+    }
+    best.map(|(_, c)| format!("did you mean `{c}`?"))
+}
+
+/// Levenshtein distance over characters, with adjacent transpositions counting one.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev2: Vec<usize> = vec![0; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur: Vec<usize> = vec![0; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        if let Some(c0) = cur.first_mut() {
+            *c0 = i + 1;
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != cb);
+            let del = prev.get(j + 1).copied().unwrap_or(usize::MAX) + 1;
+            let ins = cur.get(j).copied().unwrap_or(usize::MAX) + 1;
+            let sub = prev.get(j).copied().unwrap_or(usize::MAX) + cost;
+            let mut v = del.min(ins).min(sub);
+            if i > 0 && j > 0 && a.get(i - 1) == Some(cb) && b.get(j - 1) == Some(ca) {
+                v = v.min(prev2.get(j - 1).copied().unwrap_or(usize::MAX) + 1);
+            }
+            if let Some(slot) = cur.get_mut(j + 1) {
+                *slot = v;
+            }
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev.get(b.len()).copied().unwrap_or(usize::MAX)
+}
+
+/// An error in one customer's data: which customer, which field, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("customer `{customer}`: field `{field}`: {message}")]
+pub struct InputError {
+    customer: String,
+    field: String,
+    message: String,
+    help: Option<String>,
+}
+
+impl InputError {
+    pub(crate) fn new(
+        customer: impl Into<String>,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> InputError {
+        InputError {
+            customer: customer.into(),
+            field: field.into(),
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub(crate) fn with_help(mut self, help: Option<String>) -> InputError {
+        self.help = help;
+        self
+    }
+
+    /// The id of the customer.
+    pub fn customer(&self) -> &str {
+        &self.customer
+    }
+
+    /// The metric, state or pin field at fault.
+    pub fn field(&self) -> &str {
+        &self.field
+    }
+
+    /// What is wrong, lower case.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// A suggestion, such as ``did you mean `regional`?``.
+    pub fn help(&self) -> Option<&str> {
+        self.help.as_deref()
+    }
+}
+
+/// All the errors found in one customer record.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct InputErrors {
+    errors: Vec<InputError>,
+}
+
+impl InputErrors {
+    pub(crate) fn new(errors: Vec<InputError>) -> InputErrors {
+        InputErrors { errors }
+    }
+
+    /// Each error, in field order.
+    pub fn errors(&self) -> &[InputError] {
+        &self.errors
+    }
+}
+
+impl fmt::Display for InputErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.errors.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{e}")?;
+            if let Some(h) = &e.help {
+                write!(f, " ({h})")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why a customer could not be evaluated on a given date.
+///
+/// Evaluation errors come from data that is only wrong relative to the as-of date or the
+/// policy's options (a start date in the future, an absent optional metric under
+/// `missing = "error"`), or from arithmetic that overflows exact decimals.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("customer `{customer}`: {kind}")]
+pub struct EvalError {
+    customer: String,
+    kind: EvalErrorKind,
+}
+
+/// The reason of an [`EvalError`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EvalErrorKind {
+    /// A date metric lies after the as-of date.
+    #[error("field `{metric}`: date {date} is after the as-of date {as_of}")]
+    FutureDate {
+        /// The metric.
+        metric: String,
+        /// Its value.
+        date: chrono::NaiveDate,
+        /// The evaluation date.
+        as_of: chrono::NaiveDate,
+    },
+    /// An optional metric used by a dimension is absent and the policy says `missing = "error"`.
+    #[error("field `{metric}`: missing, and dimension `{dimension}` needs it (the policy has `missing = \"error\"`)")]
+    Missing {
+        /// The metric.
+        metric: String,
+        /// The dimension that uses it.
+        dimension: String,
+    },
+    /// The customer was built for another policy.
+    #[error("the record was built for another policy")]
+    WrongPolicy,
+    /// Exact decimal arithmetic overflowed.
+    #[error("field `{metric}`: value is too large to score exactly")]
+    Overflow {
+        /// The metric whose value overflowed.
+        metric: String,
+    },
+}
+
+impl EvalError {
+    pub(crate) fn new(customer: &str, kind: EvalErrorKind) -> EvalError {
+        EvalError {
+            customer: customer.to_owned(),
+            kind,
+        }
+    }
+
+    /// The customer's id.
+    pub fn customer(&self) -> &str {
+        &self.customer
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &EvalErrorKind {
+        &self.kind
+    }
+
+    /// The field at fault.
+    pub fn field(&self) -> &str {
+        match &self.kind {
+            EvalErrorKind::FutureDate { metric, .. }
+            | EvalErrorKind::Missing { metric, .. }
+            | EvalErrorKind::Overflow { metric } => metric,
+            EvalErrorKind::WrongPolicy => "id",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_chars() {
+        let src = "a = 1\nbé = 2\n";
+        assert_eq!(line_col(src, 0), (1, 1));
+        assert_eq!(line_col(src, 6), (2, 1));
+        assert_eq!(line_col(src, 10), (2, 4));
+    }
+
+    #[test]
+    fn suggestions() {
+        let c = ["gross_margin_pct", "annual_teu", "influence"];
+        assert_eq!(
+            did_you_mean("gross_margn_pct", c).as_deref(),
+            Some("did you mean `gross_margin_pct`?")
+        );
+        assert_eq!(did_you_mean("zzz", c), None);
+        assert_eq!(
+            did_you_mean("infleunce", c).as_deref(),
+            Some("did you mean `influence`?")
+        );
+        assert_eq!(edit_distance("ab", "ba"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+}

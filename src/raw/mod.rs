@@ -1,0 +1,530 @@
+//! The policy file as written: a typed tree of what each table says, every value with its
+//! span. Reading checks TOML types and unknown keys only; meaning is checked by `compile`.
+
+mod reader;
+pub(crate) mod services;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use toml::de::{DeTable, DeValue};
+
+pub(crate) use reader::{parse_decimal, Cx, Sp, Text};
+use reader::Value;
+
+use crate::error::{Diag, DiagnosticKind, Diags, Span};
+
+pub(crate) use services::{
+    RawBenefit, RawCalendar, RawCase, RawEscalation, RawGrant, RawRouting, RawService, RawSla,
+};
+
+/// One policy file, read.
+#[derive(Debug, Default)]
+pub(crate) struct RawPolicy {
+    pub(crate) header: Option<RawHeader>,
+    pub(crate) metrics: Vec<RawMetric>,
+    pub(crate) metrics_span: Option<Span>,
+    pub(crate) scoring: Option<RawScoring>,
+    pub(crate) tiers: Vec<RawTier>,
+    pub(crate) tiers_span: Option<Span>,
+    pub(crate) adjustments: Vec<RawAdjustment>,
+    pub(crate) tiering: Option<RawTiering>,
+    pub(crate) benefits: Vec<RawBenefit>,
+    pub(crate) services: Vec<RawService>,
+    pub(crate) grants: Vec<RawGrant>,
+    pub(crate) calendars: Vec<RawCalendar>,
+    pub(crate) cases: Vec<RawCase>,
+    pub(crate) sla: Vec<RawSla>,
+    pub(crate) routing: Vec<RawRouting>,
+    pub(crate) escalation: Vec<RawEscalation>,
+    /// Span of the top-level key of each table, for "defined twice" across includes.
+    pub(crate) tops: Vec<(String, Span)>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct RawHeader {
+    pub(crate) span: Span,
+    pub(crate) id: Option<Sp<String>>,
+    pub(crate) version: Option<Sp<String>>,
+    pub(crate) name: Option<Sp<String>>,
+    pub(crate) effective_from: Option<Sp<NaiveDate>>,
+    pub(crate) effective_until: Option<Sp<NaiveDate>>,
+    pub(crate) timezone: Option<Sp<String>>,
+    pub(crate) include: Vec<Sp<String>>,
+}
+
+/// A scalar written in a policy (a metric default, a map key).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Scalar {
+    Str(String),
+    Num { value: Decimal, integer: bool },
+    Bool(bool),
+    Date(NaiveDate),
+}
+
+#[derive(Debug)]
+pub(crate) struct RawMetric {
+    pub(crate) name: Sp<String>,
+    pub(crate) ty: Option<Sp<String>>,
+    pub(crate) min: Option<Sp<Decimal>>,
+    pub(crate) max: Option<Sp<Decimal>>,
+    pub(crate) values: Option<Sp<Vec<Sp<String>>>>,
+    pub(crate) default: Option<Sp<Scalar>>,
+    pub(crate) required: Option<Sp<bool>>,
+    pub(crate) unit: Option<Sp<String>>,
+    pub(crate) description: Option<Sp<String>>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct RawScoring {
+    pub(crate) span: Span,
+    pub(crate) precision: Option<Sp<i64>>,
+    pub(crate) missing: Option<Sp<String>>,
+    pub(crate) dimensions: Vec<RawDimension>,
+    pub(crate) dimensions_span: Option<Span>,
+}
+
+#[derive(Debug)]
+pub(crate) struct RawDimension {
+    pub(crate) name: Sp<String>,
+    pub(crate) metric: Option<Sp<String>>,
+    pub(crate) weight: Option<Sp<Decimal>>,
+    pub(crate) curve: Option<Sp<String>>,
+    pub(crate) unit: Option<Sp<String>>,
+    pub(crate) points: Option<Sp<Vec<RawPoint>>>,
+    pub(crate) map: Option<Sp<Vec<(Sp<String>, Sp<Decimal>)>>>,
+    pub(crate) map_default: Option<Sp<Decimal>>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RawPoint {
+    pub(crate) span: Span,
+    pub(crate) x: Sp<Decimal>,
+    pub(crate) y: Sp<Decimal>,
+}
+
+#[derive(Debug)]
+pub(crate) struct RawTier {
+    pub(crate) span: Span,
+    pub(crate) id: Option<Sp<String>>,
+    pub(crate) name: Option<Sp<String>>,
+    pub(crate) description: Option<Sp<String>>,
+    pub(crate) min_score: Option<Sp<Decimal>>,
+    pub(crate) require: Option<Sp<Vec<Text>>>,
+}
+
+#[derive(Debug)]
+pub(crate) struct RawAdjustment {
+    pub(crate) span: Span,
+    pub(crate) when: Option<Text>,
+    pub(crate) at_least: Option<Sp<String>>,
+    pub(crate) at_most: Option<Sp<String>>,
+    pub(crate) reason: Option<Sp<String>>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct RawTiering {
+    pub(crate) downgrade_buffer: Option<Sp<Decimal>>,
+    pub(crate) downgrade_grace_days: Option<Sp<i64>>,
+    pub(crate) max_downgrade_steps: Option<Sp<i64>>,
+    pub(crate) pins_respect_caps: Option<Sp<bool>>,
+}
+
+const TOP_KEYS: &[&str] = &[
+    "policy",
+    "metrics",
+    "scoring",
+    "tiers",
+    "adjustments",
+    "tiering",
+    "benefits",
+    "service",
+    "grants",
+    "calendars",
+    "cases",
+    "sla",
+    "routing",
+    "escalation",
+];
+
+/// Reads one file. Syntax errors are recorded and whatever could be recovered is read.
+pub(crate) fn read_file(file: u16, src: &str, diags: &mut Diags) -> RawPolicy {
+    let (doc, errors) = DeTable::parse_recoverable(src);
+    let mut cx = Cx { file, src, diags };
+    for e in &errors {
+        let span = cx.span(e.span().unwrap_or(0..0));
+        let message = e.message().trim().trim_end_matches('.').to_owned();
+        let message = lower_first(&message);
+        cx.push(Diag::new(DiagnosticKind::Syntax, span, message));
+    }
+    if !errors.is_empty() {
+        // a document with syntax errors is not read further: recovered tables are partial
+        // and would only add confusing follow-up errors
+        return RawPolicy::default();
+    }
+    let mut raw = RawPolicy::default();
+    let root = doc.get_ref();
+    cx.check_keys(root, TOP_KEYS, "a policy file");
+    for (k, v) in root.iter() {
+        let key: &str = k.get_ref();
+        let kspan = cx.span(k.span());
+        if TOP_KEYS.contains(&key) {
+            raw.tops.push((key.to_owned(), kspan));
+        }
+        match key {
+            "policy" => raw.header = read_header(&mut cx, kspan, v),
+            "metrics" => {
+                raw.metrics_span = Some(kspan);
+                raw.metrics = read_metrics(&mut cx, v);
+            }
+            "scoring" => raw.scoring = read_scoring(&mut cx, kspan, v),
+            "tiers" => {
+                raw.tiers_span = Some(kspan);
+                raw.tiers = each_table(&mut cx, v, "`[[tiers]]`", read_tier);
+            }
+            "adjustments" => raw.adjustments = each_table(&mut cx, v, "`[[adjustments]]`", read_adjustment),
+            "tiering" => raw.tiering = read_tiering(&mut cx, v),
+            "benefits" => raw.benefits = services::read_benefits(&mut cx, v),
+            "service" => raw.services = services::read_services(&mut cx, v),
+            "grants" => raw.grants = each_table(&mut cx, v, "`[[grants]]`", services::read_grant),
+            "calendars" => raw.calendars = services::read_calendars(&mut cx, v),
+            "cases" => raw.cases = services::read_cases(&mut cx, v),
+            "sla" => raw.sla = each_table(&mut cx, v, "`[[sla]]`", services::read_sla),
+            "routing" => raw.routing = each_table(&mut cx, v, "`[[routing]]`", services::read_routing),
+            "escalation" => {
+                raw.escalation = each_table(&mut cx, v, "`[[escalation]]`", services::read_escalation)
+            }
+            _ => {}
+        }
+    }
+    raw
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => {
+            let second_upper = s.chars().nth(1).is_some_and(char::is_uppercase);
+            if second_upper {
+                s.to_owned()
+            } else {
+                f.to_lowercase().collect::<String>() + c.as_str()
+            }
+        }
+        None => String::new(),
+    }
+}
+
+/// Reads an array of tables (`[[tiers]]`), each element with `read`.
+pub(crate) fn each_table<T>(
+    cx: &mut Cx<'_>,
+    v: &Value<'_>,
+    what: &str,
+    read: fn(&mut Cx<'_>, Span, &DeTable<'_>) -> T,
+) -> Vec<T> {
+    let Some(arr) = cx.array(v, what) else {
+        return Vec::new();
+    };
+    let mut out = Vec::with_capacity(arr.len());
+    for item in arr.iter() {
+        if let Some(t) = cx.table(item, &format!("each entry of {what}")) {
+            let span = cx.span(item.span());
+            out.push(read(cx, span, t));
+        }
+    }
+    out
+}
+
+/// Reads each `[name.<key>]` sub-table of a table of named tables.
+pub(crate) fn each_named<T>(
+    cx: &mut Cx<'_>,
+    v: &Value<'_>,
+    what: &str,
+    mut read: impl FnMut(&mut Cx<'_>, Sp<String>, &DeTable<'_>) -> T,
+) -> Vec<T> {
+    let Some(table) = cx.table(v, what) else {
+        return Vec::new();
+    };
+    let mut out = Vec::with_capacity(table.len());
+    for (k, item) in table.iter() {
+        let name = Sp::new(k.get_ref().to_string(), cx.span(k.span()));
+        let inner_what = format!("`{}`", name.v);
+        if let Some(t) = cx.table(item, &inner_what) {
+            out.push(read(cx, name, t));
+        }
+    }
+    out
+}
+
+fn read_header(cx: &mut Cx<'_>, span: Span, v: &Value<'_>) -> Option<RawHeader> {
+    let t = cx.table(v, "`[policy]`")?;
+    cx.check_keys(
+        t,
+        &["id", "version", "name", "effective_from", "effective_until", "timezone", "include", "description"],
+        "`[policy]`",
+    );
+    let mut h = RawHeader {
+        span,
+        ..RawHeader::default()
+    };
+    for (k, v) in t.iter() {
+        match k.get_ref().as_ref() {
+            "id" => h.id = cx.string(v, "`id`"),
+            "version" => h.version = version_string(cx, v),
+            "name" => h.name = cx.string(v, "`name`"),
+            "description" => {
+                cx.string(v, "`description`");
+            }
+            "effective_from" => h.effective_from = cx.date(v, "`effective_from`"),
+            "effective_until" => h.effective_until = cx.date(v, "`effective_until`"),
+            "timezone" => h.timezone = cx.string(v, "`timezone`"),
+            "include" => {
+                h.include = cx.strings(v, "`include`").map(|s| s.v).unwrap_or_default();
+            }
+            _ => {}
+        }
+    }
+    Some(h)
+}
+
+/// `version` is free text; a bare number is a common slip, so say how to quote it.
+fn version_string(cx: &mut Cx<'_>, v: &Value<'_>) -> Option<Sp<String>> {
+    match v.get_ref() {
+        DeValue::Integer(_) | DeValue::Float(_) => {
+            let literal = cx.src.get(v.span()).unwrap_or("").to_owned();
+            let span = cx.span(v.span());
+            cx.push(
+                Diag::new(DiagnosticKind::WrongType, span, "`version` must be a string, found a number")
+                    .with_help(format!("quote it: version = \"{literal}\"")),
+            );
+            None
+        }
+        _ => cx.string(v, "`version`"),
+    }
+}
+
+fn read_metrics(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<RawMetric> {
+    each_named(cx, v, "`[metrics]`", |cx, name, t| {
+        let what = format!("metric `{}`", name.v);
+        cx.check_keys(
+            t,
+            &["type", "min", "max", "values", "default", "required", "unit", "description"],
+            &what,
+        );
+        let mut m = RawMetric {
+            name,
+            ty: None,
+            min: None,
+            max: None,
+            values: None,
+            default: None,
+            required: None,
+            unit: None,
+            description: None,
+        };
+        for (k, v) in t.iter() {
+            match k.get_ref().as_ref() {
+                "type" => m.ty = cx.string(v, "`type`"),
+                "min" => m.min = cx.number(v, "`min`"),
+                "max" => m.max = cx.number(v, "`max`"),
+                "values" => m.values = cx.strings(v, "`values`"),
+                "default" => m.default = scalar(cx, v, "`default`"),
+                "required" => m.required = cx.bool(v, "`required`"),
+                "unit" => m.unit = cx.string(v, "`unit`"),
+                "description" => m.description = cx.string(v, "`description`"),
+                _ => {}
+            }
+        }
+        m
+    })
+}
+
+fn scalar(cx: &mut Cx<'_>, v: &Value<'_>, what: &str) -> Option<Sp<Scalar>> {
+    let span = cx.span(v.span());
+    match v.get_ref() {
+        DeValue::String(s) => Some(Sp::new(Scalar::Str(s.to_string()), span)),
+        DeValue::Boolean(b) => Some(Sp::new(Scalar::Bool(*b), span)),
+        DeValue::Integer(_) | DeValue::Float(_) => {
+            let integer = matches!(v.get_ref(), DeValue::Integer(_));
+            cx.number(v, what)
+                .map(|n| Sp::new(Scalar::Num { value: n.v, integer }, span))
+        }
+        DeValue::Datetime(_) => cx.date(v, what).map(|d| Sp::new(Scalar::Date(d.v), span)),
+        _ => {
+            cx.error(
+                DiagnosticKind::WrongType,
+                span,
+                format!("{what} must be a number, string, date or boolean"),
+            );
+            None
+        }
+    }
+}
+
+fn read_scoring(cx: &mut Cx<'_>, span: Span, v: &Value<'_>) -> Option<RawScoring> {
+    let t = cx.table(v, "`[scoring]`")?;
+    cx.check_keys(t, &["precision", "missing", "dimensions"], "`[scoring]`");
+    let mut s = RawScoring {
+        span,
+        ..RawScoring::default()
+    };
+    for (k, v) in t.iter() {
+        match k.get_ref().as_ref() {
+            "precision" => s.precision = cx.integer(v, "`precision`"),
+            "missing" => s.missing = cx.string(v, "`missing`"),
+            "dimensions" => {
+                s.dimensions_span = Some(cx.span(k.span()));
+                s.dimensions = each_named(cx, v, "`[scoring.dimensions]`", read_dimension);
+            }
+            _ => {}
+        }
+    }
+    Some(s)
+}
+
+fn read_dimension(cx: &mut Cx<'_>, name: Sp<String>, t: &DeTable<'_>) -> RawDimension {
+    let what = format!("dimension `{}`", name.v);
+    cx.check_keys(
+        t,
+        &["metric", "weight", "curve", "unit", "points", "map", "description"],
+        &what,
+    );
+    let mut d = RawDimension {
+        name,
+        metric: None,
+        weight: None,
+        curve: None,
+        unit: None,
+        points: None,
+        map: None,
+        map_default: None,
+    };
+    for (k, v) in t.iter() {
+        match k.get_ref().as_ref() {
+            "metric" => d.metric = cx.string(v, "`metric`"),
+            "weight" => d.weight = cx.number(v, "`weight`"),
+            "curve" => d.curve = cx.string(v, "`curve`"),
+            "unit" => d.unit = cx.string(v, "`unit`"),
+            "description" => {
+                cx.string(v, "`description`");
+            }
+            "points" => d.points = read_points(cx, v),
+            "map" => {
+                if let Some(m) = cx.table(v, "`map`") {
+                    let mut entries = Vec::new();
+                    for (mk, mv) in m.iter() {
+                        let key: &str = mk.get_ref();
+                        let kspan = cx.span(mk.span());
+                        let score = cx.number(mv, &format!("the score of `{key}`"));
+                        if key == "default" {
+                            d.map_default = score;
+                        } else if let Some(score) = score {
+                            entries.push((Sp::new(key.to_owned(), kspan), score));
+                        }
+                    }
+                    d.map = Some(Sp::new(entries, cx.span(v.span())));
+                }
+            }
+            _ => {}
+        }
+    }
+    d
+}
+
+fn read_points(cx: &mut Cx<'_>, v: &Value<'_>) -> Option<Sp<Vec<RawPoint>>> {
+    let arr = cx.array(v, "`points`")?;
+    let mut out = Vec::with_capacity(arr.len());
+    for p in arr.iter() {
+        let span = cx.span(p.span());
+        let pair = match p.get_ref() {
+            DeValue::Array(pair) if pair.len() == 2 => pair,
+            _ => {
+                cx.push(
+                    Diag::new(
+                        DiagnosticKind::WrongType,
+                        span,
+                        "each point must be a pair `[x, y]`",
+                    )
+                    .with_help("write points as `points = [[0, 0], [500, 40]]`"),
+                );
+                continue;
+            }
+        };
+        let (Some(xv), Some(yv)) = (pair.first(), pair.get(1)) else {
+            continue;
+        };
+        let x = cx.number(xv, "a point's x");
+        let y = cx.number(yv, "a point's y");
+        if let (Some(x), Some(y)) = (x, y) {
+            out.push(RawPoint { span, x, y });
+        }
+    }
+    Some(Sp::new(out, cx.span(v.span())))
+}
+
+fn read_tier(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawTier {
+    cx.check_keys(
+        t,
+        &["id", "name", "min_score", "require", "description"],
+        "a tier",
+    );
+    let mut tier = RawTier {
+        span,
+        id: None,
+        name: None,
+        description: None,
+        min_score: None,
+        require: None,
+    };
+    for (k, v) in t.iter() {
+        match k.get_ref().as_ref() {
+            "id" => tier.id = cx.string(v, "`id`"),
+            "name" => tier.name = cx.string(v, "`name`"),
+            "description" => tier.description = cx.string(v, "`description`"),
+            "min_score" => tier.min_score = cx.number(v, "`min_score`"),
+            "require" => tier.require = cx.texts(v, "`require`"),
+            _ => {}
+        }
+    }
+    tier
+}
+
+fn read_adjustment(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawAdjustment {
+    cx.check_keys(t, &["when", "at_least", "at_most", "reason"], "an adjustment");
+    let mut a = RawAdjustment {
+        span,
+        when: None,
+        at_least: None,
+        at_most: None,
+        reason: None,
+    };
+    for (k, v) in t.iter() {
+        match k.get_ref().as_ref() {
+            "when" => a.when = cx.text(v, "`when`"),
+            "at_least" => a.at_least = cx.string(v, "`at_least`"),
+            "at_most" => a.at_most = cx.string(v, "`at_most`"),
+            "reason" => a.reason = cx.string(v, "`reason`"),
+            _ => {}
+        }
+    }
+    a
+}
+
+fn read_tiering(cx: &mut Cx<'_>, v: &Value<'_>) -> Option<RawTiering> {
+    let t = cx.table(v, "`[tiering]`")?;
+    cx.check_keys(
+        t,
+        &["downgrade_buffer", "downgrade_grace_days", "max_downgrade_steps", "pins_respect_caps"],
+        "`[tiering]`",
+    );
+    let mut r = RawTiering::default();
+    for (k, v) in t.iter() {
+        match k.get_ref().as_ref() {
+            "downgrade_buffer" => r.downgrade_buffer = cx.number(v, "`downgrade_buffer`"),
+            "downgrade_grace_days" => r.downgrade_grace_days = cx.integer(v, "`downgrade_grace_days`"),
+            "max_downgrade_steps" => r.max_downgrade_steps = cx.integer(v, "`max_downgrade_steps`"),
+            "pins_respect_caps" => r.pins_respect_caps = cx.bool(v, "`pins_respect_caps`"),
+            _ => {}
+        }
+    }
+    Some(r)
+}

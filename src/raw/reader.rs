@@ -1,0 +1,456 @@
+//! Typed reads from toml's spanned document tree, each failure recorded as a diagnostic.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use toml::de::{DeArray, DeTable, DeValue};
+use toml::Spanned;
+
+use crate::error::{did_you_mean, Diag, DiagnosticKind, Diags, Span};
+
+/// A value with the place it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Sp<T> {
+    pub(crate) v: T,
+    pub(crate) span: Span,
+}
+
+impl<T> Sp<T> {
+    pub(crate) fn new(v: T, span: Span) -> Sp<T> {
+        Sp { v, span }
+    }
+}
+
+/// A string that holds a condition or other mini-language, with where its text starts.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Text {
+    pub(crate) text: String,
+    /// The span of the whole TOML string, quotes included.
+    pub(crate) span: Span,
+    /// Whether the source bytes between the quotes are exactly `text` (no escapes), so that
+    /// offsets inside the text map to offsets in the file.
+    pub(crate) verbatim: bool,
+    /// Bytes from the span start to the first character of the text.
+    pub(crate) open: usize,
+}
+
+impl Text {
+    /// The span of `len` bytes at `offset` in the text, or the whole string when the text
+    /// does not map byte for byte to the source.
+    pub(crate) fn sub_span(&self, offset: usize, len: usize) -> Span {
+        if self.verbatim {
+            self.span.sub(self.open + offset, len.max(1))
+        } else {
+            self.span
+        }
+    }
+}
+
+pub(crate) type Value<'i> = Spanned<DeValue<'i>>;
+
+/// The reading context of one file.
+pub(crate) struct Cx<'a> {
+    pub(crate) file: u16,
+    pub(crate) src: &'a str,
+    pub(crate) diags: &'a mut Diags,
+}
+
+fn type_name(v: &DeValue<'_>) -> &'static str {
+    match v {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a number",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+impl<'a> Cx<'a> {
+    pub(crate) fn span(&self, range: std::ops::Range<usize>) -> Span {
+        Span::new(self.file, range)
+    }
+
+    pub(crate) fn error(&mut self, kind: DiagnosticKind, span: Span, message: impl Into<String>) {
+        self.diags.error(kind, span, message);
+    }
+
+    pub(crate) fn push(&mut self, diag: Diag) {
+        self.diags.push(diag);
+    }
+
+    fn wrong_type(&mut self, v: &Value<'_>, what: &str, expected: &str) {
+        let span = self.span(v.span());
+        let mut d = Diag::new(
+            DiagnosticKind::WrongType,
+            span,
+            format!("{what} must be {expected}, found {}", type_name(v.get_ref())),
+        );
+        if expected.contains("date") {
+            if let DeValue::String(s) = v.get_ref() {
+                if NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok() {
+                    d = d.with_help(format!("write the date without quotes: {s}"));
+                }
+            }
+        }
+        if expected.contains("number") || expected.contains("integer") {
+            if let DeValue::String(s) = v.get_ref() {
+                if s.trim().parse::<Decimal>().is_ok() {
+                    d = d.with_help(format!("write the number without quotes: {}", s.trim()));
+                }
+            }
+        }
+        self.push(d);
+    }
+
+    /// Checks that every key of `table` is one of `allowed`, reporting the others.
+    pub(crate) fn check_keys(&mut self, table: &DeTable<'_>, allowed: &[&str], what: &str) {
+        for (k, _) in table.iter() {
+            let name: &str = k.get_ref();
+            if !allowed.contains(&name) {
+                let span = self.span(k.span());
+                let help = did_you_mean(name, allowed.iter().copied()).unwrap_or_else(|| {
+                    format!(
+                        "{what} takes {}",
+                        allowed
+                            .iter()
+                            .map(|a| format!("`{a}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                });
+                self.push(
+                    Diag::new(
+                        DiagnosticKind::UnknownKey,
+                        span,
+                        format!("unknown key `{name}` in {what}"),
+                    )
+                    .with_help(help),
+                );
+            }
+        }
+    }
+
+    pub(crate) fn table<'t, 'i>(
+        &mut self,
+        v: &'t Value<'i>,
+        what: &str,
+    ) -> Option<&'t DeTable<'i>> {
+        match v.get_ref() {
+            DeValue::Table(t) => Some(t),
+            _ => {
+                self.wrong_type(v, what, "a table");
+                None
+            }
+        }
+    }
+
+    pub(crate) fn array<'t, 'i>(&mut self, v: &'t Value<'i>, what: &str) -> Option<&'t DeArray<'i>> {
+        match v.get_ref() {
+            DeValue::Array(a) => Some(a),
+            _ => {
+                self.wrong_type(v, what, "an array");
+                None
+            }
+        }
+    }
+
+    pub(crate) fn string(&mut self, v: &Value<'_>, what: &str) -> Option<Sp<String>> {
+        match v.get_ref() {
+            DeValue::String(s) => Some(Sp::new(s.to_string(), self.span(v.span()))),
+            _ => {
+                self.wrong_type(v, what, "a string");
+                None
+            }
+        }
+    }
+
+    /// A string holding a condition or other text whose inner offsets matter.
+    pub(crate) fn text(&mut self, v: &Value<'_>, what: &str) -> Option<Text> {
+        let s = self.string(v, what)?;
+        let raw = self.src.get(v.span()).unwrap_or("");
+        let open = if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
+            3
+        } else {
+            1
+        };
+        let inner = raw
+            .get(open..raw.len().saturating_sub(open))
+            .unwrap_or("");
+        Some(Text {
+            verbatim: inner == s.v,
+            text: s.v,
+            span: s.span,
+            open,
+        })
+    }
+
+    pub(crate) fn strings(&mut self, v: &Value<'_>, what: &str) -> Option<Sp<Vec<Sp<String>>>> {
+        let arr = self.array(v, what)?;
+        let mut out = Vec::with_capacity(arr.len());
+        for item in arr.iter() {
+            if let Some(s) = self.string(item, &format!("each entry of {what}")) {
+                out.push(s);
+            }
+        }
+        Some(Sp::new(out, self.span(v.span())))
+    }
+
+    pub(crate) fn texts(&mut self, v: &Value<'_>, what: &str) -> Option<Sp<Vec<Text>>> {
+        let arr = self.array(v, what)?;
+        let mut out = Vec::with_capacity(arr.len());
+        for item in arr.iter() {
+            if let Some(s) = self.text(item, &format!("each entry of {what}")) {
+                out.push(s);
+            }
+        }
+        Some(Sp::new(out, self.span(v.span())))
+    }
+
+    pub(crate) fn bool(&mut self, v: &Value<'_>, what: &str) -> Option<Sp<bool>> {
+        match v.get_ref() {
+            DeValue::Boolean(b) => Some(Sp::new(*b, self.span(v.span()))),
+            _ => {
+                self.wrong_type(v, what, "true or false");
+                None
+            }
+        }
+    }
+
+    /// An exact decimal read from the literal text of a TOML integer or float.
+    pub(crate) fn number(&mut self, v: &Value<'_>, what: &str) -> Option<Sp<Decimal>> {
+        let span = self.span(v.span());
+        let parsed = match v.get_ref() {
+            DeValue::Integer(i) => {
+                if i.radix() == 10 {
+                    parse_decimal(i.as_str())
+                } else {
+                    i64::from_str_radix(i.as_str(), i.radix())
+                        .map(Decimal::from)
+                        .map_err(|_| NumberError::TooLarge)
+                }
+            }
+            DeValue::Float(f) => parse_decimal(f.as_str()),
+            _ => {
+                self.wrong_type(v, what, "a number");
+                return None;
+            }
+        };
+        match parsed {
+            Ok(d) => Some(Sp::new(d, span)),
+            Err(e) => {
+                let literal = self.src.get(v.span()).unwrap_or("").to_owned();
+                self.push(number_diag(e, span, what, &literal));
+                None
+            }
+        }
+    }
+
+    /// A whole number (TOML integer, or a float literal with no fraction is refused).
+    pub(crate) fn integer(&mut self, v: &Value<'_>, what: &str) -> Option<Sp<i64>> {
+        let span = self.span(v.span());
+        match v.get_ref() {
+            DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
+                Ok(n) => Some(Sp::new(n, span)),
+                Err(_) => {
+                    self.error(
+                        DiagnosticKind::InvalidValue,
+                        span,
+                        format!("{what} is too large"),
+                    );
+                    None
+                }
+            },
+            _ => {
+                self.wrong_type(v, what, "a whole number");
+                None
+            }
+        }
+    }
+
+    /// A TOML local date (`2026-01-01`, no time, no offset).
+    pub(crate) fn date(&mut self, v: &Value<'_>, what: &str) -> Option<Sp<NaiveDate>> {
+        let span = self.span(v.span());
+        match v.get_ref() {
+            DeValue::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
+                (Some(d), None, None) => {
+                    match NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day)) {
+                        Some(date) => Some(Sp::new(date, span)),
+                        None => {
+                            self.error(DiagnosticKind::InvalidValue, span, format!("{what} is not a valid date"));
+                            None
+                        }
+                    }
+                }
+                _ => {
+                    self.push(
+                        Diag::new(
+                            DiagnosticKind::WrongType,
+                            span,
+                            format!("{what} must be a local date like 2026-01-01, without a time or offset"),
+                        ),
+                    );
+                    None
+                }
+            },
+            _ => {
+                self.wrong_type(v, what, "a date like 2026-01-01");
+                None
+            }
+        }
+    }
+}
+
+/// Why a number literal is not an exact decimal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NumberError {
+    /// `inf` or `nan`.
+    NotFinite,
+    /// More than 28 significant digits, or beyond the decimal range.
+    TooLarge,
+    /// More digits after the point than can be kept exactly.
+    TooPrecise,
+    /// Not a number at all.
+    Malformed,
+}
+
+pub(crate) fn number_diag(e: NumberError, span: Span, what: &str, literal: &str) -> Diag {
+    match e {
+        NumberError::NotFinite => Diag::new(
+            DiagnosticKind::InvalidValue,
+            span,
+            format!("{what} must be a finite number, found `{literal}`"),
+        ),
+        NumberError::TooLarge => Diag::new(
+            DiagnosticKind::InvalidValue,
+            span,
+            format!("{what} `{literal}` is too large for exact decimal arithmetic"),
+        )
+        .with_help("numbers may have at most 28 significant digits"),
+        NumberError::TooPrecise => Diag::new(
+            DiagnosticKind::InvalidValue,
+            span,
+            format!("{what} `{literal}` has more digits than can be kept exactly"),
+        )
+        .with_help("numbers may have at most 28 significant digits; it would be rounded"),
+        NumberError::Malformed => Diag::new(
+            DiagnosticKind::InvalidValue,
+            span,
+            format!("{what} `{literal}` is not a number"),
+        ),
+    }
+}
+
+/// Parses a decimal number written as text (`72.5`, `-4`, `1_000`, `1.5e3`) exactly.
+///
+/// Never rounds: a literal that does not fit a 96-bit decimal with at most 28 digits after
+/// the point is an error.
+pub(crate) fn parse_decimal(text: &str) -> Result<Decimal, NumberError> {
+    let cleaned: String = text.chars().filter(|c| *c != '_').collect();
+    let t = cleaned.trim();
+    let lower = t.to_ascii_lowercase();
+    if lower.contains("inf") || lower.contains("nan") {
+        return Err(NumberError::NotFinite);
+    }
+    let body = t.strip_prefix('+').unwrap_or(t);
+    if body.is_empty()
+        || !body
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | 'e' | 'E' | '+'))
+    {
+        return Err(NumberError::Malformed);
+    }
+    if lower.contains('e') {
+        let (mantissa, exp) = lower.split_once('e').ok_or(NumberError::Malformed)?;
+        let exp: i64 = exp.parse().map_err(|_| NumberError::Malformed)?;
+        let m = parse_plain(mantissa.strip_prefix('+').unwrap_or(mantissa))?;
+        return scale_by_pow10(m, exp);
+    }
+    parse_plain(body)
+}
+
+fn parse_plain(t: &str) -> Result<Decimal, NumberError> {
+    let digits = t.chars().filter(|c| c.is_ascii_digit()).count();
+    if digits == 0 || t.matches('.').count() > 1 || t.rfind('-').is_some_and(|i| i > 0) {
+        return Err(NumberError::Malformed);
+    }
+    Decimal::from_str_exact(t).map_err(|e| {
+        let msg = e.to_string();
+        if msg.contains("precision") || msg.contains("underflow") || msg.contains("fractional") {
+            NumberError::TooPrecise
+        } else if msg.contains("large") || msg.contains("overflow") {
+            NumberError::TooLarge
+        } else {
+            // from_str_exact refuses anything it would round: say so plainly
+            let int_digits = t.split('.').next().map_or(0, |p| p.chars().filter(char::is_ascii_digit).count());
+            if int_digits > 28 {
+                NumberError::TooLarge
+            } else {
+                NumberError::TooPrecise
+            }
+        }
+    })
+}
+
+fn scale_by_pow10(m: Decimal, exp: i64) -> Result<Decimal, NumberError> {
+    let mut v = m;
+    if exp >= 0 {
+        for _ in 0..exp.min(64) {
+            v = v.checked_mul(Decimal::TEN).ok_or(NumberError::TooLarge)?;
+        }
+        if exp > 64 {
+            return Err(NumberError::TooLarge);
+        }
+        Ok(v)
+    } else {
+        let e = exp.unsigned_abs();
+        let scale = u64::from(v.scale()).saturating_add(e);
+        if scale > 28 {
+            return Err(NumberError::TooPrecise);
+        }
+        let mut r = v;
+        // set_scale keeps the mantissa and moves the point left: exact
+        r.set_scale(u32::try_from(scale).map_err(|_| NumberError::TooPrecise)?)
+            .map_err(|_| NumberError::TooPrecise)?;
+        Ok(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn decimals_are_exact() {
+        assert_eq!(parse_decimal("72.5"), Ok(d("72.5")));
+        assert_eq!(parse_decimal("-4.5"), Ok(d("-4.5")));
+        assert_eq!(parse_decimal("+3"), Ok(d("3")));
+        assert_eq!(parse_decimal("1_000.25"), Ok(d("1000.25")));
+        assert_eq!(parse_decimal("1.5e3"), Ok(d("1500")));
+        assert_eq!(parse_decimal("25e-2"), Ok(d("0.25")));
+        assert_eq!(
+            parse_decimal("123456789.123456789"),
+            Ok(d("123456789.123456789"))
+        );
+        assert_eq!(parse_decimal("inf"), Err(NumberError::NotFinite));
+        assert_eq!(parse_decimal("nan"), Err(NumberError::NotFinite));
+        assert_eq!(
+            parse_decimal("99999999999999999999999999999999"),
+            Err(NumberError::TooLarge)
+        );
+        assert_eq!(
+            parse_decimal("0.12345678901234567890123456789012"),
+            Err(NumberError::TooPrecise)
+        );
+        assert_eq!(parse_decimal("1e99"), Err(NumberError::TooLarge));
+        assert_eq!(parse_decimal("abc"), Err(NumberError::Malformed));
+        assert_eq!(parse_decimal(""), Err(NumberError::Malformed));
+        assert_eq!(parse_decimal("1.2.3"), Err(NumberError::Malformed));
+        assert_eq!(parse_decimal("1-2"), Err(NumberError::Malformed));
+    }
+}

@@ -1,0 +1,130 @@
+//! Diagnostics of broken policies: every `tests/inputs/policies/err_*.toml` must fail to
+//! load, and the rendering of all its diagnostics is snapshotted; every `ok_*.toml` must load.
+
+use std::path::Path;
+
+use tierwise::{DiagnosticKind, LoadError, Policy};
+
+/// The path of a test input relative to the crate root, with forward slashes.
+fn crate_relative(path: &Path) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Checks what every diagnostic must have: the file's name, a position inside the file that
+/// agrees with the span, a plain message and a well-formed help.
+fn check_locations(err: &LoadError, name: &str, text: &str) {
+    assert!(!err.diagnostics().is_empty(), "{name}: an error without diagnostics");
+    for d in err.diagnostics() {
+        assert_eq!(d.path(), name, "{name}: {d}");
+        assert!(d.line() >= 1 && d.column() >= 1, "{name}: {d}");
+        let span = d.span();
+        assert!(span.start <= span.end, "{name}: reversed span in {d}");
+        assert!(span.end <= text.len(), "{name}: span {span:?} beyond the file in {d}");
+        assert!(
+            text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
+            "{name}: span {span:?} splits a character in {d}"
+        );
+        let before = &text[..span.start];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        assert_eq!((d.line(), d.column()), (line, column), "{name}: {d}");
+        assert!(line <= text.lines().count().max(1), "{name}: line beyond the file in {d}");
+        let message = d.message();
+        assert!(!message.is_empty(), "{name}: empty message");
+        assert!(!message.ends_with('.'), "{name}: message ends with a period: {d}");
+        assert!(
+            !message.starts_with(|c: char| c.is_uppercase()),
+            "{name}: message starts upper case: {d}"
+        );
+        if let Some(help) = d.help() {
+            assert!(!help.is_empty(), "{name}: empty help");
+        }
+    }
+}
+
+#[test]
+fn broken_policies() {
+    insta::glob!("inputs/policies/err_*.toml", |path| {
+        let name = crate_relative(path);
+        let text = std::fs::read_to_string(path).unwrap();
+        let err = match Policy::from_toml_str(&name, &text) {
+            Ok(_) => panic!("{name} loaded, but it is broken"),
+            Err(e) => e,
+        };
+        check_locations(&err, &name, &text);
+        insta::assert_snapshot!(format!("{err:#}"));
+    });
+}
+
+#[test]
+fn valid_policies() {
+    insta::glob!("inputs/policies/ok_*.toml", |path| {
+        let name = crate_relative(path);
+        let text = std::fs::read_to_string(path).unwrap();
+        if let Err(e) = Policy::from_toml_str(&name, &text) {
+            panic!("{name} must load, but:\n{e:#}");
+        }
+    });
+}
+
+/// A minimal valid policy, to build large inputs from.
+const MINIMAL: &str = r#"[policy]
+id = "minimal"
+version = "1"
+timezone = "Asia/Shanghai"
+
+[metrics]
+annual_teu = { type = "decimal", min = 0 }
+
+[scoring.dimensions.volume]
+metric = "annual_teu"
+weight = 1
+curve = "linear"
+points = [[0, 0], [100, 100]]
+
+[[tiers]]
+id = "standard"
+min_score = 0
+"#;
+
+#[test]
+fn minimal_policy_loads() {
+    Policy::from_toml_str("minimal.toml", MINIMAL).unwrap();
+}
+
+#[test]
+fn file_over_one_mebibyte_is_rejected() {
+    let mut text = String::from(MINIMAL);
+    let filler = "# padding padding padding padding padding padding padding padding padding\n";
+    while text.len() <= 1024 * 1024 {
+        text.push_str(filler);
+    }
+    let name = "tests/inputs/policies/huge.toml";
+    let err = Policy::from_toml_str(name, &text).unwrap_err();
+    check_locations(&err, name, &text);
+    assert_eq!(err.diagnostics().len(), 1, "{err:#}");
+    let d = &err.diagnostics()[0];
+    assert_eq!(d.kind(), DiagnosticKind::Limit);
+    assert_eq!((d.line(), d.column()), (1, 1));
+    insta::assert_snapshot!(d.message(), @"policy file is 1048614 bytes, more than the limit of 1 MiB (1048576 bytes)");
+}
+
+#[test]
+fn file_of_exactly_one_mebibyte_is_read() {
+    let mut text = String::from(MINIMAL);
+    while text.len() < 1024 * 1024 {
+        let room = 1024 * 1024 - text.len();
+        if room < 3 {
+            text.push_str(&"\n".repeat(room));
+        } else {
+            text.push_str(&format!("#{}\n", "x".repeat((room - 2).min(70))));
+        }
+    }
+    assert_eq!(text.len(), 1024 * 1024);
+    Policy::from_toml_str("tests/inputs/policies/big.toml", &text).unwrap();
+}
