@@ -1,1 +1,76 @@
-fn main() {}
+//! Tiering benchmarks: policy load+compile, classify one customer with and without a trace,
+//! classify the 1,000-customer sample.
+
+use std::hint::black_box;
+
+use chrono::NaiveDate;
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use tierwise::{Customer, Policy};
+
+const POLICY: &str = "policies/ocean-shipping.toml";
+
+fn policy() -> (Policy, String) {
+    let text = std::fs::read_to_string(POLICY).unwrap();
+    (Policy::from_toml_str(POLICY, &text).unwrap(), text)
+}
+
+fn sample(policy: &Policy, n: usize) -> Vec<Customer> {
+    let mut reader = csv::Reader::from_path("data/customers.csv").unwrap();
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .take(n)
+        .map(|row| {
+            let row = row.unwrap();
+            let mut b = policy.customer(&row[0]);
+            for (h, v) in headers.iter().zip(row.iter()).skip(1) {
+                if !v.is_empty() {
+                    b = b.set(h, v);
+                }
+            }
+            b.build().unwrap()
+        })
+        .collect()
+}
+
+fn benches(c: &mut Criterion) {
+    let (policy, text) = policy();
+    let as_of = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+    c.bench_function("load_compile_sample_policy", |b| {
+        b.iter(|| Policy::from_toml_str(POLICY, black_box(&text)).unwrap())
+    });
+    let one = policy
+        .customer("C1")
+        .set("annual_teu", "1250")
+        .set("customer_since", "2019-04-01")
+        .set("gross_margin_pct", "9.5")
+        .set("influence", "national_leader")
+        .set("credit_rating", "A")
+        .previous_tier("vip")
+        .last_qualified(NaiveDate::from_ymd_opt(2026, 5, 1).unwrap())
+        .build()
+        .unwrap();
+    c.bench_function("classify_one", |b| {
+        b.iter(|| policy.classify(black_box(&one), as_of).unwrap())
+    });
+    c.bench_function("classify_one_with_trace", |b| {
+        b.iter(|| policy.explain(black_box(&one), as_of).unwrap())
+    });
+    let customers = sample(&policy, 1000);
+    let mut group = c.benchmark_group("batch");
+    group.throughput(Throughput::Elements(customers.len() as u64));
+    group.bench_function("classify_sample_1000", |b| {
+        b.iter(|| {
+            let mut counts = [0u32; 8];
+            for cust in &customers {
+                let a = policy.classify(cust, as_of).unwrap();
+                counts[a.tier().rank()] += 1;
+            }
+            counts
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(tiering, benches);
+criterion_main!(tiering);

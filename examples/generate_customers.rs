@@ -148,7 +148,10 @@ const PINS: [(&str, &str); 8] = [
     ("vip", "new long-term contract signed"),
     ("vip", "service recovery after a lost cargo claim"),
     ("vip", "merger with an existing VIP customer"),
-    ("key", "trial period on a new trade lane, review at quarter end"),
+    (
+        "key",
+        "trial period on a new trade lane, review at quarter end",
+    ),
     ("key", "key account under contract renegotiation"),
     ("key", "CEO request"),
     ("standard", "legal dispute pending, service limited"),
@@ -216,7 +219,11 @@ fn previous_state(
     } else {
         rng.between(tier_start, as_of)
     };
-    (Some(tier), Some(format_date(tier_start)), Some(format_date(qualified)))
+    (
+        Some(tier),
+        Some(format_date(tier_start)),
+        Some(format_date(qualified)),
+    )
 }
 
 /// Manual pins for about 1 % of customers: some open-ended, some expired,
@@ -227,11 +234,18 @@ fn pin(rng: &mut SplitMix64) -> (Option<&'static str>, Option<String>, Option<&'
     }
     let as_of = days_from_civil(AS_OF.0, AS_OF.1, AS_OF.2);
     let pin_index = usize::try_from(rng.below(8)).unwrap_or(0);
-    let (tier, reason) = PINS.get(pin_index).copied().unwrap_or(("vip", "CEO request"));
+    let (tier, reason) = PINS
+        .get(pin_index)
+        .copied()
+        .unwrap_or(("vip", "CEO request"));
     let until = match rng.below(10) {
         0..=2 => None,
-        3..=5 => Some(format_date(rng.between(days_from_civil(2025, 7, 1), as_of - 1))),
-        _ => Some(format_date(rng.between(as_of, days_from_civil(2027, 6, 30)))),
+        3..=5 => Some(format_date(
+            rng.between(days_from_civil(2025, 7, 1), as_of - 1),
+        )),
+        _ => Some(format_date(
+            rng.between(as_of, days_from_civil(2027, 6, 30)),
+        )),
     };
     (Some(tier), until, Some(reason))
 }
@@ -268,17 +282,37 @@ fn generate(rng: &mut SplitMix64, number: u32) -> Row {
 
     // Gross margin in tenths of a percent, -12.5 % to 28.0 %, bell-shaped
     // around 7.75 %.
-    let margin = (90 + rng.between(-72, 72) + rng.between(-72, 72) + rng.between(-72, 72))
-        .clamp(-125, 280);
+    let margin =
+        (90 + rng.between(-72, 72) + rng.between(-72, 72) + rng.between(-72, 72)).clamp(-125, 280);
 
     let influence_weights: [(&'static str, u64); 4] = if top {
-        [("global_leader", 40), ("national_leader", 45), ("regional", 15), ("local", 0)]
+        [
+            ("global_leader", 40),
+            ("national_leader", 45),
+            ("regional", 15),
+            ("local", 0),
+        ]
     } else if big {
-        [("global_leader", 15), ("national_leader", 50), ("regional", 30), ("local", 5)]
+        [
+            ("global_leader", 15),
+            ("national_leader", 50),
+            ("regional", 30),
+            ("local", 5),
+        ]
     } else if size >= 700_000 {
-        [("global_leader", 2), ("national_leader", 13), ("regional", 45), ("local", 40)]
+        [
+            ("global_leader", 2),
+            ("national_leader", 13),
+            ("regional", 45),
+            ("local", 40),
+        ]
     } else {
-        [("global_leader", 0), ("national_leader", 2), ("regional", 18), ("local", 80)]
+        [
+            ("global_leader", 0),
+            ("national_leader", 2),
+            ("regional", 18),
+            ("local", 80),
+        ]
     };
     let influence = rng.pick(&influence_weights).unwrap_or("local");
 

@@ -91,7 +91,10 @@ impl InputValue {
             InputValue::Date(d) => Ok(*d),
             InputValue::Text(t) => NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
                 .map_err(|_| format!("`{}` is not a date (expected YYYY-MM-DD)", t.trim())),
-            other => Err(format!("{} is not a date (expected YYYY-MM-DD)", other.describe())),
+            other => Err(format!(
+                "{} is not a date (expected YYYY-MM-DD)",
+                other.describe()
+            )),
         }
     }
 
@@ -198,7 +201,8 @@ impl Policy {
 
 impl<'p> CustomerBuilder<'p> {
     fn error(&mut self, field: &str, message: String) {
-        self.errors.push(InputError::new(self.id.clone(), field, message));
+        self.errors
+            .push(InputError::new(self.id.clone(), field, message));
     }
 
     /// Sets a metric, or a state or pin field (`previous_tier`, `tier_since`,
@@ -206,9 +210,14 @@ impl<'p> CustomerBuilder<'p> {
     ///
     /// An unknown name, a value of the wrong type, an unknown enum value or a number
     /// outside the metric's `min`/`max` is recorded and reported by [`build`](Self::build).
+    /// Empty (or blank) text means absent, as an empty CSV cell does.
     #[must_use]
     pub fn set(mut self, field: &str, value: impl Into<InputValue>) -> Self {
         let value = value.into();
+        if matches!(&value, InputValue::Text(t) if t.trim().is_empty()) {
+            // an empty cell is an absent value
+            return self;
+        }
         let policy = self.policy;
         if let Some(idx) = policy.inner.metrics.iter().position(|m| m.name == field) {
             if let Some(m) = policy.inner.metrics.get(idx) {
@@ -255,7 +264,10 @@ impl<'p> CustomerBuilder<'p> {
                 let e = InputError::new(
                     self.id.clone(),
                     field,
-                    format!("`{field}` is neither a metric of policy `{}` nor a state or pin field", policy.id()),
+                    format!(
+                        "`{field}` is neither a metric of policy `{}` nor a state or pin field",
+                        policy.id()
+                    ),
                 )
                 .with_help(help);
                 self.errors.push(e);
@@ -322,8 +334,15 @@ impl<'p> CustomerBuilder<'p> {
                 None => {
                     let help = did_you_mean(&t, policy.inner.tier_ids.iter().map(String::as_str));
                     self.errors.push(
-                        InputError::new(self.id.clone(), "pinned_tier", format!("pinned tier `{t}` is not a tier of policy `{}`", policy.id()))
-                            .with_help(help),
+                        InputError::new(
+                            self.id.clone(),
+                            "pinned_tier",
+                            format!(
+                                "pinned tier `{t}` is not a tier of policy `{}`",
+                                policy.id()
+                            ),
+                        )
+                        .with_help(help),
                     );
                     None
                 }
@@ -332,7 +351,11 @@ impl<'p> CustomerBuilder<'p> {
                 if self.pin_until.is_some() || self.pin_reason.is_some() {
                     self.errors.push(InputError::new(
                         self.id.clone(),
-                        if self.pin_until.is_some() { "pinned_until" } else { "pin_reason" },
+                        if self.pin_until.is_some() {
+                            "pinned_until"
+                        } else {
+                            "pin_reason"
+                        },
                         "a pin needs `pinned_tier`".to_owned(),
                     ));
                 }
@@ -353,7 +376,11 @@ impl<'p> CustomerBuilder<'p> {
 }
 
 /// Parses one metric value, returning a message and an optional suggestion on failure.
-fn parse_value(kind: &MetricKind, name: &str, v: &InputValue) -> Result<Value, (String, Option<String>)> {
+fn parse_value(
+    kind: &MetricKind,
+    name: &str,
+    v: &InputValue,
+) -> Result<Value, (String, Option<String>)> {
     let wrong = |what: &str| Err((format!("{} is not {what}", v.describe()), None));
     let value = match kind {
         MetricKind::Decimal { .. } => match v {
@@ -392,7 +419,12 @@ fn parse_value(kind: &MetricKind, name: &str, v: &InputValue) -> Result<Value, (
             InputValue::Text(t) => match t.trim().to_ascii_lowercase().as_str() {
                 "true" => Value::Bool(true),
                 "false" => Value::Bool(false),
-                _ => return Err((format!("`{}` is not a boolean (expected true or false)", t.trim()), None)),
+                _ => {
+                    return Err((
+                        format!("`{}` is not a boolean (expected true or false)", t.trim()),
+                        None,
+                    ))
+                }
             },
             _ => return wrong("a boolean (expected true or false)"),
         },
@@ -404,7 +436,11 @@ fn parse_value(kind: &MetricKind, name: &str, v: &InputValue) -> Result<Value, (
                     let help = did_you_mean(&t, values.iter().map(String::as_str)).or_else(|| {
                         Some(format!(
                             "expected one of {}",
-                            values.iter().map(|x| format!("`{x}`")).collect::<Vec<_>>().join(", ")
+                            values
+                                .iter()
+                                .map(|x| format!("`{x}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ))
                     });
                     return Err((format!("`{t}` is not a value of `{name}`"), help));

@@ -76,7 +76,9 @@ impl FromStr for BusinessDuration {
                 return Err(fail("each unit needs a whole number before it"));
             };
             if unit >= last_unit {
-                return Err(fail("write the units from the largest to the smallest, each once"));
+                return Err(fail(
+                    "write the units from the largest to the smallest, each once",
+                ));
             }
             last_unit = unit;
             total = n
@@ -85,7 +87,9 @@ impl FromStr for BusinessDuration {
                 .ok_or_else(|| fail("too long"))?;
         }
         if number.is_some() {
-            return Err(fail("a number needs a unit after it (`s`, `m`, `h` or `d`)"));
+            return Err(fail(
+                "a number needs a unit after it (`s`, `m`, `h` or `d`)",
+            ));
         }
         if total > MAX_SECONDS {
             return Err(fail("longer than 100 years"));
@@ -137,7 +141,19 @@ mod tests {
 
     #[test]
     fn rejects_malformed() {
-        for bad in ["", "4", "h", "4x", "1.5h", "30m1h", "1h1h", "4 h", "-4h", "99999999999999999999d", "40000d"] {
+        for bad in [
+            "",
+            "4",
+            "h",
+            "4x",
+            "1.5h",
+            "30m1h",
+            "1h1h",
+            "4 h",
+            "-4h",
+            "99999999999999999999d",
+            "40000d",
+        ] {
             assert!(secs(bad).is_err(), "{bad}");
         }
         assert_eq!(

@@ -150,6 +150,9 @@ pub(crate) struct Diag {
     pub(crate) span: Span,
     pub(crate) message: String,
     pub(crate) help: Option<String>,
+    /// Where the name or rule was first defined, for "defined twice" errors; rendered as a
+    /// line number in the help.
+    pub(crate) first: Option<Span>,
 }
 
 impl Diag {
@@ -159,7 +162,14 @@ impl Diag {
             span,
             message: message.into(),
             help: None,
+            first: None,
         }
+    }
+
+    /// Notes where the duplicated name or rule was first defined.
+    pub(crate) fn with_first(mut self, first: Span) -> Diag {
+        self.first = Some(first);
+        self
     }
 
     pub(crate) fn with_help(mut self, help: impl Into<String>) -> Diag {
@@ -177,9 +187,24 @@ impl Diag {
 #[derive(Debug, Default)]
 pub(crate) struct Diags {
     pub(crate) list: Vec<Diag>,
+    /// Keys written in a table (by the span of the table's owner), including the keys a
+    /// misspelt key was taken for: a required key found here is not reported as missing,
+    /// because its value or its spelling was reported already.
+    written: Vec<(Span, String)>,
 }
 
 impl Diags {
+    /// Records that `key` is written in the table owned by `owner` (or that a misspelt key
+    /// there was reported with a suggestion of `key`).
+    pub(crate) fn written(&mut self, owner: Span, key: &str) {
+        self.written.push((owner, key.to_owned()));
+    }
+
+    /// Whether `key` was written in the table owned by `owner`; see [`Diags::written`].
+    pub(crate) fn was_written(&self, owner: Span, key: &str) -> bool {
+        self.written.iter().any(|(o, k)| *o == owner && k == key)
+    }
+
     pub(crate) fn push(&mut self, diag: Diag) {
         self.list.push(diag);
     }
@@ -232,10 +257,32 @@ impl LoadError {
                 };
                 let range = d.span.range();
                 let (line, column) = line_col(text, range.start);
+                let mut help = d.help;
+                if let Some(first) = d.first {
+                    let note = match sources.get(usize::from(first.file)) {
+                        Some(s) if first.file == d.span.file => {
+                            format!(
+                                "first defined on line {}",
+                                line_col(&s.text, first.range().start).0
+                            )
+                        }
+                        Some(s) => format!(
+                            "first defined in {}:{}",
+                            s.name,
+                            line_col(&s.text, first.range().start).0
+                        ),
+                        None => String::new(),
+                    };
+                    help = match (help, note.is_empty()) {
+                        (h, true) => h,
+                        (Some(h), false) => Some(format!("{note}; {h}")),
+                        (None, false) => Some(note),
+                    };
+                }
                 Diagnostic {
                     kind: d.kind,
                     message: d.message,
-                    help: d.help,
+                    help,
                     path,
                     span: range,
                     line,
@@ -268,6 +315,9 @@ impl fmt::Display for LoadError {
         for (i, d) in self.diagnostics.iter().enumerate() {
             if i > 0 {
                 writeln!(f)?;
+                if f.alternate() {
+                    writeln!(f)?;
+                }
             }
             if f.alternate() {
                 render(f, d, self.source_text(&d.path))?;
@@ -312,15 +362,25 @@ fn render(f: &mut fmt::Formatter<'_>, d: &Diagnostic, text: &str) -> fmt::Result
     Ok(())
 }
 
-/// Chooses the closest of `candidates` to a mistyped `name`, if one is close enough.
-pub(crate) fn did_you_mean<'a, I>(name: &str, candidates: I) -> Option<String>
+/// The candidate closest to a mistyped `name`, if one is close enough to be a likely typo:
+/// at most one edit (insertion, deletion, substitution or swap of neighbours) per three
+/// characters, or a near substring. Used for every "did you mean" of the crate.
+///
+/// ```
+/// assert_eq!(tierwise::closest("gross_margn_pct", ["annual_teu", "gross_margin_pct"]), Some("gross_margin_pct"));
+/// assert_eq!(tierwise::closest("vpi", ["vip", "key"]), Some("vip"));
+/// assert_eq!(tierwise::closest("E", ["A", "B"]), None);
+/// ```
+pub fn closest<'a, I>(name: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
     let mut best: Option<(usize, &str)> = None;
     for cand in candidates {
         let d = edit_distance(name, cand);
-        let limit = (cand.chars().count().max(name.chars().count()) / 3).max(1);
+        // one edit in three characters; names of one or two characters get no guess, since
+        // every other short name is as close
+        let limit = cand.chars().count().max(name.chars().count()) / 3;
         let substring = cand.len() >= 3 && name.len() >= 3 && (cand.contains(name) || name.contains(cand));
         if d <= limit || (substring && d <= limit + 3) {
             match best {
@@ -329,7 +389,15 @@ where
             }
         }
     }
-    best.map(|(_, c)| format!("did you mean `{c}`?"))
+    best.map(|(_, c)| c)
+}
+
+/// ``did you mean `NAME`?`` for the closest candidate.
+pub(crate) fn did_you_mean<'a, I>(name: &str, candidates: I) -> Option<String>
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    closest(name, candidates).map(|c| format!("did you mean `{c}`?"))
 }
 
 /// Levenshtein distance over characters, with adjacent transpositions counting one.
@@ -541,6 +609,10 @@ mod tests {
         assert_eq!(
             did_you_mean("infleunce", c).as_deref(),
             Some("did you mean `influence`?")
+        );
+        assert_eq!(
+            did_you_mean("b", ["A", "B", "C"]).as_deref(),
+            Some("did you mean `B`?")
         );
         assert_eq!(edit_distance("ab", "ba"), 1);
         assert_eq!(edit_distance("", "abc"), 3);

@@ -27,6 +27,9 @@ pub struct DimensionTrace {
     metric: String,
     /// The metric's value as given (or defaulted); `None` when absent.
     value: Option<String>,
+    /// The metric's unit, if the policy gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unit: Option<String>,
     /// For date metrics, the whole years or days counted.
     #[serde(skip_serializing_if = "Option::is_none")]
     measured: Option<String>,
@@ -233,10 +236,7 @@ fn build(p: &Compiled, c: &Customer, as_of: NaiveDate, a: &Assignment) -> Explan
         let metric = p.metrics.get(usize::from(d.metric));
         let raw = c.values.get(usize::from(d.metric)).copied().flatten();
         let value = match (raw, metric) {
-            (Some(v), Some(m)) => Some(match &m.unit {
-                Some(u) => format!("{} {u}", m.display(&v)),
-                None => m.display(&v),
-            }),
+            (Some(v), Some(m)) => Some(m.display(&v)),
             _ => None,
         };
         let measured = match (raw, d.unit) {
@@ -258,6 +258,7 @@ fn build(p: &Compiled, c: &Customer, as_of: NaiveDate, a: &Assignment) -> Explan
             name: d.name.clone(),
             metric: metric.map(|m| m.name.clone()).unwrap_or_default(),
             value,
+            unit: metric.and_then(|m| m.unit.clone()),
             measured,
             score: *s,
             weight: d.weight,
@@ -334,7 +335,10 @@ fn build(p: &Compiled, c: &Customer, as_of: NaiveDate, a: &Assignment) -> Explan
     });
     let tier = tier_id(p, a.tier().0);
     let f = tier_id(p, a.adjusted().0);
-    let prev_id = previous.as_ref().map(|x| x.tier.clone()).unwrap_or_default();
+    let prev_id = previous
+        .as_ref()
+        .map(|x| x.tier.clone())
+        .unwrap_or_default();
     let decision = match a.decision() {
         Decision::Qualified => format!("the score and requirements qualify for `{tier}`"),
         Decision::Floor => format!("a floor raised the tier to `{tier}`"),
@@ -356,7 +360,9 @@ fn build(p: &Compiled, c: &Customer, as_of: NaiveDate, a: &Assignment) -> Explan
     };
     let mut notes = Vec::new();
     if a.ignored_previous_tier() {
-        notes.push(format!("previous tier `{prev_id}` is not a tier of this policy and was ignored"));
+        notes.push(format!(
+            "previous tier `{prev_id}` is not a tier of this policy and was ignored"
+        ));
     }
     if a.expired_pin() {
         if let Some(pin) = &c.pin {
@@ -402,16 +408,38 @@ impl fmt::Display for Explanation {
         )?;
         writeln!(f)?;
         writeln!(f, "score")?;
-        let w_name = self.dimensions.iter().map(|d| d.name.len()).max().unwrap_or(0).max(9);
-        let w_metric = self.dimensions.iter().map(|d| d.metric.len()).max().unwrap_or(0).max(6);
+        let w_name = self
+            .dimensions
+            .iter()
+            .map(|d| d.name.len())
+            .max()
+            .unwrap_or(0)
+            .max(9);
+        let w_metric = self
+            .dimensions
+            .iter()
+            .map(|d| d.metric.len())
+            .max()
+            .unwrap_or(0)
+            .max(6);
         let value_text = |d: &DimensionTrace| {
-            let v = d.value.clone().unwrap_or_else(|| "(absent)".into());
+            let v = match (&d.value, &d.unit) {
+                (Some(v), Some(u)) => format!("{v} {u}"),
+                (Some(v), None) => v.clone(),
+                (None, _) => "(absent)".into(),
+            };
             match &d.measured {
                 Some(m) => format!("{v} ({m})"),
                 None => v,
             }
         };
-        let w_value = self.dimensions.iter().map(|d| value_text(d).chars().count()).max().unwrap_or(0).max(5);
+        let w_value = self
+            .dimensions
+            .iter()
+            .map(|d| value_text(d).chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(5);
         writeln!(
             f,
             "  {:<w_name$}  {:<w_metric$}  {:<w_value$}  {:>7}  {:>6}  {:>12}",
@@ -437,7 +465,10 @@ impl fmt::Display for Explanation {
         for g in &self.higher_tiers {
             let mut reasons = Vec::new();
             if !g.score_met {
-                reasons.push(format!("score {} is below its min_score {}", self.score, g.min_score));
+                reasons.push(format!(
+                    "score {} is below its min_score {}",
+                    self.score, g.min_score
+                ));
             }
             for r in &g.failed_requirements {
                 reasons.push(format!("requirement `{r}` does not hold"));
@@ -449,26 +480,46 @@ impl fmt::Display for Explanation {
             for a in &self.adjustments {
                 let what = if a.kind == "at_least" { "floor" } else { "cap" };
                 let effect = if a.decisive { "" } else { " (no effect)" };
-                writeln!(f, "  {what} {} ({}): when `{}`{effect}", a.tier, a.reason, a.when)?;
+                writeln!(
+                    f,
+                    "  {what} {} ({}): when `{}`{effect}",
+                    a.tier, a.reason, a.when
+                )?;
             }
         }
         if let Some(p) = &self.previous {
-            let since = p.tier_since.map(|d| format!(" since {d}")).unwrap_or_default();
+            let since = p
+                .tier_since
+                .map(|d| format!(" since {d}"))
+                .unwrap_or_default();
             let lq = p
                 .last_qualified
                 .map(|d| format!(", last qualified {d}"))
                 .unwrap_or_default();
-            let known = if p.known { "" } else { " (not a tier of this policy: ignored)" };
+            let known = if p.known {
+                ""
+            } else {
+                " (not a tier of this policy: ignored)"
+            };
             writeln!(f, "previous tier: {}{since}{lq}{known}", p.tier)?;
         }
         if let Some(p) = &self.pin {
             let until = p.until.map(|d| format!(" until {d}")).unwrap_or_default();
-            let reason = p.reason.as_ref().map(|r| format!(" ({r})")).unwrap_or_default();
+            let reason = p
+                .reason
+                .as_ref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default();
             writeln!(f, "pin: {}{until}{reason}: {}", p.tier, p.status)?;
         }
         writeln!(f)?;
         writeln!(f, "tier: {}", self.tier)?;
-        writeln!(f, "  decided by {}: {}", decision_name(self.decided_by), self.decision)?;
+        writeln!(
+            f,
+            "  decided by {}: {}",
+            decision_name(self.decided_by),
+            self.decision
+        )?;
         for n in &self.notes {
             writeln!(f, "  note: {n}")?;
         }

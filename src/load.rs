@@ -18,7 +18,10 @@ impl Policy {
             Ok(t) => t,
             Err(message) => {
                 diags.push(Diag::new(DiagnosticKind::Io, Span::default(), message));
-                let sources = [Source { name, text: Arc::from("") }];
+                let sources = [Source {
+                    name,
+                    text: Arc::from(""),
+                }];
                 return Err(LoadError::new(diags.list, &sources));
             }
         };
@@ -33,9 +36,18 @@ impl Policy {
 
 /// Reads a policy file, refusing files over the size limit before reading them whole.
 pub(crate) fn read_limited(path: &Path) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read `{}`: {}", path.display(), lower(&e.to_string())))?;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        format!(
+            "cannot read `{}`: {}",
+            path.display(),
+            lower(&e.to_string())
+        )
+    })?;
     if meta.is_dir() {
-        return Err(format!("`{}` is a directory, not a policy file", path.display()));
+        return Err(format!(
+            "`{}` is a directory, not a policy file",
+            path.display()
+        ));
     }
     if meta.len() > MAX_FILE_BYTES as u64 {
         return Err(format!(
@@ -43,8 +55,20 @@ pub(crate) fn read_limited(path: &Path) -> Result<String, String> {
             meta.len()
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{}`: {}", path.display(), lower(&e.to_string())))?;
-    String::from_utf8(bytes).map_err(|e| format!("`{}` is not UTF-8 text (invalid byte at offset {})", path.display(), e.utf8_error().valid_up_to()))
+    let bytes = std::fs::read(path).map_err(|e| {
+        format!(
+            "cannot read `{}`: {}",
+            path.display(),
+            lower(&e.to_string())
+        )
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "`{}` is not UTF-8 text (invalid byte at offset {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 fn lower(s: &str) -> String {

@@ -93,13 +93,12 @@ impl MetricDef {
     /// Formats a value of this metric for people and for output files.
     pub(crate) fn display(&self, v: &Value) -> String {
         match (v, &self.kind) {
-            (Value::Decimal(d), _) => d.normalize().to_string(),
+            (Value::Decimal(d), _) => d.to_string(),
             (Value::Integer(i), _) => i.to_string(),
             (Value::Date(d), _) => d.to_string(),
-            (Value::Enum(i), MetricKind::Enum { values }) => values
-                .get(usize::from(*i))
-                .cloned()
-                .unwrap_or_default(),
+            (Value::Enum(i), MetricKind::Enum { values }) => {
+                values.get(usize::from(*i)).cloned().unwrap_or_default()
+            }
             (Value::Enum(i), _) => i.to_string(),
             (Value::Bool(b), _) => b.to_string(),
         }
@@ -202,6 +201,69 @@ pub(crate) struct Compiled {
     pub(crate) adjustments: Vec<Adjustment>,
     pub(crate) tiering: Tiering,
     pub(crate) services: ServiceModel,
+    /// Exact shortcuts for the hot path, derived from the fields above.
+    pub(crate) prepared: Prepared,
+}
+
+/// Exact shortcuts computed once per policy so that scoring divides only when it must.
+#[derive(Debug, Default)]
+pub(crate) struct Prepared {
+    /// Per dimension and linear segment, `dy / dx` when that quotient is an exact decimal.
+    pub(crate) slopes: Vec<Vec<Option<Decimal>>>,
+    /// Per dimension, `weight / total weight`, when every such share is exact.
+    pub(crate) shares: Option<Vec<Decimal>>,
+    /// Tier thresholds at the score's scale, so that comparisons need no rescaling.
+    pub(crate) min_scores: Vec<Decimal>,
+    /// Per tier, `min_score - downgrade_buffer` at the score's scale.
+    pub(crate) keep_scores: Vec<Decimal>,
+}
+
+/// `a / b` when the quotient is exact (no rounding at 28 digits).
+fn exact_div(a: Decimal, b: Decimal) -> Option<Decimal> {
+    let q = a.checked_div(b)?;
+    (q.scale() < 28 && q.checked_mul(b) == Some(a)).then_some(q)
+}
+
+impl Prepared {
+    fn of(c: &Compiled) -> Prepared {
+        let slopes = c
+            .dimensions
+            .iter()
+            .map(|d| match &d.curve {
+                Curve::Linear(points) => points
+                    .windows(2)
+                    .map(|w| match w {
+                        [(xa, ya), (xb, yb)] => exact_div(yb.checked_sub(*ya)?, xb.checked_sub(*xa)?),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        let shares: Option<Vec<Decimal>> = c
+            .dimensions
+            .iter()
+            .map(|d| exact_div(d.weight, c.total_weight))
+            .collect();
+        let at_precision = |mut m: Decimal| {
+            if m.scale() < c.precision {
+                m.rescale(c.precision);
+            }
+            m
+        };
+        let min_scores = c.tiers.iter().map(|t| at_precision(t.min_score)).collect();
+        let keep_scores = c
+            .tiers
+            .iter()
+            .map(|t| at_precision(t.min_score - c.tiering.downgrade_buffer))
+            .collect();
+        Prepared {
+            slopes,
+            shares,
+            min_scores,
+            keep_scores,
+        }
+    }
 }
 
 /// A compiled policy: validated, immutable, cheap to clone and safe to share between threads.
@@ -214,6 +276,13 @@ pub struct Policy {
 }
 
 impl Policy {
+    pub(crate) fn new(mut compiled: Compiled) -> Policy {
+        compiled.prepared = Prepared::of(&compiled);
+        Policy {
+            inner: Arc::new(compiled),
+        }
+    }
+
     /// Parses, validates and compiles a policy from TOML text. `name` is how errors refer to
     /// the file (usually its path).
     ///
@@ -312,7 +381,10 @@ impl Policy {
 
     fn floor(&self) -> &Tier {
         // compile guarantees at least one tier
-        #[expect(clippy::indexing_slicing, reason = "a compiled policy has at least one tier")]
+        #[expect(
+            clippy::indexing_slicing,
+            reason = "a compiled policy has at least one tier"
+        )]
         &self.inner.tiers[self.inner.tiers.len() - 1]
     }
 

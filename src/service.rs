@@ -168,7 +168,12 @@ impl<'p> Service<'p> {
 
     /// The response target on `channel`, if the service has one.
     pub fn response(&self, channel: &str) -> Option<BusinessDuration> {
-        let idx = self.policy.services.channels.iter().position(|c| c == channel)?;
+        let idx = self
+            .policy
+            .services
+            .channels
+            .iter()
+            .position(|c| c == channel)?;
         self.def
             .response
             .iter()
@@ -270,7 +275,11 @@ impl Policy {
 
     /// The names of the calendars, starting with the built-in `24x7`.
     pub fn calendar_names(&self) -> impl Iterator<Item = &str> {
-        self.inner.services.calendars.iter().map(|(n, _)| n.as_str())
+        self.inner
+            .services
+            .calendars
+            .iter()
+            .map(|(n, _)| n.as_str())
     }
 
     /// A calendar by name (`24x7` is built in).

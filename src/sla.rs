@@ -94,7 +94,10 @@ impl CaseError {
         let help = did_you_mean(name, list.iter().copied()).or_else(|| {
             Some(format!(
                 "expected one of {}",
-                list.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")
+                list.iter()
+                    .map(|v| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
         });
         CaseError {
@@ -189,6 +192,17 @@ impl Policy {
         self.inner.services.cases.iter().map(|c| c.kind.as_str())
     }
 
+    /// The severities of a case kind, the default (first) first; `None` for an unknown kind.
+    pub fn severities(&self, kind: &str) -> Option<impl Iterator<Item = &str>> {
+        let s = &self.inner.services;
+        let c = s.cases.iter().find(|c| c.kind == kind)?;
+        Some(
+            c.severities
+                .iter()
+                .filter_map(|g| s.severities.get(usize::from(*g)).map(String::as_str)),
+        )
+    }
+
     /// The milestones of a case kind, in order.
     pub fn milestones(&self, kind: &str) -> Option<impl Iterator<Item = &str>> {
         let c = self.inner.services.cases.iter().find(|c| c.kind == kind)?;
@@ -237,7 +251,10 @@ impl CaseBuilder<'_> {
                     .collect();
                 if names.is_empty() {
                     return Err(CaseError {
-                        message: format!("case `{}` has no severities, but severity `{s}` was given", def.kind),
+                        message: format!(
+                            "case `{}` has no severities, but severity `{s}` was given",
+                            def.kind
+                        ),
                         help: None,
                     });
                 }
@@ -429,10 +446,22 @@ fn calendar(p: &Compiled, clock: u16) -> Option<&(String, Calendar)> {
 }
 
 impl Policy {
-    fn target(&self, tier: TierId, case: &Case, milestone: usize) -> Result<(&CaseDef, &Target), SlaError> {
+    fn target(
+        &self,
+        tier: TierId,
+        case: &Case,
+        milestone: usize,
+    ) -> Result<(&CaseDef, &Target), SlaError> {
         let s = &self.inner.services;
-        let def = s.cases.get(usize::from(case.kind)).ok_or(SlaError::WrongPolicy)?;
-        let name = def.milestones.get(milestone).map(String::as_str).unwrap_or_default();
+        let def = s
+            .cases
+            .get(usize::from(case.kind))
+            .ok_or(SlaError::WrongPolicy)?;
+        let name = def
+            .milestones
+            .get(milestone)
+            .map(String::as_str)
+            .unwrap_or_default();
         let slot = def.slot(tier.rank(), case.severity, milestone);
         let target = s
             .sla
@@ -447,10 +476,19 @@ impl Policy {
 
     /// The deadline of one milestone (by its number in the case's `milestones`) for a case
     /// of a customer in `tier`. Does not allocate.
-    pub fn deadline(&self, tier: TierId, case: &Case, milestone: usize) -> Result<Deadline<'_>, SlaError> {
+    pub fn deadline(
+        &self,
+        tier: TierId,
+        case: &Case,
+        milestone: usize,
+    ) -> Result<Deadline<'_>, SlaError> {
         check(self, case)?;
         let (def, target) = self.target(tier, case, milestone)?;
-        let name = def.milestones.get(milestone).map(String::as_str).unwrap_or_default();
+        let name = def
+            .milestones
+            .get(milestone)
+            .map(String::as_str)
+            .unwrap_or_default();
         let (clock, cal) = calendar(&self.inner, target.clock).ok_or(SlaError::WrongPolicy)?;
         let seconds = i64::try_from(target.duration.seconds()).unwrap_or(i64::MAX);
         let due = cal
@@ -491,7 +529,12 @@ impl Policy {
 
     /// Routes a case of a resolved customer: the first `[[routing]]` rule whose `when`
     /// holds. Does not allocate.
-    pub fn route(&self, customer: &Customer, resolution: &Resolution, case: &Case) -> Option<RouteDecision<'_>> {
+    pub fn route(
+        &self,
+        customer: &Customer,
+        resolution: &Resolution,
+        case: &Case,
+    ) -> Option<RouteDecision<'_>> {
         let a = resolution.assignment();
         let def = self.inner.services.cases.get(usize::from(case.kind))?;
         let mut env = eval::env(customer, a.score(), a.dimension_scores(), Some(a.tier().0));
@@ -516,16 +559,31 @@ impl Policy {
 
     /// Every escalation step of the case, with its due time: the step's share of the
     /// milestone's target counted on the milestone's clock (whole seconds, rounded up).
-    pub fn escalations(&self, tier: TierId, case: &Case) -> Result<Vec<EscalationStep<'_>>, SlaError> {
+    pub fn escalations(
+        &self,
+        tier: TierId,
+        case: &Case,
+    ) -> Result<Vec<EscalationStep<'_>>, SlaError> {
         check(self, case)?;
         let mut out = Vec::new();
-        for e in self.inner.services.escalation.iter().filter(|e| e.case == case.kind) {
+        for e in self
+            .inner
+            .services
+            .escalation
+            .iter()
+            .filter(|e| e.case == case.kind)
+        {
             let m = usize::from(e.milestone);
             let (def, target) = self.target(tier, case, m)?;
-            let name = def.milestones.get(m).map(String::as_str).unwrap_or_default();
+            let name = def
+                .milestones
+                .get(m)
+                .map(String::as_str)
+                .unwrap_or_default();
             let (clock, cal) = calendar(&self.inner, target.clock).ok_or(SlaError::WrongPolicy)?;
             for step in &e.steps {
-                let secs = (Decimal::from(target.duration.seconds()) * step.percent / Decimal::ONE_HUNDRED)
+                let secs = (Decimal::from(target.duration.seconds()) * step.percent
+                    / Decimal::ONE_HUNDRED)
                     .ceil()
                     .to_i64()
                     .unwrap_or(i64::MAX);
@@ -548,10 +606,18 @@ impl Policy {
     }
 
     /// Which escalation steps are due at `now`, and which comes next.
-    pub fn escalation_status(&self, tier: TierId, case: &Case, now: DateTime<Utc>) -> Result<EscalationStatus<'_>, SlaError> {
+    pub fn escalation_status(
+        &self,
+        tier: TierId,
+        case: &Case,
+        now: DateTime<Utc>,
+    ) -> Result<EscalationStatus<'_>, SlaError> {
         let mut steps = self.escalations(tier, case)?;
         steps.sort_by_key(|s| s.due);
-        let split = steps.iter().position(|s| s.due > now).unwrap_or(steps.len());
+        let split = steps
+            .iter()
+            .position(|s| s.due > now)
+            .unwrap_or(steps.len());
         let rest = steps.split_off(split);
         Ok(EscalationStatus {
             due: steps,
@@ -560,7 +626,12 @@ impl Policy {
     }
 
     /// Routes a case and computes its deadlines and escalation steps in one call.
-    pub fn handle(&self, customer: &Customer, resolution: &Resolution, case: &Case) -> Result<Handling<'_>, SlaError> {
+    pub fn handle(
+        &self,
+        customer: &Customer,
+        resolution: &Resolution,
+        case: &Case,
+    ) -> Result<Handling<'_>, SlaError> {
         if resolution.policy_key != self.key() {
             return Err(SlaError::WrongPolicy);
         }

@@ -18,13 +18,19 @@ fn crate_relative(path: &Path) -> String {
 /// Checks what every diagnostic must have: the file's name, a position inside the file that
 /// agrees with the span, a plain message and a well-formed help.
 fn check_locations(err: &LoadError, name: &str, text: &str) {
-    assert!(!err.diagnostics().is_empty(), "{name}: an error without diagnostics");
+    assert!(
+        !err.diagnostics().is_empty(),
+        "{name}: an error without diagnostics"
+    );
     for d in err.diagnostics() {
         assert_eq!(d.path(), name, "{name}: {d}");
         assert!(d.line() >= 1 && d.column() >= 1, "{name}: {d}");
         let span = d.span();
         assert!(span.start <= span.end, "{name}: reversed span in {d}");
-        assert!(span.end <= text.len(), "{name}: span {span:?} beyond the file in {d}");
+        assert!(
+            span.end <= text.len(),
+            "{name}: span {span:?} beyond the file in {d}"
+        );
         assert!(
             text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
             "{name}: span {span:?} splits a character in {d}"
@@ -33,10 +39,16 @@ fn check_locations(err: &LoadError, name: &str, text: &str) {
         let line = before.matches('\n').count() + 1;
         let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
         assert_eq!((d.line(), d.column()), (line, column), "{name}: {d}");
-        assert!(line <= text.lines().count().max(1), "{name}: line beyond the file in {d}");
+        assert!(
+            line <= text.lines().count().max(1),
+            "{name}: line beyond the file in {d}"
+        );
         let message = d.message();
         assert!(!message.is_empty(), "{name}: empty message");
-        assert!(!message.ends_with('.'), "{name}: message ends with a period: {d}");
+        assert!(
+            !message.ends_with('.'),
+            "{name}: message ends with a period: {d}"
+        );
         assert!(
             !message.starts_with(|c: char| c.is_uppercase()),
             "{name}: message starts upper case: {d}"
@@ -49,27 +61,36 @@ fn check_locations(err: &LoadError, name: &str, text: &str) {
 
 #[test]
 fn broken_policies() {
+    let mut loaded = Vec::new();
     insta::glob!("inputs/policies/err_*.toml", |path| {
         let name = crate_relative(path);
         let text = std::fs::read_to_string(path).unwrap();
-        let err = match Policy::from_toml_str(&name, &text) {
-            Ok(_) => panic!("{name} loaded, but it is broken"),
-            Err(e) => e,
-        };
-        check_locations(&err, &name, &text);
-        insta::assert_snapshot!(format!("{err:#}"));
+        match Policy::from_toml_str(&name, &text) {
+            Ok(_) => loaded.push(name),
+            Err(err) => {
+                check_locations(&err, &name, &text);
+                insta::assert_snapshot!(format!("{err:#}"));
+            }
+        }
     });
+    assert!(loaded.is_empty(), "broken policies that loaded: {loaded:?}");
 }
 
 #[test]
 fn valid_policies() {
+    let mut failed = Vec::new();
     insta::glob!("inputs/policies/ok_*.toml", |path| {
         let name = crate_relative(path);
         let text = std::fs::read_to_string(path).unwrap();
         if let Err(e) = Policy::from_toml_str(&name, &text) {
-            panic!("{name} must load, but:\n{e:#}");
+            failed.push(format!("{e:#}"));
         }
     });
+    assert!(
+        failed.is_empty(),
+        "valid policies that failed:\n{}",
+        failed.join("\n")
+    );
 }
 
 /// A minimal valid policy, to build large inputs from.

@@ -99,7 +99,11 @@ fn spec_example_scores_exactly() {
     let a = p.classify(&c, date("2026-06-30")).unwrap();
     // volume 40 + 750 * 30 / 1500 = 55; tenure 7 years -> 80; margin 50 + 4.5 * 5 = 72.5;
     // influence regional 50; (35*55 + 15*80 + 30*72.5 + 20*50) / 100 = 63
-    let dims: Vec<String> = a.dimension_scores().iter().map(ToString::to_string).collect();
+    let dims: Vec<String> = a
+        .dimension_scores()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     assert_eq!(dims, ["55.00", "80.00", "72.50", "50.00"]);
     assert_eq!(a.score().to_string(), "63.00");
     assert_eq!(p.tier(a.tier()).id(), "key");
@@ -120,9 +124,15 @@ fn leap_day_tenure_counts_whole_years() {
     // 2 full years on 2026-03-01 (steps: [1,30],[3,60]) -> 30; 1 year on 2026-02-28 -> 30;
     // the exact boundary shows with days instead, so check the trace's measured years
     let e = p.explain(&c, date("2026-03-01")).unwrap();
-    assert_eq!(serde_json::to_value(&e).unwrap()["dimensions"][1]["measured"], "2 years");
+    assert_eq!(
+        serde_json::to_value(&e).unwrap()["dimensions"][1]["measured"],
+        "2 years"
+    );
     let e = p.explain(&c, date("2026-02-28")).unwrap();
-    assert_eq!(serde_json::to_value(&e).unwrap()["dimensions"][1]["measured"], "1 years");
+    assert_eq!(
+        serde_json::to_value(&e).unwrap()["dimensions"][1]["measured"],
+        "1 years"
+    );
 }
 
 #[test]
@@ -176,31 +186,70 @@ fn input_errors_name_customer_field_and_bound() {
 #[test]
 fn decimals_are_read_exactly() {
     let p = ladder("", "");
-    let c = p.customer("X").set("teu", "123.456789012345678901").build().unwrap();
+    let c = p
+        .customer("X")
+        .set("teu", "123.456789012345678901")
+        .build()
+        .unwrap();
     let a = p.classify(&c, date("2026-01-01")).unwrap();
     assert_eq!(a.score().to_string(), "12.35");
     let c = p.customer("Y").set("teu", "604.995").build().unwrap();
     // 60.4995 rounds half away from zero to 60.50
-    assert_eq!(p.classify(&c, date("2026-01-01")).unwrap().score().to_string(), "60.50");
+    assert_eq!(
+        p.classify(&c, date("2026-01-01"))
+            .unwrap()
+            .score()
+            .to_string(),
+        "60.50"
+    );
 }
 
 #[test]
 fn gates_floors_and_caps() {
     let p = ladder("", "");
-    let gold_b = p.customer("1").set("teu", "900").set("rating", "B").build().unwrap();
+    let gold_b = p
+        .customer("1")
+        .set("teu", "900")
+        .set("rating", "B")
+        .build()
+        .unwrap();
     assert_eq!(tier_of(&p, &gold_b, "2026-01-01").0, "gold");
-    let gated = p.customer("2").set("teu", "900").set("rating", "C").build().unwrap();
+    let gated = p
+        .customer("2")
+        .set("teu", "900")
+        .set("rating", "C")
+        .build()
+        .unwrap();
     let a = p.classify(&gated, date("2026-01-01")).unwrap();
     assert_eq!(p.tier(a.qualified_tier()).id(), "silver");
     let e = p.explain(&gated, date("2026-01-01")).unwrap();
-    assert_eq!(e.higher_tiers()[0].failed_requirements(), ["rating in ['A', 'B']"]);
+    assert_eq!(
+        e.higher_tiers()[0].failed_requirements(),
+        ["rating in ['A', 'B']"]
+    );
     assert!(e.higher_tiers()[0].score_met());
 
-    let floored = p.customer("3").set("teu", "100").set("vip_flag", true).build().unwrap();
-    assert_eq!(tier_of(&p, &floored, "2026-01-01"), ("silver".into(), Decision::Floor));
+    let floored = p
+        .customer("3")
+        .set("teu", "100")
+        .set("vip_flag", true)
+        .build()
+        .unwrap();
+    assert_eq!(
+        tier_of(&p, &floored, "2026-01-01"),
+        ("silver".into(), Decision::Floor)
+    );
     // a floor below the qualified tier changes nothing
-    let high = p.customer("4").set("teu", "950").set("vip_flag", true).build().unwrap();
-    assert_eq!(tier_of(&p, &high, "2026-01-01"), ("gold".into(), Decision::Qualified));
+    let high = p
+        .customer("4")
+        .set("teu", "950")
+        .set("vip_flag", true)
+        .build()
+        .unwrap();
+    assert_eq!(
+        tier_of(&p, &high, "2026-01-01"),
+        ("gold".into(), Decision::Qualified)
+    );
     // a cap applies after the floor
     let both = p
         .customer("5")
@@ -209,15 +258,29 @@ fn gates_floors_and_caps() {
         .set("blocked", true)
         .build()
         .unwrap();
-    assert_eq!(tier_of(&p, &both, "2026-01-01"), ("bronze".into(), Decision::Cap));
+    assert_eq!(
+        tier_of(&p, &both, "2026-01-01"),
+        ("bronze".into(), Decision::Cap)
+    );
 }
 
 #[test]
 fn downgrade_buffer_grace_and_step_limit() {
-    let p = ladder("downgrade_buffer = 5\ndowngrade_grace_days = 90\nmax_downgrade_steps = 1", "");
+    let p = ladder(
+        "downgrade_buffer = 5\ndowngrade_grace_days = 90\nmax_downgrade_steps = 1",
+        "",
+    );
     // score 76 is within 5 of gold's 80: kept
-    let c = p.customer("B").set("teu", "760").previous_tier("gold").build().unwrap();
-    assert_eq!(tier_of(&p, &c, "2026-06-30"), ("gold".into(), Decision::Buffer));
+    let c = p
+        .customer("B")
+        .set("teu", "760")
+        .previous_tier("gold")
+        .build()
+        .unwrap();
+    assert_eq!(
+        tier_of(&p, &c, "2026-06-30"),
+        ("gold".into(), Decision::Buffer)
+    );
     // 74.99 is not; last qualified 89 days ago: grace keeps gold
     let c = p
         .customer("G")
@@ -226,7 +289,10 @@ fn downgrade_buffer_grace_and_step_limit() {
         .last_qualified(date("2026-04-02"))
         .build()
         .unwrap();
-    assert_eq!(tier_of(&p, &c, "2026-06-30"), ("gold".into(), Decision::Grace));
+    assert_eq!(
+        tier_of(&p, &c, "2026-06-30"),
+        ("gold".into(), Decision::Grace)
+    );
     // exactly 90 days: grace over (as-of < last_qualified + 90 is false), one step down only
     let c = p
         .customer("S")
@@ -235,7 +301,10 @@ fn downgrade_buffer_grace_and_step_limit() {
         .last_qualified(date("2026-04-01"))
         .build()
         .unwrap();
-    assert_eq!(tier_of(&p, &c, "2026-06-30"), ("silver".into(), Decision::StepLimit));
+    assert_eq!(
+        tier_of(&p, &c, "2026-06-30"),
+        ("silver".into(), Decision::StepLimit)
+    );
     // the buffer also needs the previous tier's requirements
     let c = p
         .customer("R")
@@ -250,10 +319,26 @@ fn downgrade_buffer_grace_and_step_limit() {
 #[test]
 fn unlimited_steps_by_default_and_upgrades_are_immediate() {
     let p = ladder("", "");
-    let c = p.customer("D").set("teu", "10").previous_tier("gold").build().unwrap();
-    assert_eq!(tier_of(&p, &c, "2026-06-30"), ("basic".into(), Decision::Qualified));
-    let c = p.customer("U").set("teu", "990").previous_tier("basic").build().unwrap();
-    assert_eq!(tier_of(&p, &c, "2026-06-30"), ("gold".into(), Decision::Qualified));
+    let c = p
+        .customer("D")
+        .set("teu", "10")
+        .previous_tier("gold")
+        .build()
+        .unwrap();
+    assert_eq!(
+        tier_of(&p, &c, "2026-06-30"),
+        ("basic".into(), Decision::Qualified)
+    );
+    let c = p
+        .customer("U")
+        .set("teu", "990")
+        .previous_tier("basic")
+        .build()
+        .unwrap();
+    assert_eq!(
+        tier_of(&p, &c, "2026-06-30"),
+        ("gold".into(), Decision::Qualified)
+    );
 }
 
 #[test]
@@ -266,30 +351,67 @@ fn caps_apply_after_hysteresis() {
         .previous_tier("gold")
         .build()
         .unwrap();
-    assert_eq!(tier_of(&p, &c, "2026-06-30"), ("bronze".into(), Decision::Cap));
+    assert_eq!(
+        tier_of(&p, &c, "2026-06-30"),
+        ("bronze".into(), Decision::Cap)
+    );
 }
 
 #[test]
 fn pins_replace_the_tier_and_respect_caps() {
     let p = ladder("", "");
-    let c = p.customer("P").set("teu", "10").pin("gold", Some(date("2026-12-31")), Some("contract")).build().unwrap();
-    assert_eq!(tier_of(&p, &c, "2026-06-30"), ("gold".into(), Decision::Pin));
+    let c = p
+        .customer("P")
+        .set("teu", "10")
+        .pin("gold", Some(date("2026-12-31")), Some("contract"))
+        .build()
+        .unwrap();
+    assert_eq!(
+        tier_of(&p, &c, "2026-06-30"),
+        ("gold".into(), Decision::Pin)
+    );
     // inclusive end date
     assert_eq!(tier_of(&p, &c, "2026-12-31").0, "gold");
     let a = p.classify(&c, date("2027-01-01")).unwrap();
     assert_eq!(p.tier(a.tier()).id(), "basic");
     assert!(a.expired_pin());
     let e = p.explain(&c, date("2027-01-01")).unwrap();
-    assert_eq!(e.notes(), ["the pin to `gold` expired on 2026-12-31 and was ignored"]);
+    assert_eq!(
+        e.notes(),
+        ["the pin to `gold` expired on 2026-12-31 and was ignored"]
+    );
     // caps still lower a pin by default
-    let c = p.customer("Q").set("teu", "10").set("blocked", true).pin("gold", None, None).build().unwrap();
-    assert_eq!(tier_of(&p, &c, "2026-06-30"), ("bronze".into(), Decision::Cap));
+    let c = p
+        .customer("Q")
+        .set("teu", "10")
+        .set("blocked", true)
+        .pin("gold", None, None)
+        .build()
+        .unwrap();
+    assert_eq!(
+        tier_of(&p, &c, "2026-06-30"),
+        ("bronze".into(), Decision::Cap)
+    );
     // ... unless pins_respect_caps = false
     let p2 = ladder("pins_respect_caps = false", "");
-    let c = p2.customer("Q").set("teu", "10").set("blocked", true).pin("gold", None, None).build().unwrap();
-    assert_eq!(tier_of(&p2, &c, "2026-06-30"), ("gold".into(), Decision::Pin));
+    let c = p2
+        .customer("Q")
+        .set("teu", "10")
+        .set("blocked", true)
+        .pin("gold", None, None)
+        .build()
+        .unwrap();
+    assert_eq!(
+        tier_of(&p2, &c, "2026-06-30"),
+        ("gold".into(), Decision::Pin)
+    );
     // a pin to an unknown tier is an input error
-    let err = p.customer("Z").set("teu", "1").pin("golden", None, None).build().unwrap_err();
+    let err = p
+        .customer("Z")
+        .set("teu", "1")
+        .pin("golden", None, None)
+        .build()
+        .unwrap_err();
     assert_eq!(err.errors()[0].field(), "pinned_tier");
     assert_eq!(err.errors()[0].help(), Some("did you mean `gold`?"));
 }
@@ -297,13 +419,22 @@ fn pins_replace_the_tier_and_respect_caps() {
 #[test]
 fn unknown_previous_tier_is_ignored_and_reported() {
     let p = ladder("", "");
-    let c = p.customer("O").set("teu", "650").previous_tier("platinum").tier_since(date("2020-01-01")).build().unwrap();
+    let c = p
+        .customer("O")
+        .set("teu", "650")
+        .previous_tier("platinum")
+        .tier_since(date("2020-01-01"))
+        .build()
+        .unwrap();
     let a = p.classify(&c, date("2026-06-30")).unwrap();
     assert!(a.ignored_previous_tier());
     assert_eq!(p.tier(a.tier()).id(), "silver");
     assert_eq!(a.state().tier_since(), date("2026-06-30"));
     let e = p.explain(&c, date("2026-06-30")).unwrap();
-    assert_eq!(e.notes(), ["previous tier `platinum` is not a tier of this policy and was ignored"]);
+    assert_eq!(
+        e.notes(),
+        ["previous tier `platinum` is not a tier of this policy and was ignored"]
+    );
 }
 
 #[test]
@@ -319,7 +450,10 @@ fn state_update_rules() {
         .build()
         .unwrap();
     let s = *p.classify(&c, date("2026-06-30")).unwrap().state();
-    assert_eq!((s.tier_since(), s.last_qualified()), (date("2025-01-01"), Some(date("2026-06-30"))));
+    assert_eq!(
+        (s.tier_since(), s.last_qualified()),
+        (date("2025-01-01"), Some(date("2026-06-30")))
+    );
     // kept by the buffer: f ranks below the final tier, last_qualified stays
     let c = p
         .customer("B")
@@ -330,13 +464,30 @@ fn state_update_rules() {
         .build()
         .unwrap();
     let s = *p.classify(&c, date("2026-06-30")).unwrap().state();
-    assert_eq!((s.tier_since(), s.last_qualified()), (date("2025-01-01"), Some(date("2026-01-01"))));
+    assert_eq!(
+        (s.tier_since(), s.last_qualified()),
+        (date("2025-01-01"), Some(date("2026-01-01")))
+    );
     // changed tier: tier_since = as-of
-    let c = p.customer("N").set("teu", "100").previous_tier("silver").tier_since(date("2025-01-01")).build().unwrap();
+    let c = p
+        .customer("N")
+        .set("teu", "100")
+        .previous_tier("silver")
+        .tier_since(date("2025-01-01"))
+        .build()
+        .unwrap();
     let s = *p.classify(&c, date("2026-06-30")).unwrap().state();
-    assert_eq!((s.tier_since(), s.last_qualified()), (date("2026-06-30"), Some(date("2026-06-30"))));
+    assert_eq!(
+        (s.tier_since(), s.last_qualified()),
+        (date("2026-06-30"), Some(date("2026-06-30")))
+    );
     // pinned above its merits: last_qualified is not refreshed
-    let c = p.customer("P").set("teu", "100").pin("gold", None, None).build().unwrap();
+    let c = p
+        .customer("P")
+        .set("teu", "100")
+        .pin("gold", None, None)
+        .build()
+        .unwrap();
     let s = *p.classify(&c, date("2026-06-30")).unwrap().state();
     assert_eq!(s.last_qualified(), None);
 }
@@ -347,9 +498,16 @@ fn absent_optional_metrics() {
     let p = ladder("", extra);
     let text = std::fs::read_to_string("tests/inputs/spec-example.toml")
         .unwrap()
-        .replace("gross_margin_pct = { type = \"decimal\", min = -100, max = 100 }", "gross_margin_pct = { type = \"decimal\", min = -100, max = 100, required = false }");
+        .replace(
+            "gross_margin_pct = { type = \"decimal\", min = -100, max = 100 }",
+            "gross_margin_pct = { type = \"decimal\", min = -100, max = 100, required = false }",
+        );
     let strict = Policy::from_toml_str("strict.toml", &text).unwrap();
-    let lenient = Policy::from_toml_str("lenient.toml", &text.replace("missing = \"error\"", "missing = \"zero\"")).unwrap();
+    let lenient = Policy::from_toml_str(
+        "lenient.toml",
+        &text.replace("missing = \"error\"", "missing = \"zero\""),
+    )
+    .unwrap();
     let build = |p: &Policy| {
         p.customer("A")
             .set("annual_teu", "20000")
@@ -358,10 +516,14 @@ fn absent_optional_metrics() {
             .build()
             .unwrap()
     };
-    let e = strict.classify(&build(&strict), date("2026-06-30")).unwrap_err();
+    let e = strict
+        .classify(&build(&strict), date("2026-06-30"))
+        .unwrap_err();
     assert_eq!(e.field(), "gross_margin_pct");
     assert!(matches!(e.kind(), EvalErrorKind::Missing { .. }));
-    let a = lenient.classify(&build(&lenient), date("2026-06-30")).unwrap();
+    let a = lenient
+        .classify(&build(&lenient), date("2026-06-30"))
+        .unwrap();
     // 35*100 + 15*100 + 30*0 + 20*100 = 7000 / 100 = 70; vip needs margin >= 8: absent -> false
     assert_eq!(a.score().to_string(), "70.00");
     assert_eq!(lenient.tier(a.tier()).id(), "key");
@@ -373,7 +535,10 @@ fn customer_of_another_policy_is_refused() {
     let p = ladder("", "");
     let q = ladder("", "");
     let c = p.customer("X").set("teu", "1").build().unwrap();
-    assert!(matches!(q.classify(&c, date("2026-01-01")).unwrap_err().kind(), EvalErrorKind::WrongPolicy));
+    assert!(matches!(
+        q.classify(&c, date("2026-01-01")).unwrap_err().kind(),
+        EvalErrorKind::WrongPolicy
+    ));
 }
 
 /// Every customer of the sample population gets the same score, dimension scores, tiers and
@@ -383,11 +548,12 @@ fn customer_of_another_policy_is_refused() {
 fn sample_population_matches_an_independent_implementation() {
     let p = load("policies/ocean-shipping.toml");
     let as_of = date("2026-06-30");
-    let expected: Vec<serde_json::Value> = std::fs::read_to_string("tests/inputs/expected/ocean-shipping.customers.2026-06-30.jsonl")
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let expected: Vec<serde_json::Value> =
+        std::fs::read_to_string("tests/inputs/expected/ocean-shipping.customers.2026-06-30.jsonl")
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
     let mut reader = csv::Reader::from_path("data/customers.csv").unwrap();
     let headers = reader.headers().unwrap().clone();
     let mut n = 0;
@@ -407,11 +573,23 @@ fn sample_population_matches_an_independent_implementation() {
         for (name, s) in p.dimension_names().zip(a.dimension_scores()) {
             assert_eq!(exp["dims"][name], s.to_string(), "{id} {name}");
         }
-        assert_eq!(exp["qualified"], p.tier(a.qualified_tier()).id(), "{id} qualified");
+        assert_eq!(
+            exp["qualified"],
+            p.tier(a.qualified_tier()).id(),
+            "{id} qualified"
+        );
         assert_eq!(exp["tier"], p.tier(a.tier()).id(), "{id} tier");
-        assert_eq!(exp["state"]["tier_since"], a.state().tier_since().to_string(), "{id} tier_since");
+        assert_eq!(
+            exp["state"]["tier_since"],
+            a.state().tier_since().to_string(),
+            "{id} tier_since"
+        );
         let lq = a.state().last_qualified().map(|d| d.to_string());
-        assert_eq!(exp["state"]["last_qualified"].as_str().map(str::to_owned), lq, "{id} last_qualified");
+        assert_eq!(
+            exp["state"]["last_qualified"].as_str().map(str::to_owned),
+            lq,
+            "{id} last_qualified"
+        );
         n += 1;
     }
     assert_eq!(n, 1200);
@@ -421,7 +599,9 @@ fn sample_population_matches_an_independent_implementation() {
 fn sample_policies_load() {
     for entry in std::fs::read_dir("policies").unwrap() {
         let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "toml") && !path.to_string_lossy().ends_with(".tests.toml") {
+        if path.extension().is_some_and(|e| e == "toml")
+            && !path.to_string_lossy().ends_with(".tests.toml")
+        {
             let p = load(path.to_str().unwrap());
             assert!(p.has_services(), "{}", path.display());
         }
@@ -447,7 +627,10 @@ fn deadlines_follow_the_business_calendar() {
     let p = load("policies/ocean-shipping.toml");
     let standard = p.tier_by_id("standard").unwrap();
     // Wednesday 2026-09-30 is the eve of National Day (2026-10-01..07 holidays)
-    let case = p.case("complaint", instant("2026-09-30T17:00:00+08:00")).build().unwrap();
+    let case = p
+        .case("complaint", instant("2026-09-30T17:00:00+08:00"))
+        .build()
+        .unwrap();
     let d = p.deadlines(standard, &case).unwrap();
     let ack = &d[0];
     assert_eq!(ack.milestone(), "acknowledge");
@@ -460,17 +643,32 @@ fn deadlines_follow_the_business_calendar() {
     assert_eq!(d[0].clock(), "24x7");
     assert_eq!(d[0].due().to_rfc3339(), "2026-09-30T17:30:00+08:00");
     // Friday 10-09 17:00: 1h that day, then Saturday 10-10 is a make-up workday like Monday
-    let case = p.case("complaint", instant("2026-10-09T09:00:00Z")).build().unwrap();
+    let case = p
+        .case("complaint", instant("2026-10-09T09:00:00Z"))
+        .build()
+        .unwrap();
     let d = p.deadlines(standard, &case).unwrap();
     assert_eq!(d[0].due().to_rfc3339(), "2026-10-10T12:00:00+08:00");
     // the lunch break does not count: opened 11:00, 4h -> 16:00
-    let case = p.case("complaint", instant("2026-11-23T11:00:00+08:00")).build().unwrap();
-    assert_eq!(p.deadline(standard, &case, 0).unwrap().due().to_rfc3339(), "2026-11-23T16:00:00+08:00");
+    let case = p
+        .case("complaint", instant("2026-11-23T11:00:00+08:00"))
+        .build()
+        .unwrap();
+    assert_eq!(
+        p.deadline(standard, &case, 0).unwrap().due().to_rfc3339(),
+        "2026-11-23T16:00:00+08:00"
+    );
     // a pause of one open hour moves it one hour later
     let case = p
         .case("complaint", instant("2026-11-23T11:00:00+08:00"))
-        .pause(instant("2026-11-23T13:30:00+08:00"), instant("2026-11-23T14:30:00+08:00"))
+        .pause(
+            instant("2026-11-23T13:30:00+08:00"),
+            instant("2026-11-23T14:30:00+08:00"),
+        )
         .build()
         .unwrap();
-    assert_eq!(p.deadline(standard, &case, 0).unwrap().due().to_rfc3339(), "2026-11-23T17:00:00+08:00");
+    assert_eq!(
+        p.deadline(standard, &case, 0).unwrap().due().to_rfc3339(),
+        "2026-11-23T17:00:00+08:00"
+    );
 }

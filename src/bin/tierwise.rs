@@ -14,6 +14,8 @@ mod input;
 mod report;
 #[path = "tierwise/simulate.rs"]
 mod simulate;
+#[path = "tierwise/sla.rs"]
+mod sla;
 #[path = "tierwise/tier.rs"]
 mod tier;
 
@@ -45,6 +47,8 @@ enum Command {
     Tier(TierArgs),
     Explain(ExplainArgs),
     Simulate(SimulateArgs),
+    Sla(SlaArgs),
+    Route(RouteArgs),
 }
 
 /// Check policy files for mistakes.
@@ -197,6 +201,96 @@ enum SimulateFormat {
     Json,
 }
 
+/// Print when each milestone of a case is due, as JSON.
+///
+/// Counts each milestone's target from the opening time on the milestone's clock (a
+/// business calendar or 24x7), skipping the paused intervals. Prints
+/// `{"tier":..,"case":..,"severity":..,"milestones":{NAME:{"due":..,"clock":..,"target":..}}}`
+/// with each due time in the clock's UTC offset.
+///
+/// Example: tierwise sla --policy policies/ocean-shipping.toml --tier key --case complaint
+/// --severity major --opened 2026-06-30T17:00:00+08:00
+#[derive(Debug, Args)]
+struct SlaArgs {
+    /// The policy file.
+    #[arg(long, value_name = "PATH")]
+    policy: PathBuf,
+
+    /// The customer's tier, like `vip`.
+    #[arg(long, value_name = "TIER")]
+    tier: String,
+
+    /// The case kind, like `complaint`.
+    #[arg(long, value_name = "KIND")]
+    case: String,
+
+    /// The severity (default: the case's first severity).
+    #[arg(long, value_name = "S")]
+    severity: Option<String>,
+
+    /// When the case opened, RFC 3339 (`2026-06-30T09:15:00+08:00`).
+    #[arg(long, value_name = "RFC3339", value_parser = sla::parse_instant)]
+    opened: chrono::DateTime<chrono::Utc>,
+
+    /// An interval that does not count, `FROM/TO` in RFC 3339; repeat for several.
+    #[arg(long, value_name = "RFC3339/RFC3339", value_parser = sla::parse_pause)]
+    paused: Vec<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>,
+}
+
+/// Show how one customer's case is handled: tier, service, route, deadlines, escalation.
+///
+/// For policy authors: which routing rule decides, which `[[sla]]` rule gives each
+/// milestone its target, and when each escalation step falls due.
+///
+/// Example: tierwise route --policy policies/ocean-shipping.toml --as-of 2026-06-30
+/// data/customers.csv --id C00003 --case exception --severity level1
+/// --opened 2026-06-30T22:10:00+08:00
+#[derive(Debug, Args)]
+struct RouteArgs {
+    #[command(flatten)]
+    policy: PolicyArgs,
+
+    /// The customer's id in the file.
+    #[arg(long, value_name = "ID")]
+    id: String,
+
+    /// The case kind, like `complaint`.
+    #[arg(long, value_name = "KIND")]
+    case: String,
+
+    /// The severity (default: the case's first severity).
+    #[arg(long, value_name = "S")]
+    severity: Option<String>,
+
+    /// The channel the case came through, like `phone`.
+    #[arg(long, value_name = "CHANNEL")]
+    channel: Option<String>,
+
+    /// When the case opened, RFC 3339.
+    #[arg(long, value_name = "RFC3339", value_parser = sla::parse_instant)]
+    opened: chrono::DateTime<chrono::Utc>,
+
+    /// An interval that does not count, `FROM/TO` in RFC 3339; repeat for several.
+    #[arg(long, value_name = "RFC3339/RFC3339", value_parser = sla::parse_pause)]
+    paused: Vec<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>,
+
+    /// `text` for people, `json` for programs.
+    #[arg(long, value_enum, default_value_t = RouteFormat::Text)]
+    format: RouteFormat,
+
+    #[command(flatten)]
+    input: CustomerArgs,
+}
+
+/// Output formats of `route`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum RouteFormat {
+    /// A readable account.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
         .map_err(|_| format!("`{text}` is not a date: expected YYYY-MM-DD, like 2026-06-30"))
@@ -209,6 +303,8 @@ fn main() -> ExitCode {
         Command::Tier(args) => tier::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Simulate(args) => simulate::run(&args),
+        Command::Sla(args) => sla::run(&args),
+        Command::Route(args) => sla::route(&args),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

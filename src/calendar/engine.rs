@@ -5,15 +5,17 @@
 //! `i64` "local seconds" (the wall clock read as if it were UTC). A local day
 //! `d` (days since 1970-01-01) starts at local second `d * 86400`.
 //!
-//! Cost: one UTC-offset lookup per local day walked (a binary search in the
-//! zone's transition table), plus a few comparisons per opening interval.
-//! A whole week without holiday, make-up day, pause or offset change is
-//! jumped at once with the precomputed weekly total.
+//! Cost: a binary search in the zone's offset-change table when the walk
+//! starts and after each day with an offset change; otherwise a few
+//! comparisons per opening interval. A whole week without holiday, make-up
+//! day, pause or offset change is jumped at once with the precomputed weekly
+//! total, a whole day without pause or offset change with its daily total.
 
 use chrono::{DateTime, LocalResult, Offset, TimeZone, Utc};
 use chrono_tz::{GapInfo, Tz};
 
 use super::hours::SECONDS_PER_DAY;
+use super::zone::Span;
 use super::{Calendar, CalendarError, OpenInterval};
 
 /// Nanoseconds per second.
@@ -36,13 +38,6 @@ pub(crate) fn clamped_nanos(t: DateTime<Utc>) -> i64 {
 /// Nanoseconds of a second count.
 fn secs_to_nanos(secs: i64) -> Result<i64, CalendarError> {
     secs.checked_mul(NANOS).ok_or(CalendarError::OutOfRange)
-}
-
-/// The UTC offset (local minus UTC, seconds) of `tz` at the instant `utc_secs`.
-fn offset_at(tz: Tz, utc_secs: i64) -> Result<i64, CalendarError> {
-    let t = DateTime::from_timestamp(utc_secs, 0).ok_or(CalendarError::OutOfRange)?;
-    let offset = tz.offset_from_utc_datetime(&t.naive_utc()).fix();
-    Ok(i64::from(offset.local_minus_utc()))
 }
 
 /// The instant (UTC seconds) of the local time `local_secs` in `tz`: a
@@ -143,23 +138,26 @@ struct Day<'a> {
     total: i64,
     /// Instant (UTC seconds) of the next day's `00:00`.
     end: i64,
-    /// UTC offset at `end`.
-    next_off: i64,
+    /// Offset span at `end`.
+    next: Span,
     /// No offset change within the day: local `s` is the instant `s - off`.
     fast: bool,
 }
 
 /// A cursor over local days, from one day's `00:00` instant to the next.
+///
+/// Invariant: `start` is the instant of the current day's `00:00` (by the
+/// mapping rule), the UTC offset is `span.offset` from `start` until
+/// `span.end`, and no instant before `start` shows a local time at or after
+/// the day's `00:00`.
 struct Walker<'a> {
     cal: &'a Calendar,
     /// Current local day (days since 1970-01-01).
     day: i64,
     /// Instant (UTC seconds) of the current day's `00:00`.
     start: i64,
-    /// UTC offset at `start`.
-    off: i64,
-    /// Days up to this one are known to start at `d * 86400 - off`.
-    verified: i64,
+    /// The offset span containing `start`.
+    span: Span,
     /// Index of the first holiday not before `day`.
     hol: usize,
     /// Index of the first make-up day not before `day`.
@@ -167,27 +165,27 @@ struct Walker<'a> {
 }
 
 impl<'a> Walker<'a> {
-    /// The walker positioned on the local day whose `00:00` instant is the
-    /// last one at or before `t_secs` (or the day before it).
+    /// The walker on the local day of the instant `t_secs` (a fall-back
+    /// change can make `t_secs` belong to the next day; the walk then just
+    /// finds nothing open on this one).
     fn locate(cal: &'a Calendar, t_secs: i64) -> Result<Self, CalendarError> {
-        let tz = cal.tz;
-        let off0 = offset_at(tz, t_secs)?;
-        let local = t_secs.checked_add(off0).ok_or(CalendarError::OutOfRange)?;
+        let span = cal.zone.span(t_secs);
+        let local = t_secs
+            .checked_add(span.offset)
+            .ok_or(CalendarError::OutOfRange)?;
         let day = local.div_euclid(DAY);
-        let local_start = day * DAY;
-        let cand = local_start - off0;
-        let (start, off) = if offset_at(tz, cand)? == off0 {
-            (cand, off0)
+        let cand = day * DAY - span.offset;
+        let (start, span) = if cand >= span.clean_start {
+            (cand, span)
         } else {
-            let s = map_local(tz, local_start)?;
-            (s, offset_at(tz, s)?)
+            let s = map_local(cal.tz, day * DAY)?;
+            (s, cal.zone.span(s))
         };
         Ok(Walker {
             cal,
             day,
             start,
-            off,
-            verified: day,
+            span,
             hol: cal.holidays.partition_point(|&h| h < day),
             mk: cal.makeups.partition_point(|&(d, _)| d < day),
         })
@@ -225,15 +223,13 @@ impl<'a> Walker<'a> {
     fn view(&mut self) -> Result<Day<'a>, CalendarError> {
         let (intervals, total) = self.pattern();
         let local_end = (self.day + 1) * DAY;
-        let cand = local_end - self.off;
-        let fast = self.verified > self.day || offset_at(self.cal.tz, cand)? == self.off;
-        if fast {
-            self.verified = self.verified.max(self.day + 1);
+        let cand = local_end - self.span.offset;
+        if self.is_clean() && cand < self.span.end {
             return Ok(Day {
                 intervals,
                 total,
                 end: cand,
-                next_off: self.off,
+                next: self.span,
                 fast: true,
             });
         }
@@ -242,7 +238,7 @@ impl<'a> Walker<'a> {
             intervals,
             total,
             end,
-            next_off: offset_at(self.cal.tz, end)?,
+            next: self.cal.zone.span(end),
             fast: false,
         })
     }
@@ -251,7 +247,7 @@ impl<'a> Walker<'a> {
     fn boundary(&self, day: &Day<'_>, seconds: u32) -> Result<i64, CalendarError> {
         let s = i64::from(seconds);
         let secs = if day.fast {
-            self.day * DAY + s - self.off
+            self.day * DAY + s - self.span.offset
         } else if s == 0 {
             self.start
         } else if s == DAY {
@@ -266,13 +262,20 @@ impl<'a> Walker<'a> {
     fn advance(&mut self, day: &Day<'_>) {
         self.day += 1;
         self.start = day.end;
-        self.off = day.next_off;
-        self.verified = self.verified.max(self.day);
+        self.span = day.next;
     }
 
-    /// Instant (UTC seconds) of the `00:00` seven days ahead if the offset stays the same.
-    fn week_end_candidate(&self) -> i64 {
-        (self.day + 7) * DAY - self.off
+    /// True when the day's `00:00` is the instant `day * 86400 - offset`
+    /// (false when it fell into a skipped hour and moved to the transition).
+    fn is_clean(&self) -> bool {
+        self.start == self.day * DAY - self.span.offset
+    }
+
+    /// Instant (UTC seconds) of the `00:00` seven days ahead if the offset
+    /// does not change before it.
+    fn week_end(&self) -> Option<i64> {
+        let end = (self.day + 7) * DAY - self.span.offset;
+        (self.is_clean() && end < self.span.end).then_some(end)
     }
 
     /// True when the next 7 days have no holiday and no make-up day.
@@ -284,24 +287,10 @@ impl<'a> Walker<'a> {
             && cal.makeups.get(self.mk).is_none_or(|&(d, _)| d >= end)
     }
 
-    /// True when the UTC offset is the same at the start of each of the next
-    /// 7 days (and so, as zones change at most once a day, throughout).
-    fn week_offset_constant(&mut self) -> Result<bool, CalendarError> {
-        let first = (self.verified - self.day + 1).max(1);
-        for k in first..=7 {
-            if offset_at(self.cal.tz, (self.day + k) * DAY - self.off)? != self.off {
-                return Ok(false);
-            }
-            self.verified = self.day + k;
-        }
-        Ok(true)
-    }
-
-    /// Jumps 7 days ahead to the instant `end` (from [`Walker::week_end_candidate`]).
+    /// Jumps 7 days ahead to the instant `end` (from [`Walker::week_end`]).
     fn jump_week(&mut self, end: i64) {
         self.day += 7;
         self.start = end;
-        self.verified = self.verified.max(self.day);
     }
 }
 
@@ -355,13 +344,14 @@ impl Calendar {
                 return Err(beyond());
             }
             // Jump a whole plain week.
-            if remaining > self.week_total && self.week_total > 0 && day_start >= start {
-                let end = w.week_end_candidate();
-                let end_n = secs_to_nanos(end)?;
-                if w.week_is_plain()
-                    && !ps.overlaps(day_start, end_n)
-                    && w.week_offset_constant()?
-                {
+            let week_end =
+                if remaining > self.week_total && self.week_total > 0 && day_start >= start {
+                    w.week_end()
+                } else {
+                    None
+                };
+            if let Some(end) = week_end {
+                if w.week_is_plain() && !ps.overlaps(day_start, secs_to_nanos(end)?) {
                     remaining -= self.week_total;
                     w.jump_week(end);
                     continue;
@@ -425,17 +415,21 @@ impl Calendar {
             if day_start >= to {
                 return Ok(());
             }
-            if self.week_total > 0 && day_start >= from {
-                let end = w.week_end_candidate();
-                if secs_to_nanos(end)? <= to && w.week_is_plain() && w.week_offset_constant()? {
-                    *total += self.week_total;
+            let week_end = if self.week_total > 0 && day_start >= from {
+                w.week_end()
+            } else {
+                None
+            };
+            if let Some(end) = week_end {
+                if secs_to_nanos(end)? <= to && w.week_is_plain() {
+                    *total = total.saturating_add(self.week_total);
                     w.jump_week(end);
                     continue;
                 }
             }
             let day = w.view()?;
             if day.fast && day_start >= from && secs_to_nanos(day.end)? <= to {
-                *total += day.total;
+                *total = total.saturating_add(day.total);
                 w.advance(&day);
                 continue;
             }
@@ -443,7 +437,7 @@ impl Calendar {
                 let a = w.boundary(&day, iv.start().seconds())?.max(from);
                 let b = w.boundary(&day, iv.end().seconds())?.min(to);
                 if b > a {
-                    *total += b - a;
+                    *total = total.saturating_add(b - a);
                 }
             }
             w.advance(&day);

@@ -180,11 +180,7 @@ impl WeeklyHours {
 
     /// Replaces the intervals of `day`, after checking that they are
     /// increasing and do not overlap.
-    pub fn set(
-        &mut self,
-        day: Weekday,
-        intervals: Vec<OpenInterval>,
-    ) -> Result<(), CalendarError> {
+    pub fn set(&mut self, day: Weekday, intervals: Vec<OpenInterval>) -> Result<(), CalendarError> {
         validate(&intervals)?;
         if let Some(slot) = self.days.get_mut(day.num_days_from_monday() as usize) {
             *slot = intervals;

@@ -23,17 +23,23 @@
 //! * Instants are handled with nanosecond precision in the range that fits
 //!   an `i64` of nanoseconds (1677-09-21 to 2262-04-11); outside it the
 //!   fallible operations return [`CalendarError::OutOfRange`].
-//! * The fast paths assume that a time zone changes its UTC offset at most
-//!   once within one local day, which holds for every zone in the tz
-//!   database in the supported range.
+//! * UTC-offset changes are read from a per-zone table built from chrono-tz
+//!   on the first calendar of each zone (a few milliseconds, then shared); it
+//!   assumes that a zone never changes its offset twice within 2 days (in
+//!   the bundled tz database the closest changes are 6.96 days apart).
 
 mod engine;
 mod hours;
 #[cfg(test)]
 mod tests;
+mod zone;
+
+use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
 use chrono_tz::Tz;
+
+use zone::ZoneTable;
 
 pub use hours::{ClockTime, OpenInterval, WeeklyHours};
 
@@ -109,6 +115,8 @@ pub enum CalendarError {
 #[derive(Debug, Clone)]
 pub struct Calendar {
     tz: Tz,
+    /// UTC-offset changes of `tz` (shared between calendars of the same zone).
+    zone: Arc<ZoneTable>,
     hours: WeeklyHours,
     /// Holidays as days since 1970-01-01, sorted, unique.
     holidays: Vec<i64>,
@@ -147,10 +155,8 @@ impl Calendar {
         let mut hol: Vec<i64> = holidays.into_iter().map(epoch_day).collect();
         hol.sort_unstable();
         hol.dedup();
-        let mut mk: Vec<(i64, Weekday)> = makeup
-            .into_iter()
-            .map(|(d, w)| (epoch_day(d), w))
-            .collect();
+        let mut mk: Vec<(i64, Weekday)> =
+            makeup.into_iter().map(|(d, w)| (epoch_day(d), w)).collect();
         mk.sort_by_key(|&(d, w)| (d, w.num_days_from_monday()));
         mk.dedup();
         for pair in mk.windows(2) {
@@ -186,8 +192,15 @@ impl Calendar {
             .map(|&(d, _)| d)
             .max();
         let always = holidays.is_empty() && hours.is_always_open();
+        // A 24x7 calendar never looks at offsets.
+        let zone = if always {
+            ZoneTable::empty()
+        } else {
+            ZoneTable::of(tz)
+        };
         Calendar {
             tz,
+            zone,
             hours,
             holidays,
             makeups,
@@ -279,7 +292,9 @@ impl Calendar {
         if seconds < 0 {
             return Err(CalendarError::NegativeTarget(seconds));
         }
-        let n = start.timestamp_nanos_opt().ok_or(CalendarError::OutOfRange)?;
+        let n = start
+            .timestamp_nanos_opt()
+            .ok_or(CalendarError::OutOfRange)?;
         let target = seconds
             .checked_mul(engine::NANOS)
             .ok_or(CalendarError::OutOfRange)?;

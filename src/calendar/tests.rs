@@ -6,7 +6,7 @@
 )]
 
 use super::*;
-use chrono::{Duration, LocalResult, NaiveDateTime, TimeZone};
+use chrono::{Duration, LocalResult, NaiveDateTime, Offset, TimeZone};
 use proptest::prelude::*;
 
 const NANOS: i64 = 1_000_000_000;
@@ -219,9 +219,14 @@ fn ref_is_open(cal: &Calendar, t: DateTime<Utc>) -> bool {
 
 #[test]
 fn parse_clock_times_and_intervals() {
-    assert_eq!("09:30".parse::<ClockTime>().unwrap().seconds(), 9 * 3600 + 1800);
+    assert_eq!(
+        "09:30".parse::<ClockTime>().unwrap().seconds(),
+        9 * 3600 + 1800
+    );
     assert_eq!("24:00".parse::<ClockTime>().unwrap(), ClockTime::END_OF_DAY);
-    for bad in ["25:00", "24:01", "9:00", "09:60", "0900", "09:00:00", "", "ab:cd"] {
+    for bad in [
+        "25:00", "24:01", "9:00", "09:60", "0900", "09:00:00", "", "ab:cd",
+    ] {
         assert_eq!(
             bad.parse::<ClockTime>(),
             Err(CalendarError::InvalidTime(bad.to_owned())),
@@ -235,15 +240,30 @@ fn parse_clock_times_and_intervals() {
     let iv: OpenInterval = "09:00-12:00".parse().unwrap();
     assert_eq!((iv.start().seconds(), iv.end().seconds()), (32_400, 43_200));
     assert_eq!(iv.to_string(), "09:00-12:00");
-    assert_eq!("00:00-24:00".parse::<OpenInterval>().unwrap(), OpenInterval::WHOLE_DAY);
-    for bad in ["24:00-24:00", "12:00-09:00", "10:00-10:00", "09:00", "09:00-"] {
+    assert_eq!(
+        "00:00-24:00".parse::<OpenInterval>().unwrap(),
+        OpenInterval::WHOLE_DAY
+    );
+    for bad in [
+        "24:00-24:00",
+        "12:00-09:00",
+        "10:00-10:00",
+        "09:00",
+        "09:00-",
+    ] {
         assert!(bad.parse::<OpenInterval>().is_err(), "{bad}");
     }
     assert_eq!(
-        "12:00-09:00".parse::<OpenInterval>().unwrap_err().to_string(),
+        "12:00-09:00"
+            .parse::<OpenInterval>()
+            .unwrap_err()
+            .to_string(),
         "invalid interval `12:00-09:00`, expected HH:MM-HH:MM with the start before the end"
     );
-    assert_eq!(ClockTime::from_seconds(3661).unwrap().to_string(), "01:01:01");
+    assert_eq!(
+        ClockTime::from_seconds(3661).unwrap().to_string(),
+        "01:01:01"
+    );
     assert_eq!(OpenInterval::parse_list(" ").unwrap(), vec![]);
 }
 
@@ -252,7 +272,10 @@ fn weekly_hours_validation() {
     let err = WeeklyHours::closed()
         .with(&[Weekday::Mon], "09:00-12:00, 11:00-13:00")
         .unwrap_err();
-    assert_eq!(err.to_string(), "intervals `09:00-12:00` and `11:00-13:00` overlap");
+    assert_eq!(
+        err.to_string(),
+        "intervals `09:00-12:00` and `11:00-13:00` overlap"
+    );
     let err = WeeklyHours::closed()
         .with(&[Weekday::Mon], "13:00-18:00, 09:00-12:00")
         .unwrap_err();
@@ -285,7 +308,10 @@ fn constructor_rejects_conflicts() {
         SHANGHAI,
         hours(&WORKDAYS, "09:00-18:00"),
         [],
-        [(date("2026-10-10"), Weekday::Mon), (date("2026-10-10"), Weekday::Tue)],
+        [
+            (date("2026-10-10"), Weekday::Mon),
+            (date("2026-10-10"), Weekday::Tue),
+        ],
     )
     .unwrap_err();
     assert!(matches!(err, CalendarError::ConflictingMakeup { .. }));
@@ -294,7 +320,10 @@ fn constructor_rejects_conflicts() {
         SHANGHAI,
         hours(&WORKDAYS, "09:00-18:00"),
         [date("2026-10-01"), date("2026-10-01")],
-        [(date("2026-10-10"), Weekday::Mon), (date("2026-10-10"), Weekday::Mon)],
+        [
+            (date("2026-10-10"), Weekday::Mon),
+            (date("2026-10-10"), Weekday::Mon),
+        ],
     )
     .unwrap();
     assert_eq!(cal.holidays().count(), 1);
@@ -307,16 +336,23 @@ fn constructor_rejects_conflicts() {
 fn lunch_break_in_shanghai() {
     let cal = office(&[], &[]);
     let start = local(SHANGHAI, "2026-03-02 11:00");
-    assert_eq!(add(&cal, start, 4 * HOUR), local(SHANGHAI, "2026-03-02 16:00"));
+    assert_eq!(
+        add(&cal, start, 4 * HOUR),
+        local(SHANGHAI, "2026-03-02 16:00")
+    );
     assert!(!cal.is_open_at(local(SHANGHAI, "2026-03-02 12:00")));
     assert!(cal.is_open_at(local(SHANGHAI, "2026-03-02 11:59")));
     assert!(cal.is_open_at(local(SHANGHAI, "2026-03-02 13:00")));
     assert_eq!(
-        cal.next_opening(local(SHANGHAI, "2026-03-02 12:30")).unwrap(),
+        cal.next_opening(local(SHANGHAI, "2026-03-02 12:30"))
+            .unwrap(),
         local(SHANGHAI, "2026-03-02 13:00")
     );
     assert_eq!(
-        cal.open_time_between(local(SHANGHAI, "2026-03-02 08:00"), local(SHANGHAI, "2026-03-03 10:00")),
+        cal.open_time_between(
+            local(SHANGHAI, "2026-03-02 08:00"),
+            local(SHANGHAI, "2026-03-03 10:00")
+        ),
         9 * HOUR
     );
 }
@@ -325,9 +361,15 @@ fn lunch_break_in_shanghai() {
 fn deadline_at_closing_time_is_the_closing_time() {
     let cal = office(&[], &[]);
     let start = local(SHANGHAI, "2026-03-02 09:00");
-    assert_eq!(add(&cal, start, 8 * HOUR), local(SHANGHAI, "2026-03-02 18:00"));
+    assert_eq!(
+        add(&cal, start, 8 * HOUR),
+        local(SHANGHAI, "2026-03-02 18:00")
+    );
     // Ending exactly at the lunch closing time too.
-    assert_eq!(add(&cal, start, 3 * HOUR), local(SHANGHAI, "2026-03-02 12:00"));
+    assert_eq!(
+        add(&cal, start, 3 * HOUR),
+        local(SHANGHAI, "2026-03-02 12:00")
+    );
     // One more second goes past lunch to the next opening.
     assert_eq!(
         add(&cal, start, 3 * HOUR + 1),
@@ -357,7 +399,10 @@ fn three_business_days_across_weekend_and_holiday() {
     let cal = office(&["2026-03-09"], &[]);
     // Thu 10:00: Thu 7h, Fri 8h, Sat/Sun closed, Mon holiday, Tue 8h, Wed 1h.
     let start = local(SHANGHAI, "2026-03-05 10:00");
-    assert_eq!(add(&cal, start, 24 * HOUR), local(SHANGHAI, "2026-03-11 10:00"));
+    assert_eq!(
+        add(&cal, start, 24 * HOUR),
+        local(SHANGHAI, "2026-03-11 10:00")
+    );
     assert!(!cal.is_open_at(local(SHANGHAI, "2026-03-09 10:00")));
     assert_eq!(
         cal.open_time_between(start, local(SHANGHAI, "2026-03-11 10:00")),
@@ -368,12 +413,20 @@ fn three_business_days_across_weekend_and_holiday() {
 #[test]
 fn national_day_with_makeup_saturday() {
     let holidays = [
-        "2026-10-01", "2026-10-02", "2026-10-03", "2026-10-04", "2026-10-05", "2026-10-06",
+        "2026-10-01",
+        "2026-10-02",
+        "2026-10-03",
+        "2026-10-04",
+        "2026-10-05",
+        "2026-10-06",
         "2026-10-07",
     ];
     let cal = office(&holidays, &[("2026-10-10", Weekday::Mon)]);
     let start = local(SHANGHAI, "2026-09-30 17:00");
-    assert_eq!(add(&cal, start, 2 * HOUR), local(SHANGHAI, "2026-10-08 10:00"));
+    assert_eq!(
+        add(&cal, start, 2 * HOUR),
+        local(SHANGHAI, "2026-10-08 10:00")
+    );
     assert_eq!(
         add(&cal, local(SHANGHAI, "2026-10-09 17:00"), 2 * HOUR),
         local(SHANGHAI, "2026-10-10 10:00")
@@ -384,7 +437,10 @@ fn national_day_with_makeup_saturday() {
     assert!(!cal.is_open_at(local(SHANGHAI, "2026-10-01 10:00")));
     // The whole fortnight: 9/28-9/30 (3 days), 10/8-10/10 (3 days), 10/12 (1 day).
     assert_eq!(
-        cal.open_time_between(local(SHANGHAI, "2026-09-28 00:00"), local(SHANGHAI, "2026-10-13 00:00")),
+        cal.open_time_between(
+            local(SHANGHAI, "2026-09-28 00:00"),
+            local(SHANGHAI, "2026-10-13 00:00")
+        ),
         7 * 8 * HOUR
     );
     let naive = ref_add(&cal, start, 40 * 8 * HOUR, &[]).unwrap();
@@ -479,6 +535,100 @@ fn new_york_fall_back() {
 }
 
 #[test]
+fn fall_back_across_midnight() {
+    // Havana 2026-11-01: 01:00 CDT -> 00:00 CST at 05:00 UTC; 00:00-01:00 repeats.
+    let havana = Tz::America__Havana;
+    let cal = daily(havana, "00:00-00:30");
+    // 00:00 and 00:30 map to the first pass (04:00 and 04:30 UTC).
+    assert_eq!(
+        cal.next_opening(utc("2026-11-01 03:00")).unwrap(),
+        utc("2026-11-01 04:00")
+    );
+    assert!(cal.is_open_at(utc("2026-11-01 04:15")));
+    // 00:15 CST, in the second pass, is closed.
+    assert!(!cal.is_open_at(utc("2026-11-01 05:15")));
+    assert_eq!(
+        cal.next_opening(utc("2026-11-01 05:15")).unwrap(),
+        utc("2026-11-02 05:00")
+    );
+    assert_eq!(
+        cal.add_open_time(utc("2026-11-01 05:15"), 60, &[]).unwrap(),
+        utc("2026-11-02 05:01")
+    );
+    let whole = daily(havana, "00:00-24:00");
+    assert_eq!(
+        whole.open_time_between(utc("2026-11-01 04:00"), utc("2026-11-02 05:00")),
+        25 * HOUR
+    );
+    // Beirut 2026-10-25: 00:00 EEST -> 23:00 EET (24th) at 21:00 UTC on the 24th.
+    let beirut = daily(Tz::Asia__Beirut, "23:30-24:00");
+    // 23:30 is ambiguous (earlier: 20:30 UTC); 24:00 is 22:00 UTC: 1.5 real hours.
+    assert_eq!(
+        beirut.open_time_between(utc("2026-10-24 00:00"), utc("2026-10-25 00:00")),
+        90 * 60
+    );
+    assert!(beirut.is_open_at(utc("2026-10-24 21:45")));
+    assert!(!beirut.is_open_at(utc("2026-10-24 20:15")));
+    // Havana 2027-03-14: 00:00 CST -> 01:00 CDT at 05:00 UTC; 00:00-01:00 is skipped.
+    let sunday = daily(havana, "00:01-02:00");
+    assert_eq!(
+        sunday.next_opening(utc("2027-03-14 03:00")).unwrap(),
+        utc("2027-03-14 05:00")
+    );
+    assert_eq!(
+        sunday.open_time_between(utc("2027-03-14 00:00"), utc("2027-03-15 00:00")),
+        HOUR
+    );
+}
+
+#[test]
+fn zone_table_matches_chrono_tz() {
+    let zones = [
+        Tz::America__New_York,
+        Tz::Australia__Lord_Howe,
+        Tz::America__Havana,
+        Tz::America__Santiago,
+        Tz::Asia__Gaza,
+        Tz::America__Noronha,
+        Tz::Africa__Casablanca,
+        Tz::Asia__Kathmandu,
+        Tz::Pacific__Apia,
+        Tz::Europe__Dublin,
+    ];
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for tz in zones {
+        let table = zone::ZoneTable::of(tz);
+        for _ in 0..20_000 {
+            // xorshift over the supported range
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let secs = (x % 18_000_000_000) as i64 - 9_000_000_000;
+            let t = DateTime::from_timestamp(secs, 0).unwrap();
+            let expected = tz
+                .offset_from_utc_datetime(&t.naive_utc())
+                .fix()
+                .local_minus_utc();
+            assert_eq!(table.offset_at(secs), i64::from(expected), "{tz} at {t}");
+        }
+        // Around every change: the second before and the change itself.
+        for secs in [-2_000_000_000i64, 0, 1_800_000_000, 4_200_000_000] {
+            let span = table.span(secs);
+            if span.end < i64::MAX {
+                for s in [span.end - 1, span.end] {
+                    let t = DateTime::from_timestamp(s, 0).unwrap();
+                    let o = tz
+                        .offset_from_utc_datetime(&t.naive_utc())
+                        .fix()
+                        .local_minus_utc();
+                    assert_eq!(table.offset_at(s), i64::from(o));
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn london_dst() {
     let whole = daily(LONDON, "00:00-24:00");
     let spring = local(LONDON, "2026-03-29 00:00");
@@ -521,11 +671,20 @@ fn pauses() {
     let run = |p: &[(DateTime<Utc>, DateTime<Utc>)]| cal.add_open_time(start, 4 * HOUR, p).unwrap();
     assert_eq!(run(&[]), at("2026-03-02 14:00"));
     // Inside open time: later by exactly the paused open time.
-    assert_eq!(run(&[(at("2026-03-02 10:00"), at("2026-03-02 10:30"))]), at("2026-03-02 14:30"));
+    assert_eq!(
+        run(&[(at("2026-03-02 10:00"), at("2026-03-02 10:30"))]),
+        at("2026-03-02 14:30")
+    );
     // In closed time: nothing changes.
-    assert_eq!(run(&[(at("2026-03-02 12:00"), at("2026-03-02 13:00"))]), at("2026-03-02 14:00"));
+    assert_eq!(
+        run(&[(at("2026-03-02 12:00"), at("2026-03-02 13:00"))]),
+        at("2026-03-02 14:00")
+    );
     // Across lunch: only the open part counts (11:30-12:00 and 13:00-13:30).
-    assert_eq!(run(&[(at("2026-03-02 11:30"), at("2026-03-02 13:30"))]), at("2026-03-02 15:00"));
+    assert_eq!(
+        run(&[(at("2026-03-02 11:30"), at("2026-03-02 13:30"))]),
+        at("2026-03-02 15:00")
+    );
     // Overlapping pauses are not counted twice; order does not matter.
     let overlapping = [
         (at("2026-03-02 10:15"), at("2026-03-02 10:45")),
@@ -533,7 +692,10 @@ fn pauses() {
     ];
     assert_eq!(run(&overlapping), at("2026-03-02 14:45"));
     // Partly before the start.
-    assert_eq!(run(&[(at("2026-03-02 08:00"), at("2026-03-02 09:30"))]), at("2026-03-02 14:30"));
+    assert_eq!(
+        run(&[(at("2026-03-02 08:00"), at("2026-03-02 09:30"))]),
+        at("2026-03-02 14:30")
+    );
     // Empty and inverted pauses are ignored.
     let odd = [
         (at("2026-03-02 10:00"), at("2026-03-02 10:00")),
@@ -547,14 +709,22 @@ fn pauses() {
     );
     // Ending exactly where a pause starts: the pause start.
     assert_eq!(
-        cal.add_open_time(start, HOUR, &[(at("2026-03-02 10:00"), at("2026-03-02 11:00"))])
-            .unwrap(),
+        cal.add_open_time(
+            start,
+            HOUR,
+            &[(at("2026-03-02 10:00"), at("2026-03-02 11:00"))]
+        )
+        .unwrap(),
         at("2026-03-02 10:00")
     );
     // A zero target inside a pause gives the end of the pause.
     assert_eq!(
-        cal.add_open_time(start, 0, &[(at("2026-03-02 08:00"), at("2026-03-02 09:20"))])
-            .unwrap(),
+        cal.add_open_time(
+            start,
+            0,
+            &[(at("2026-03-02 08:00"), at("2026-03-02 09:20"))]
+        )
+        .unwrap(),
         at("2026-03-02 09:20")
     );
     // A pause over a whole week of a long deadline.
@@ -583,7 +753,10 @@ fn never_open_is_an_error_not_a_loop() {
         SHANGHAI,
         hours(&[Weekday::Mon], ""),
         [],
-        [(date("2026-03-07"), Weekday::Mon), (date("2026-03-08"), Weekday::Tue)],
+        [
+            (date("2026-03-07"), Weekday::Mon),
+            (date("2026-03-08"), Weekday::Tue),
+        ],
     )
     .unwrap();
     assert_eq!(cal.add_open_time(t, 60, &[]), Err(CalendarError::NeverOpen));
@@ -605,7 +778,10 @@ fn never_open_is_an_error_not_a_loop() {
         [(date("2026-03-07"), Weekday::Mon)],
     )
     .unwrap();
-    assert_eq!(only_makeup.add_open_time(t, 60, &[]), Err(CalendarError::NeverOpen));
+    assert_eq!(
+        only_makeup.add_open_time(t, 60, &[]),
+        Err(CalendarError::NeverOpen)
+    );
 }
 
 #[test]
@@ -633,7 +809,9 @@ fn horizon_and_negative_target() {
         Err(CalendarError::BeyondHorizon { days: 10, .. })
     ));
     // A long holiday stretch: the next opening is beyond the horizon.
-    let many: Vec<NaiveDate> = (0..30).map(|i| date("2026-03-02") + Duration::days(i)).collect();
+    let many: Vec<NaiveDate> = (0..30)
+        .map(|i| date("2026-03-02") + Duration::days(i))
+        .collect();
     let closed = Calendar::new(SHANGHAI, hours(&WORKDAYS, "09:00-18:00"), many, [])
         .unwrap()
         .with_horizon(20);
@@ -647,13 +825,21 @@ fn horizon_and_negative_target() {
         Err(CalendarError::OutOfRange)
     );
     let late = utc("2262-04-01 00:00");
-    assert!(cal.with_horizon(u32::MAX).add_open_time(late, 400 * 8 * HOUR, &[]).is_err());
+    assert!(cal
+        .with_horizon(u32::MAX)
+        .add_open_time(late, 400 * 8 * HOUR, &[])
+        .is_err());
 }
 
 #[test]
 fn thirty_business_days_equals_reference() {
-    let cal = Calendar::new(NEW_YORK, hours(&WORKDAYS, "09:00-18:00"), [date("2026-03-25")], [])
-        .unwrap();
+    let cal = Calendar::new(
+        NEW_YORK,
+        hours(&WORKDAYS, "09:00-18:00"),
+        [date("2026-03-25")],
+        [],
+    )
+    .unwrap();
     for start in [
         local(NEW_YORK, "2026-02-20 10:00"),
         local(NEW_YORK, "2026-10-15 17:59"),
@@ -666,7 +852,10 @@ fn thirty_business_days_equals_reference() {
             30 * 9 * HOUR
         );
     }
-    let cal = office(&["2026-05-01", "2026-05-04"], &[("2026-05-09", Weekday::Fri)]);
+    let cal = office(
+        &["2026-05-01", "2026-05-04"],
+        &[("2026-05-09", Weekday::Fri)],
+    );
     let start = local(SHANGHAI, "2026-04-20 16:30");
     assert_eq!(
         Some(add(&cal, start, 30 * 8 * HOUR)),
@@ -683,8 +872,14 @@ fn sub_second_starts() {
         local(SHANGHAI, "2026-03-02 13:00") + Duration::milliseconds(500)
     );
     assert!(cal.is_open_at(start));
-    assert_eq!(cal.open_time_between(start, start + Duration::hours(2)), HOUR);
-    assert_eq!(cal.open_time_between(start, start + Duration::seconds(1)), 0);
+    assert_eq!(
+        cal.open_time_between(start, start + Duration::hours(2)),
+        HOUR
+    );
+    assert_eq!(
+        cal.open_time_between(start, start + Duration::seconds(1)),
+        0
+    );
 }
 
 #[test]
@@ -696,18 +891,29 @@ fn calendar_is_send_sync() {
 
 // ------------------------------------------------------ property tests
 
-const ZONES: [Tz; 5] = [
+const ZONES: [Tz; 8] = [
     Tz::Asia__Shanghai,
     Tz::America__New_York,
     Tz::Europe__London,
     Tz::Australia__Lord_Howe,
     Tz::UTC,
+    // Offset changes at local midnight.
+    Tz::America__Havana,
+    Tz::America__Santiago,
+    Tz::Asia__Beirut,
 ];
 
 /// Local dates with DST changes in the test zones, to start near them often.
-const DST_DAYS: [&str; 8] = [
-    "2026-03-08", "2026-11-01", "2026-03-29", "2026-10-25", "2026-04-05", "2026-10-04",
-    "2027-03-14", "2027-10-31",
+const DST_DAYS: [&str; 9] = [
+    "2026-03-08",
+    "2026-11-01",
+    "2026-03-29",
+    "2026-10-25",
+    "2026-04-05",
+    "2026-10-04",
+    "2026-09-06",
+    "2027-03-14",
+    "2027-10-31",
 ];
 
 fn day_strategy() -> impl Strategy<Value = Vec<OpenInterval>> {
@@ -746,11 +952,15 @@ fn week_strategy() -> impl Strategy<Value = WeeklyHours> {
 fn start_strategy() -> impl Strategy<Value = DateTime<Utc>> {
     let base = utc("2025-01-01 00:00");
     prop_oneof![
-        (0i64..4 * 365 * 86_400, prop_oneof![Just(0i64), 0i64..NANOS]).prop_map(
-            move |(s, n)| base + Duration::seconds(s) + Duration::nanoseconds(n)
-        ),
-        (prop::sample::select(DST_DAYS.to_vec()), -4 * 86_400i64..4 * 86_400)
-            .prop_map(|(d, s)| date(d).and_hms_opt(0, 0, 0).unwrap().and_utc() + Duration::seconds(s)),
+        (0i64..4 * 365 * 86_400, prop_oneof![Just(0i64), 0i64..NANOS])
+            .prop_map(move |(s, n)| base + Duration::seconds(s) + Duration::nanoseconds(n)),
+        (
+            prop::sample::select(DST_DAYS.to_vec()),
+            -4 * 86_400i64..4 * 86_400
+        )
+            .prop_map(
+                |(d, s)| date(d).and_hms_opt(0, 0, 0).unwrap().and_utc() + Duration::seconds(s)
+            ),
     ]
 }
 
@@ -783,7 +993,9 @@ fn case_strategy() -> impl Strategy<Value = Case> {
                     makeups.push((d, ALL_DAYS[w]));
                 }
             }
-            let cal = Calendar::new(tz, hours, holidays, makeups).unwrap().with_horizon(horizon);
+            let cal = Calendar::new(tz, hours, holidays, makeups)
+                .unwrap()
+                .with_horizon(horizon);
             let pauses = pauses
                 .into_iter()
                 .map(|(off, len)| {
@@ -791,12 +1003,25 @@ fn case_strategy() -> impl Strategy<Value = Case> {
                     (a, a + Duration::seconds(len))
                 })
                 .collect();
-            Case { cal, start, target, pauses }
+            Case {
+                cal,
+                start,
+                target,
+                pauses,
+            }
         })
 }
 
+/// 512 cases unless `PROPTEST_CASES` says otherwise.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(512)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
 
     #[test]
     fn fast_matches_reference(c in case_strategy(), probe in 0i64..30 * 86_400) {
@@ -842,4 +1067,3 @@ proptest! {
         }
     }
 }
-

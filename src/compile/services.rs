@@ -89,7 +89,12 @@ fn cond(diags: &mut Diags, text: &Text, scope: &Scope<'_>) -> Option<Cond> {
 fn limit<T>(diags: &mut Diags, list: &[T], span: impl Fn(&T) -> Span, what: &str) -> bool {
     if list.len() > MAX_RULES {
         if let Some(first) = list.first() {
-            err(diags, DiagnosticKind::Limit, span(first), format!("more than {MAX_RULES} {what}"));
+            err(
+                diags,
+                DiagnosticKind::Limit,
+                span(first),
+                format!("more than {MAX_RULES} {what}"),
+            );
         }
         return false;
     }
@@ -122,7 +127,9 @@ pub(crate) fn compile(raw: &RawPolicy, cx: &Ctx<'_>, diags: &mut Diags) -> Optio
         for g in &raw.grants {
             let when = g.when.as_ref().and_then(|w| cond(diags, w, &grant_scope));
             let list = required(diags, &g.benefits, g.span, "benefits", "a grant");
-            let benefits = list.map(|l| benefit_set(diags, l, &benefit_ids)).unwrap_or_default();
+            let benefits = list
+                .map(|l| benefit_set(diags, l, &benefit_ids))
+                .unwrap_or_default();
             if g.when.is_some() && when.is_none() {
                 continue;
             }
@@ -149,12 +156,22 @@ pub(crate) fn compile(raw: &RawPolicy, cx: &Ctx<'_>, diags: &mut Diags) -> Optio
             let queue = required(diags, &r.queue, r.span, "queue", "a routing rule");
             if let Some(q) = queue {
                 if q.v.trim().is_empty() {
-                    err(diags, DiagnosticKind::InvalidValue, q.span, "`queue` cannot be empty");
+                    err(
+                        diags,
+                        DiagnosticKind::InvalidValue,
+                        q.span,
+                        "`queue` cannot be empty",
+                    );
                 }
             }
             if let Some(a) = &r.assign {
                 if a.v.trim().is_empty() {
-                    err(diags, DiagnosticKind::InvalidValue, a.span, "`assign` cannot be empty");
+                    err(
+                        diags,
+                        DiagnosticKind::InvalidValue,
+                        a.span,
+                        "`assign` cannot be empty",
+                    );
                 }
             }
             if let Some(q) = queue {
@@ -187,18 +204,36 @@ fn weekday(diags: &mut Diags, s: &Sp<String>) -> Option<Weekday> {
         None => {
             let help = did_you_mean(&s.v, WEEKDAYS.iter().map(|(n, _)| *n))
                 .unwrap_or_else(|| "weekdays are mon, tue, wed, thu, fri, sat and sun".into());
-            diags.push(Diag::new(DiagnosticKind::InvalidValue, s.span, format!("unknown weekday `{}`", s.v)).with_help(help));
+            diags.push(
+                Diag::new(
+                    DiagnosticKind::InvalidValue,
+                    s.span,
+                    format!("unknown weekday `{}`", s.v),
+                )
+                .with_help(help),
+            );
             None
         }
     }
 }
 
 /// Compiles calendars; returns their names, `24x7` first.
-fn compile_calendars(raw: &RawPolicy, cx: &Ctx<'_>, m: &mut ServiceModel, diags: &mut Diags) -> Vec<String> {
-    m.calendars.push(("24x7".to_owned(), Calendar::always_open(cx.timezone)));
+fn compile_calendars(
+    raw: &RawPolicy,
+    cx: &Ctx<'_>,
+    m: &mut ServiceModel,
+    diags: &mut Diags,
+) -> Vec<String> {
+    m.calendars
+        .push(("24x7".to_owned(), Calendar::always_open(cx.timezone)));
     for c in &raw.calendars {
         if c.name.v == "24x7" {
-            err(diags, DiagnosticKind::Reserved, c.name.span, "`24x7` is the built-in always-open calendar and cannot be redefined");
+            err(
+                diags,
+                DiagnosticKind::Reserved,
+                c.name.span,
+                "`24x7` is the built-in always-open calendar and cannot be redefined",
+            );
             continue;
         }
         let tz = match &c.timezone {
@@ -209,8 +244,15 @@ fn compile_calendars(raw: &RawPolicy, cx: &Ctx<'_>, m: &mut ServiceModel, diags:
         let mut ok = true;
         if c.hours_span.is_none() {
             diags.push(
-                Diag::new(DiagnosticKind::MissingKey, c.name.span, format!("calendar `{}` is missing `hours`", c.name.v))
-                    .with_help(format!("add `[calendars.{}.hours]` with `mon = [\"09:00-18:00\"]` and so on", c.name.v)),
+                Diag::new(
+                    DiagnosticKind::MissingKey,
+                    c.name.span,
+                    format!("calendar `{}` is missing `hours`", c.name.v),
+                )
+                .with_help(format!(
+                    "add `[calendars.{}.hours]` with `mon = [\"09:00-18:00\"]` and so on",
+                    c.name.v
+                )),
             );
             ok = false;
         }
@@ -226,7 +268,9 @@ fn compile_calendars(raw: &RawPolicy, cx: &Ctx<'_>, m: &mut ServiceModel, diags:
                     Err(e) => {
                         diags.push(
                             Diag::new(DiagnosticKind::InvalidValue, text.span, e.to_string())
-                                .with_help("write hours as \"09:00-12:00\"; \"00:00-24:00\" is the whole day"),
+                                .with_help(
+                                "write hours as \"09:00-12:00\"; \"00:00-24:00\" is the whole day",
+                            ),
                         );
                         ok = false;
                     }
@@ -234,30 +278,58 @@ fn compile_calendars(raw: &RawPolicy, cx: &Ctx<'_>, m: &mut ServiceModel, diags:
             }
             if let Err(e) = hours.set(wd, intervals) {
                 let span = list.first().map_or(day.span, |l| l.span);
-                err(diags, DiagnosticKind::Ordering, span, format!("{} on `{}`", e, day.v));
+                err(
+                    diags,
+                    DiagnosticKind::Ordering,
+                    span,
+                    format!("{} on `{}`", e, day.v),
+                );
                 ok = false;
             }
         }
         let mut holidays: Vec<NaiveDate> = Vec::new();
         for h in &c.holidays {
             if h.to.v < h.from.v {
-                err(diags, DiagnosticKind::Ordering, h.to.span, format!("holiday range ends on {} before it starts on {}", h.to.v, h.from.v));
+                err(
+                    diags,
+                    DiagnosticKind::Ordering,
+                    h.to.span,
+                    format!(
+                        "holiday range ends on {} before it starts on {}",
+                        h.to.v, h.from.v
+                    ),
+                );
                 ok = false;
                 continue;
             }
             let days = (h.to.v - h.from.v).num_days();
             if days > 366 {
-                err(diags, DiagnosticKind::Limit, h.span, "a holiday range may span at most 366 days");
+                err(
+                    diags,
+                    DiagnosticKind::Limit,
+                    h.span,
+                    "a holiday range may span at most 366 days",
+                );
                 ok = false;
                 continue;
             }
-            holidays.extend(h.from.v.iter_days().take(usize::try_from(days + 1).unwrap_or(0)));
+            holidays.extend(
+                h.from
+                    .v
+                    .iter_days()
+                    .take(usize::try_from(days + 1).unwrap_or(0)),
+            );
         }
         let mut makeup = Vec::new();
         for (date, like) in &c.workdays {
             if let Some(wd) = weekday(diags, like) {
                 if holidays.contains(&date.v) {
-                    err(diags, DiagnosticKind::Inconsistent, date.span, format!("{} is both a holiday and a make-up workday", date.v));
+                    err(
+                        diags,
+                        DiagnosticKind::Inconsistent,
+                        date.span,
+                        format!("{} is both a holiday and a make-up workday", date.v),
+                    );
                     ok = false;
                 }
                 makeup.push((date.v, wd));
@@ -268,11 +340,17 @@ fn compile_calendars(raw: &RawPolicy, cx: &Ctx<'_>, m: &mut ServiceModel, diags:
         if let (true, Some(tz)) = (ok, tz) {
             match Calendar::new(tz, hours, holidays, makeup) {
                 Ok(cal) => m.calendars.push((c.name.v.clone(), cal)),
-                Err(e) => err(diags, DiagnosticKind::Inconsistent, c.name.span, format!("calendar `{}`: {e}", c.name.v)),
+                Err(e) => err(
+                    diags,
+                    DiagnosticKind::Inconsistent,
+                    c.name.span,
+                    format!("calendar `{}`: {e}", c.name.v),
+                ),
             }
         } else {
             // keep numbering aligned so that later references resolve
-            m.calendars.push((c.name.v.clone(), Calendar::always_open(cx.timezone)));
+            m.calendars
+                .push((c.name.v.clone(), Calendar::always_open(cx.timezone)));
         }
     }
     m.calendars.iter().map(|(n, _)| n.clone()).collect()
@@ -281,11 +359,17 @@ fn compile_calendars(raw: &RawPolicy, cx: &Ctx<'_>, m: &mut ServiceModel, diags:
 fn compile_benefits(raw: &RawPolicy, m: &mut ServiceModel, diags: &mut Diags) {
     if raw.benefits.len() > MAX_BENEFITS {
         if let Some(b) = raw.benefits.get(MAX_BENEFITS) {
-            err(diags, DiagnosticKind::Limit, b.id.span, format!("more than {MAX_BENEFITS} benefits"));
+            err(
+                diags,
+                DiagnosticKind::Limit,
+                b.id.span,
+                format!("more than {MAX_BENEFITS} benefits"),
+            );
         }
     }
     for b in raw.benefits.iter().take(MAX_BENEFITS) {
-        m.benefits.push((b.id.v.clone(), b.name.as_ref().map(|n| n.v.clone())));
+        m.benefits
+            .push((b.id.v.clone(), b.name.as_ref().map(|n| n.v.clone())));
     }
 }
 
@@ -300,7 +384,10 @@ fn benefit_set(diags: &mut Diags, list: &Sp<Vec<Sp<String>>>, ids: &[String]) ->
 }
 
 /// The value of a service field after `extends`: the first service in the chain that sets it.
-fn inherited<'a, T>(chain: &[&'a RawService], get: impl Fn(&'a RawService) -> Option<&'a T>) -> Option<&'a T> {
+fn inherited<'a, T>(
+    chain: &[&'a RawService],
+    get: impl Fn(&'a RawService) -> Option<&'a T>,
+) -> Option<&'a T> {
     chain.iter().find_map(|s| get(s))
 }
 
@@ -340,8 +427,14 @@ fn compile_service_table(
                         .collect();
                     if pi == i {
                         diags.push(
-                            Diag::new(DiagnosticKind::Inconsistent, parent.span, format!("`extends` forms a cycle: {}", path.join(" -> ")))
-                                .with_help("a service may extend another, but never itself through a chain"),
+                            Diag::new(
+                                DiagnosticKind::Inconsistent,
+                                parent.span,
+                                format!("`extends` forms a cycle: {}", path.join(" -> ")),
+                            )
+                            .with_help(
+                                "a service may extend another, but never itself through a chain",
+                            ),
                         );
                     }
                 }
@@ -355,7 +448,12 @@ fn compile_service_table(
     }
     for s in &raw.services {
         if s.tier.v.is_empty() {
-            err(diags, DiagnosticKind::InvalidValue, s.tier.span, "a service needs a name");
+            err(
+                diags,
+                DiagnosticKind::InvalidValue,
+                s.tier.span,
+                "a service needs a name",
+            );
         }
     }
     let mut services: Vec<Option<ServiceDef>> = vec![None; cx.tier_ids.len()];
@@ -363,21 +461,33 @@ fn compile_service_table(
         let Some(Some(chain_idx)) = chains.get(i) else {
             continue;
         };
-        let chain: Vec<&RawService> = chain_idx.iter().filter_map(|c| raw.services.get(*c)).collect();
+        let chain: Vec<&RawService> = chain_idx
+            .iter()
+            .filter_map(|c| raw.services.get(*c))
+            .collect();
         let tier = cx.tier_ids.iter().position(|t| *t == s.tier.v);
         // fields are checked where written (once), and required after inheritance
         let what = format!("`[service.{}]`", s.tier.v);
         let support = inherited(&chain, |r| r.support_hours.as_ref());
         let support_idx = match support {
-            Some(h) if std::ptr::eq(h, s.support_hours.as_ref().map_or(std::ptr::null(), |x| x)) => {
+            Some(h)
+                if std::ptr::eq(h, s.support_hours.as_ref().map_or(std::ptr::null(), |x| x)) =>
+            {
                 resolve(diags, h, calendars, "calendar")
             }
-            Some(h) => calendars.iter().position(|c| *c == h.v).and_then(|x| u16::try_from(x).ok()),
+            Some(h) => calendars
+                .iter()
+                .position(|c| *c == h.v)
+                .and_then(|x| u16::try_from(x).ok()),
             None => {
                 if tier.is_some() {
                     diags.push(
-                        Diag::new(DiagnosticKind::MissingKey, s.tier.span, format!("{what} is missing `support_hours`"))
-                            .with_help("name a calendar, or \"24x7\""),
+                        Diag::new(
+                            DiagnosticKind::MissingKey,
+                            s.tier.span,
+                            format!("{what} is missing `support_hours`"),
+                        )
+                        .with_help("name a calendar, or \"24x7\""),
                     );
                 }
                 None
@@ -390,10 +500,22 @@ fn compile_service_table(
                 "designated" => Some(AccountManager::Designated),
                 "dedicated" => Some(AccountManager::Dedicated),
                 other => {
-                    if s.account_manager.as_ref().is_some_and(|own| std::ptr::eq(own, a)) {
+                    if s.account_manager
+                        .as_ref()
+                        .is_some_and(|own| std::ptr::eq(own, a))
+                    {
                         let help = did_you_mean(other, ["none", "designated", "dedicated"])
-                            .unwrap_or_else(|| "use \"none\", \"designated\" or \"dedicated\"".into());
-                        diags.push(Diag::new(DiagnosticKind::InvalidValue, a.span, format!("unknown account manager `{other}`")).with_help(help));
+                            .unwrap_or_else(|| {
+                                "use \"none\", \"designated\" or \"dedicated\"".into()
+                            });
+                        diags.push(
+                            Diag::new(
+                                DiagnosticKind::InvalidValue,
+                                a.span,
+                                format!("unknown account manager `{other}`"),
+                            )
+                            .with_help(help),
+                        );
                     }
                     None
                 }
@@ -411,7 +533,12 @@ fn compile_service_table(
             let mut seen: Vec<&str> = Vec::new();
             for ch in &c.v {
                 if seen.contains(&ch.v.as_str()) {
-                    err(diags, DiagnosticKind::Duplicate, ch.span, format!("channel `{}` is listed twice", ch.v));
+                    err(
+                        diags,
+                        DiagnosticKind::Duplicate,
+                        ch.span,
+                        format!("channel `{}` is listed twice", ch.v),
+                    );
                 }
                 seen.push(&ch.v);
             }
@@ -421,8 +548,19 @@ fn compile_service_table(
             Some(r) => match u32::try_from(r.v) {
                 Ok(v) if v <= 3660 => Some(v),
                 _ => {
-                    if s.review_every_days.as_ref().is_some_and(|own| std::ptr::eq(own, r)) {
-                        err(diags, DiagnosticKind::InvalidValue, r.span, format!("`review_every_days` must be between 0 and 3660, found {}", r.v));
+                    if s.review_every_days
+                        .as_ref()
+                        .is_some_and(|own| std::ptr::eq(own, r))
+                    {
+                        err(
+                            diags,
+                            DiagnosticKind::InvalidValue,
+                            r.span,
+                            format!(
+                                "`review_every_days` must be between 0 and 3660, found {}",
+                                r.v
+                            ),
+                        );
                     }
                     None
                 }
@@ -433,7 +571,11 @@ fn compile_service_table(
             benefits = benefit_set(diags, own, benefit_ids);
         } else if let Some(b) = inherited(&chain, |r| r.benefits.as_ref()) {
             for id in &b.v {
-                if let Some(x) = benefit_ids.iter().position(|n| *n == id.v).and_then(|x| u16::try_from(x).ok()) {
+                if let Some(x) = benefit_ids
+                    .iter()
+                    .position(|n| *n == id.v)
+                    .and_then(|x| u16::try_from(x).ok())
+                {
                     benefits.insert(x);
                 }
             }
@@ -447,7 +589,13 @@ fn compile_service_table(
                 } else {
                     BusinessDuration::from_str(&d.v).ok()
                 };
-                let Some(idx) = cx.names.channels.iter().position(|n| *n == ch.v).and_then(|x| u16::try_from(x).ok()) else {
+                let Some(idx) = cx
+                    .names
+                    .channels
+                    .iter()
+                    .position(|n| *n == ch.v)
+                    .and_then(|x| u16::try_from(x).ok())
+                else {
                     continue;
                 };
                 if let Some(parsed) = parsed {
@@ -458,7 +606,9 @@ fn compile_service_table(
                 }
             }
         }
-        if let (Some(t), Some(support_hours), Some(account_manager), Some(review_every_days)) = (tier, support_idx, manager, review) {
+        if let (Some(t), Some(support_hours), Some(account_manager), Some(review_every_days)) =
+            (tier, support_idx, manager, review)
+        {
             if let Some(slot) = services.get_mut(t) {
                 *slot = Some(ServiceDef {
                     support_hours,
@@ -476,7 +626,10 @@ fn compile_service_table(
     for (t, id) in cx.tier_ids.iter().enumerate() {
         let declared = raw.services.iter().any(|s| s.tier.v == *id);
         if !declared {
-            let span = raw.services.first().map_or(Span::default(), |s| s.tier.span);
+            let span = raw
+                .services
+                .first()
+                .map_or(Span::default(), |s| s.tier.span);
             let unmatched: Vec<&str> = raw
                 .services
                 .iter()
@@ -486,7 +639,14 @@ fn compile_service_table(
             let help = did_you_mean(id, unmatched.iter().copied())
                 .map(|h| format!("a service is named after its tier: {h}"))
                 .unwrap_or_else(|| format!("add `[service.{id}]`"));
-            diags.push(Diag::new(DiagnosticKind::MissingKey, span, format!("tier `{id}` has no `[service.{id}]`")).with_help(help));
+            diags.push(
+                Diag::new(
+                    DiagnosticKind::MissingKey,
+                    span,
+                    format!("tier `{id}` has no `[service.{id}]`"),
+                )
+                .with_help(help),
+            );
             missing = true;
         } else if services.get(t).is_none_or(Option::is_none) {
             missing = true;
@@ -503,28 +663,60 @@ fn compile_cases(raw: &RawPolicy, cx: &Ctx<'_>, m: &mut ServiceModel, diags: &mu
         let mut severities = Vec::new();
         if let Some(s) = &c.severities {
             if s.v.is_empty() {
-                err(diags, DiagnosticKind::InvalidValue, s.span, "`severities` cannot be empty; leave it out for a case without severities");
+                err(
+                    diags,
+                    DiagnosticKind::InvalidValue,
+                    s.span,
+                    "`severities` cannot be empty; leave it out for a case without severities",
+                );
             }
             let mut seen: Vec<&str> = Vec::new();
             for sev in &s.v {
                 if seen.contains(&sev.v.as_str()) {
-                    err(diags, DiagnosticKind::Duplicate, sev.span, format!("severity `{}` is listed twice", sev.v));
+                    err(
+                        diags,
+                        DiagnosticKind::Duplicate,
+                        sev.span,
+                        format!("severity `{}` is listed twice", sev.v),
+                    );
                 }
                 seen.push(&sev.v);
-                if let Some(g) = cx.names.severities.iter().position(|n| *n == sev.v).and_then(|g| u16::try_from(g).ok()) {
+                if let Some(g) = cx
+                    .names
+                    .severities
+                    .iter()
+                    .position(|n| *n == sev.v)
+                    .and_then(|g| u16::try_from(g).ok())
+                {
                     severities.push(g);
                 }
             }
         }
-        let milestones = match required(diags, &c.milestones, c.kind.span, "milestones", &format!("case `{}`", c.kind.v)) {
+        let milestones = match required(
+            diags,
+            &c.milestones,
+            c.kind.span,
+            "milestones",
+            &format!("case `{}`", c.kind.v),
+        ) {
             Some(ms) => {
                 if ms.v.is_empty() {
-                    err(diags, DiagnosticKind::InvalidValue, ms.span, "a case needs at least one milestone");
+                    err(
+                        diags,
+                        DiagnosticKind::InvalidValue,
+                        ms.span,
+                        "a case needs at least one milestone",
+                    );
                 }
                 let mut seen: Vec<&str> = Vec::new();
                 for x in &ms.v {
                     if seen.contains(&x.v.as_str()) {
-                        err(diags, DiagnosticKind::Duplicate, x.span, format!("milestone `{}` is listed twice", x.v));
+                        err(
+                            diags,
+                            DiagnosticKind::Duplicate,
+                            x.span,
+                            format!("milestone `{}` is listed twice", x.v),
+                        );
                     }
                     seen.push(&x.v);
                 }
@@ -543,11 +735,22 @@ fn compile_cases(raw: &RawPolicy, cx: &Ctx<'_>, m: &mut ServiceModel, diags: &mu
     }
     if offset > 1_000_000 {
         let span = raw.cases.first().map_or(Span::default(), |c| c.kind.span);
-        err(diags, DiagnosticKind::Limit, span, "cases, severities, milestones and tiers make more than 1,000,000 SLA targets");
+        err(
+            diags,
+            DiagnosticKind::Limit,
+            span,
+            "cases, severities, milestones and tiers make more than 1,000,000 SLA targets",
+        );
     }
 }
 
-fn compile_sla(raw: &RawPolicy, cx: &Ctx<'_>, calendars: &[String], m: &mut ServiceModel, diags: &mut Diags) {
+fn compile_sla(
+    raw: &RawPolicy,
+    cx: &Ctx<'_>,
+    calendars: &[String],
+    m: &mut ServiceModel,
+    diags: &mut Diags,
+) {
     if !limit(diags, &raw.sla, |s| s.span, "SLA rules") {
         return;
     }
@@ -563,8 +766,12 @@ fn compile_sla(raw: &RawPolicy, cx: &Ctx<'_>, calendars: &[String], m: &mut Serv
     }
     let mut rules: Vec<Rule> = Vec::new();
     for (n, s) in raw.sla.iter().enumerate() {
-        let case = required(diags, &s.case, s.span, "case", "an `[[sla]]` rule").and_then(|c| resolve(diags, c, &kinds, "case kind"));
-        let tier = s.tier.as_ref().map(|t| resolve(diags, t, cx.tier_ids, "tier"));
+        let case = required(diags, &s.case, s.span, "case", "an `[[sla]]` rule")
+            .and_then(|c| resolve(diags, c, &kinds, "case kind"));
+        let tier = s
+            .tier
+            .as_ref()
+            .map(|t| resolve(diags, t, cx.tier_ids, "tier"));
         let def = case.and_then(|c| m.cases.get(usize::from(c)));
         let severity = match (&s.severity, def) {
             (Some(sev), Some(def)) => {
@@ -574,7 +781,12 @@ fn compile_sla(raw: &RawPolicy, cx: &Ctx<'_>, calendars: &[String], m: &mut Serv
                     .filter_map(|g| m.severities.get(usize::from(*g)).cloned())
                     .collect();
                 if names.is_empty() {
-                    err(diags, DiagnosticKind::Inconsistent, sev.span, format!("case `{}` has no severities", def.kind));
+                    err(
+                        diags,
+                        DiagnosticKind::Inconsistent,
+                        sev.span,
+                        format!("case `{}` has no severities", def.kind),
+                    );
                     Some(None)
                 } else {
                     Some(resolve(diags, sev, &names, "severity"))
@@ -582,12 +794,20 @@ fn compile_sla(raw: &RawPolicy, cx: &Ctx<'_>, calendars: &[String], m: &mut Serv
             }
             _ => None,
         };
-        let clock = s.clock.as_ref().map(|c| resolve(diags, c, calendars, "calendar"));
+        let clock = s
+            .clock
+            .as_ref()
+            .map(|c| resolve(diags, c, calendars, "calendar"));
         let mut targets = Vec::new();
         match (&s.targets, def) {
             (Some(t), Some(def)) => {
                 if t.v.is_empty() {
-                    err(diags, DiagnosticKind::InvalidValue, t.span, "`targets` is empty");
+                    err(
+                        diags,
+                        DiagnosticKind::InvalidValue,
+                        t.span,
+                        "`targets` is empty",
+                    );
                 }
                 for (ms, d) in &t.v {
                     let idx = resolve(diags, ms, &def.milestones, "milestone");
@@ -602,7 +822,11 @@ fn compile_sla(raw: &RawPolicy, cx: &Ctx<'_>, calendars: &[String], m: &mut Serv
             }
             _ => {}
         }
-        let mut label = format!("rule {} (case `{}`", n + 1, s.case.as_ref().map_or("", |c| c.v.as_str()));
+        let mut label = format!(
+            "rule {} (case `{}`",
+            n + 1,
+            s.case.as_ref().map_or("", |c| c.v.as_str())
+        );
         if let Some(t) = &s.tier {
             label.push_str(&format!(", tier `{}`", t.v));
         }
@@ -615,7 +839,10 @@ fn compile_sla(raw: &RawPolicy, cx: &Ctx<'_>, calendars: &[String], m: &mut Serv
         let Some(case) = case else {
             continue;
         };
-        if matches!(tier, Some(None)) || matches!(severity, Some(None)) || matches!(clock, Some(None)) {
+        if matches!(tier, Some(None))
+            || matches!(severity, Some(None))
+            || matches!(clock, Some(None))
+        {
             continue;
         }
         let tier = tier.flatten().map(usize::from);
@@ -625,8 +852,15 @@ fn compile_sla(raw: &RawPolicy, cx: &Ctx<'_>, calendars: &[String], m: &mut Serv
             .find(|r| r.case == usize::from(case) && r.tier == tier && r.severity == severity)
         {
             diags.push(
-                Diag::new(DiagnosticKind::Duplicate, s.span, "two `[[sla]]` rules have the same case, tier and severity")
-                    .with_help(format!("merge this rule's targets into the earlier one (at byte {} of its file)", prev.span.start)),
+                Diag::new(
+                    DiagnosticKind::Duplicate,
+                    s.span,
+                    "two `[[sla]]` rules have the same case, tier and severity",
+                )
+                .with_help(format!(
+                    "merge this rule's targets into the earlier one (at byte {} of its file)",
+                    prev.span.start
+                )),
             );
             continue;
         }
@@ -661,7 +895,12 @@ fn compile_sla(raw: &RawPolicy, cx: &Ctx<'_>, calendars: &[String], m: &mut Serv
                     let found = candidates.iter().find_map(|(t, s)| {
                         rules.iter().enumerate().find_map(|(ri, r)| {
                             (r.case == ci && r.tier == *t && r.severity == *s)
-                                .then(|| r.targets.iter().find(|(m, _, _)| *m == mi).map(|x| (ri, r, x)))
+                                .then(|| {
+                                    r.targets
+                                        .iter()
+                                        .find(|(m, _, _)| *m == mi)
+                                        .map(|x| (ri, r, x))
+                                })
                                 .flatten()
                         })
                     });
@@ -723,17 +962,35 @@ fn compile_escalation(raw: &RawPolicy, m: &mut ServiceModel, diags: &mut Diags) 
     }
     let kinds: Vec<String> = m.cases.iter().map(|c| c.kind.clone()).collect();
     for e in &raw.escalation {
-        let case = required(diags, &e.case, e.span, "case", "an `[[escalation]]` rule").and_then(|c| resolve(diags, c, &kinds, "case kind"));
-        let milestone = required(diags, &e.milestone, e.span, "milestone", "an `[[escalation]]` rule");
+        let case = required(diags, &e.case, e.span, "case", "an `[[escalation]]` rule")
+            .and_then(|c| resolve(diags, c, &kinds, "case kind"));
+        let milestone = required(
+            diags,
+            &e.milestone,
+            e.span,
+            "milestone",
+            "an `[[escalation]]` rule",
+        );
         let ms_idx = match (case.and_then(|c| m.cases.get(usize::from(c))), milestone) {
             (Some(def), Some(ms)) => resolve(diags, ms, &def.milestones, "milestone"),
             _ => None,
         };
-        let ladder = required(diags, &e.ladder, e.span, "ladder", "an `[[escalation]]` rule");
+        let ladder = required(
+            diags,
+            &e.ladder,
+            e.span,
+            "ladder",
+            "an `[[escalation]]` rule",
+        );
         let mut steps = Vec::new();
         if let Some(l) = ladder {
             if l.v.is_empty() {
-                err(diags, DiagnosticKind::InvalidValue, l.span, "`ladder` needs at least one step");
+                err(
+                    diags,
+                    DiagnosticKind::InvalidValue,
+                    l.span,
+                    "`ladder` needs at least one step",
+                );
             }
             let mut prev: Option<Decimal> = None;
             for st in &l.v {
@@ -751,7 +1008,12 @@ fn compile_escalation(raw: &RawPolicy, m: &mut ServiceModel, diags: &mut Diags) 
                 }
                 if let Some(n) = notify {
                     if n.v.trim().is_empty() {
-                        err(diags, DiagnosticKind::InvalidValue, n.span, "`notify` cannot be empty");
+                        err(
+                            diags,
+                            DiagnosticKind::InvalidValue,
+                            n.span,
+                            "`notify` cannot be empty",
+                        );
                     }
                 }
                 if let (Some(p), Some(a), Some(n)) = (pct, at, notify) {
@@ -764,22 +1026,32 @@ fn compile_escalation(raw: &RawPolicy, m: &mut ServiceModel, diags: &mut Diags) 
             }
         }
         if let (Some(case), Some(milestone)) = (case, ms_idx) {
-            m.escalation.push(Escalation { case, milestone, steps });
+            m.escalation.push(Escalation {
+                case,
+                milestone,
+                steps,
+            });
         }
     }
 }
 
 /// Parses `"150%"` into 150.
 fn percent(diags: &mut Diags, s: &Sp<String>) -> Option<Decimal> {
-    let parsed = s
-        .v
-        .strip_suffix('%')
-        .and_then(|n| crate::raw::parse_decimal(n.trim()).ok())
-        .filter(|p| *p > Decimal::ZERO && *p <= Decimal::from(10_000));
+    let parsed =
+        s.v.strip_suffix('%')
+            .and_then(|n| crate::raw::parse_decimal(n.trim()).ok())
+            .filter(|p| *p > Decimal::ZERO && *p <= Decimal::from(10_000));
     if parsed.is_none() {
         diags.push(
-            Diag::new(DiagnosticKind::InvalidValue, s.span, format!("`at` must be a share of the target like \"150%\", found `{}`", s.v))
-                .with_help("write a percentage above 0%, up to 10000%"),
+            Diag::new(
+                DiagnosticKind::InvalidValue,
+                s.span,
+                format!(
+                    "`at` must be a share of the target like \"150%\", found `{}`",
+                    s.v
+                ),
+            )
+            .with_help("write a percentage above 0%, up to 10000%"),
         );
     }
     parsed

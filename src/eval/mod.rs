@@ -71,6 +71,28 @@ pub enum Decision {
     Pin,
 }
 
+impl Decision {
+    /// The decision's name as in JSON output: `qualified`, `floor`, `buffer`, `grace`,
+    /// `step_limit`, `cap` or `pin`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Qualified => "qualified",
+            Decision::Floor => "floor",
+            Decision::Buffer => "buffer",
+            Decision::Grace => "grace",
+            Decision::StepLimit => "step_limit",
+            Decision::Cap => "cap",
+            Decision::Pin => "pin",
+        }
+    }
+}
+
+impl std::fmt::Display for Decision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The tier state to store for the next evaluation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TierState {
@@ -207,7 +229,12 @@ impl Policy {
     }
 }
 
-pub(crate) fn env<'a>(customer: &'a Customer, score: Decimal, dims: &'a [Decimal], tier: Option<u16>) -> Env<'a> {
+pub(crate) fn env<'a>(
+    customer: &'a Customer,
+    score: Decimal,
+    dims: &'a [Decimal],
+    tier: Option<u16>,
+) -> Env<'a> {
     Env {
         values: &customer.values,
         score,
@@ -220,19 +247,26 @@ pub(crate) fn env<'a>(customer: &'a Customer, score: Decimal, dims: &'a [Decimal
 /// Whether the tier at `index` admits the customer: score at or above its minimum and every
 /// requirement met.
 pub(crate) fn admits(p: &Compiled, index: usize, score: Decimal, env: &Env<'_>) -> bool {
-    p.tiers
-        .get(index)
-        .is_some_and(|t| t.min_score <= score && t.require.iter().all(|(_, c)| c.eval(env)))
+    let min = p.prepared.min_scores.get(index);
+    p.tiers.get(index).is_some_and(|t| {
+        min.copied().unwrap_or(t.min_score) <= score && t.require.iter().all(|(_, c)| c.eval(env))
+    })
 }
 
-fn classify(p: &Compiled, key: usize, c: &Customer, as_of: NaiveDate) -> Result<Assignment, EvalError> {
+fn classify(
+    p: &Compiled,
+    key: usize,
+    c: &Customer,
+    as_of: NaiveDate,
+) -> Result<Assignment, EvalError> {
     if c.policy_key != key || c.values.len() != p.metrics.len() {
         return Err(EvalError::new(&c.id, EvalErrorKind::WrongPolicy));
     }
     let mut dims = DimScores::new(p.dimensions.len());
-    for (slot, d) in dims.as_mut_slice().iter_mut().zip(&p.dimensions) {
+    for (i, (slot, d)) in dims.as_mut_slice().iter_mut().zip(&p.dimensions).enumerate() {
         let value = c.values.get(usize::from(d.metric)).copied().flatten();
-        let (s, _) = score::dimension(p, d, value, as_of).map_err(|k| EvalError::new(&c.id, k))?;
+        let slopes = p.prepared.slopes.get(i).map_or(&[][..], Vec::as_slice);
+        let (s, _) = score::dimension(p, d, slopes, value, as_of).map_err(|k| EvalError::new(&c.id, k))?;
         *slot = s;
     }
     let score = score::composite(p, dims.as_slice()).ok_or_else(|| {
@@ -279,13 +313,14 @@ fn classify(p: &Compiled, key: usize, c: &Customer, as_of: NaiveDate) -> Result<
     if let Some(prev) = c.previous.tier {
         let pi = prev.0;
         if pi < f {
+            let keep = p.prepared.keep_scores.get(usize::from(pi));
             let within_buffer = p.tiers.get(usize::from(pi)).is_some_and(|t| {
-                score >= t.min_score - p.tiering.downgrade_buffer
-                    && t.require.iter().all(|(_, cond)| cond.eval(&env))
+                keep.is_some_and(|k| score >= *k) && t.require.iter().all(|(_, cond)| cond.eval(&env))
             });
             let in_grace = c.previous.last_qualified.is_some_and(|lq| {
                 let days = u64::try_from(p.tiering.downgrade_grace_days).unwrap_or(0);
-                lq.checked_add_days(Days::new(days)).is_some_and(|end| as_of < end)
+                lq.checked_add_days(Days::new(days))
+                    .is_some_and(|end| as_of < end)
             });
             if within_buffer {
                 tier = pi;

@@ -9,9 +9,49 @@ use crate::policy::{Compiled, Curve, DateUnit, Dimension, Value};
 /// Rounds half away from zero to `dp` decimals, and writes exactly `dp` decimals
 /// (`55` becomes `55.00` at precision 2).
 pub(crate) fn round(v: Decimal, dp: u32) -> Decimal {
-    let mut r = v.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero);
-    r.rescale(dp);
+    let mut r = if v.scale() <= dp {
+        v
+    } else if let Some(r) = round_small(v, dp) {
+        r
+    } else {
+        v.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero)
+    };
+    if r.scale() != dp {
+        r.rescale(dp);
+    }
     r
+}
+
+/// Rounding half away from zero with one integer division, for mantissas that fit an
+/// `i64` (the common case); `None` sends other values to the general routine.
+fn round_small(v: Decimal, dp: u32) -> Option<Decimal> {
+    const POW10: [i64; 19] = [
+        1,
+        10,
+        100,
+        1_000,
+        10_000,
+        100_000,
+        1_000_000,
+        10_000_000,
+        100_000_000,
+        1_000_000_000,
+        10_000_000_000,
+        100_000_000_000,
+        1_000_000_000_000,
+        10_000_000_000_000,
+        100_000_000_000_000,
+        1_000_000_000_000_000,
+        10_000_000_000_000_000,
+        100_000_000_000_000_000,
+        1_000_000_000_000_000_000,
+    ];
+    let m = i64::try_from(v.mantissa()).ok()?;
+    let f = *POW10.get(usize::try_from(v.scale().checked_sub(dp)?).ok()?)?;
+    let (q, r) = (m / f, m % f);
+    let half_or_more = r.unsigned_abs().checked_mul(2)? >= f.unsigned_abs();
+    let q = if half_or_more { q + m.signum() } else { q };
+    Some(Decimal::new(q, dp))
 }
 
 /// Whole years from `start` to `as_of`: a year is complete when the as-of (month, day) is
@@ -24,8 +64,9 @@ pub(crate) fn whole_years(start: NaiveDate, as_of: NaiveDate) -> i64 {
     years
 }
 
-/// Scores `x` on a linear or step curve, exactly.
-pub(crate) fn curve_score(curve: &Curve, x: Decimal) -> Option<Decimal> {
+/// Scores `x` on a linear or step curve, exactly. `slopes` holds each linear segment's
+/// `dy / dx` where that is an exact decimal (a multiplication then replaces a division).
+pub(crate) fn curve_score(curve: &Curve, slopes: &[Option<Decimal>], x: Decimal) -> Option<Decimal> {
     match curve {
         Curve::Linear(points) => {
             let (&(x0, y0), &(xn, yn)) = (points.first()?, points.last()?);
@@ -35,11 +76,15 @@ pub(crate) fn curve_score(curve: &Curve, x: Decimal) -> Option<Decimal> {
             if x >= xn {
                 return Some(yn);
             }
-            for w in points.windows(2) {
+            for (i, w) in points.windows(2).enumerate() {
                 if let [(xa, ya), (xb, yb)] = *w {
                     if x < xb {
+                        let dx = x.checked_sub(xa)?;
+                        if let Some(Some(slope)) = slopes.get(i) {
+                            return ya.checked_add(dx.checked_mul(*slope)?);
+                        }
                         // ya + (x - xa) * (yb - ya) / (xb - xa), multiplying first
-                        let num = x.checked_sub(xa)?.checked_mul(yb.checked_sub(ya)?)?;
+                        let num = dx.checked_mul(yb.checked_sub(ya)?)?;
                         return ya.checked_add(num.checked_div(xb.checked_sub(xa)?)?);
                     }
                 }
@@ -79,6 +124,7 @@ pub(crate) enum Measure {
 pub(crate) fn dimension(
     p: &Compiled,
     d: &Dimension,
+    slopes: &[Option<Decimal>],
     value: Option<Value>,
     as_of: NaiveDate,
 ) -> Result<(Decimal, Measure), EvalErrorKind> {
@@ -118,12 +164,20 @@ pub(crate) fn dimension(
         Value::Enum(i) => (Decimal::from(i), Measure::Mapped),
         Value::Bool(b) => (Decimal::from(u8::from(b)), Measure::Mapped),
     };
-    let score = curve_score(&d.curve, x).ok_or_else(overflow)?;
+    let score = curve_score(&d.curve, slopes, x).ok_or_else(overflow)?;
     Ok((round(score, p.precision), measure))
 }
 
 /// The composite: sum(weight * dimension score) / sum(weight), rounded.
 pub(crate) fn composite(p: &Compiled, scores: &[Decimal]) -> Option<Decimal> {
+    if let Some(shares) = &p.prepared.shares {
+        // every weight / total is exact: sum(share * score) is the same number, no division
+        let mut sum = Decimal::ZERO;
+        for (share, s) in shares.iter().zip(scores) {
+            sum = sum.checked_add(share.checked_mul(*s)?)?;
+        }
+        return Some(round(sum, p.precision));
+    }
     let mut sum = Decimal::ZERO;
     for (d, s) in p.dimensions.iter().zip(scores) {
         sum = sum.checked_add(d.weight.checked_mul(*s)?)?;
@@ -155,25 +209,38 @@ mod tests {
 
     #[test]
     fn linear_interpolates_and_clamps() {
-        let c = Curve::Linear(vec![(d("0"), d("0")), (d("500"), d("40")), (d("2000"), d("70"))]);
-        assert_eq!(curve_score(&c, d("-5")), Some(d("0")));
-        assert_eq!(curve_score(&c, d("250")), Some(d("20")));
-        assert_eq!(curve_score(&c, d("1250")), Some(d("55")));
-        assert_eq!(curve_score(&c, d("500")), Some(d("40")));
-        assert_eq!(curve_score(&c, d("99999")), Some(d("70")));
+        let c = Curve::Linear(vec![
+            (d("0"), d("0")),
+            (d("500"), d("40")),
+            (d("2000"), d("70")),
+        ]);
+        assert_eq!(curve_score(&c, &[], d("-5")), Some(d("0")));
+        assert_eq!(curve_score(&c, &[], d("250")), Some(d("20")));
+        assert_eq!(curve_score(&c, &[], d("1250")), Some(d("55")));
+        assert_eq!(curve_score(&c, &[], d("500")), Some(d("40")));
+        assert_eq!(curve_score(&c, &[], d("99999")), Some(d("70")));
+        // an exact precomputed slope gives the same numbers as multiply-then-divide
+        let slopes = [Some(d("0.08")), Some(d("0.02"))];
+        for x in ["0", "1", "250", "499.99", "777.777", "1999.5"] {
+            assert_eq!(curve_score(&c, &slopes, d(x)), curve_score(&c, &[], d(x)), "{x}");
+        }
         let one = Curve::Linear(vec![(d("10"), d("30"))]);
-        assert_eq!(curve_score(&one, d("0")), Some(d("30")));
-        assert_eq!(curve_score(&one, d("20")), Some(d("30")));
+        assert_eq!(curve_score(&one, &[], d("0")), Some(d("30")));
+        assert_eq!(curve_score(&one, &[], d("20")), Some(d("30")));
     }
 
     #[test]
     fn steps_take_the_greatest_x_at_or_below() {
-        let c = Curve::Steps(vec![(d("1"), d("30")), (d("3"), d("60")), (d("5"), d("80"))]);
-        assert_eq!(curve_score(&c, d("0")), Some(d("30")));
-        assert_eq!(curve_score(&c, d("1")), Some(d("30")));
-        assert_eq!(curve_score(&c, d("2.9")), Some(d("30")));
-        assert_eq!(curve_score(&c, d("3")), Some(d("60")));
-        assert_eq!(curve_score(&c, d("100")), Some(d("80")));
+        let c = Curve::Steps(vec![
+            (d("1"), d("30")),
+            (d("3"), d("60")),
+            (d("5"), d("80")),
+        ]);
+        assert_eq!(curve_score(&c, &[], d("0")), Some(d("30")));
+        assert_eq!(curve_score(&c, &[], d("1")), Some(d("30")));
+        assert_eq!(curve_score(&c, &[], d("2.9")), Some(d("30")));
+        assert_eq!(curve_score(&c, &[], d("3")), Some(d("60")));
+        assert_eq!(curve_score(&c, &[], d("100")), Some(d("80")));
     }
 
     #[test]
@@ -186,5 +253,10 @@ mod tests {
         assert_eq!(round(d("55"), 2).to_string(), "55.00");
         assert_eq!(round(d("63.0"), 2).to_string(), "63.00");
         assert_eq!(round(d("7.5"), 0).to_string(), "8");
+        // the integer fast path agrees with the general routine
+        for (v, dp) in [("51.875", 2), ("-51.875", 2), ("0.005", 2), ("-0.004", 2), ("99.9999995", 6), ("12.5", 0), ("-12.5", 0), ("7.4999", 3)] {
+            let general = d(v).round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero);
+            assert_eq!(round_small(d(v), dp), Some(general), "{v}");
+        }
     }
 }

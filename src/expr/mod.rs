@@ -8,11 +8,11 @@ mod parse;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::error::{did_you_mean, Diag, DiagnosticKind};
+use crate::error::{closest, did_you_mean, Diag, DiagnosticKind};
 use crate::policy::{MetricDef, MetricKind, Value};
 use crate::raw::Text;
-use parse::{Ast, Atom};
 pub(crate) use parse::CmpOp;
+use parse::{Ast, Atom};
 
 /// What names a condition may use, and where it stands (for messages).
 pub(crate) struct Scope<'a> {
@@ -213,7 +213,12 @@ impl Checker<'_, '_> {
     fn name_candidates(&self) -> Vec<String> {
         let mut c: Vec<String> = self.scope.metrics.iter().map(|m| m.name.clone()).collect();
         c.push("score".into());
-        c.extend(self.scope.dimensions.iter().map(|d| format!("dimension.{d}")));
+        c.extend(
+            self.scope
+                .dimensions
+                .iter()
+                .map(|d| format!("dimension.{d}")),
+        );
         if self.scope.allow_tier {
             c.push("tier".into());
         }
@@ -255,6 +260,10 @@ impl Checker<'_, '_> {
     fn name(&mut self, n: &str, at: usize, len: usize) -> Option<(Operand, Ty)> {
         if let Some(i) = self.scope.metrics.iter().position(|m| m.name == n) {
             let m = self.scope.metrics.get(i)?;
+            if crate::compile::is_unresolved(m) {
+                // the metric's declaration was reported; its type is unknown
+                return None;
+            }
             let id = u16::try_from(i).ok()?;
             let ty = match m.kind {
                 MetricKind::Decimal { .. } | MetricKind::Integer { .. } => Ty::Num,
@@ -284,8 +293,21 @@ impl Checker<'_, '_> {
             if let Some(i) = self.scope.dimensions.iter().position(|d| d == dim) {
                 return Some((Operand::Dimension(u16::try_from(i).ok()?), Ty::Num));
             }
-            let help = did_you_mean(dim, self.scope.dimensions.iter().map(String::as_str))
-                .map(|h| h.replace('`', "").replace("did you mean ", "did you mean `dimension.").replace('?', "`?"));
+            let help = match closest(dim, self.scope.dimensions.iter().map(String::as_str)) {
+                Some(c) => Some(format!("did you mean `dimension.{c}`?")),
+                None if self.scope.dimensions.is_empty() => {
+                    Some("the policy has no dimensions".to_owned())
+                }
+                None => Some(format!(
+                    "the dimensions are {}",
+                    self.scope
+                        .dimensions
+                        .iter()
+                        .map(|d| format!("`{d}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            };
             self.err(at, len, format!("unknown dimension `{dim}`"), help);
             return None;
         }
@@ -327,7 +349,10 @@ impl Checker<'_, '_> {
 
     /// Resolves a string literal against the type it is compared with.
     fn symbol(&mut self, lit: &Checked, against: Ty) -> Option<Operand> {
-        let s = lit.text.get(1..lit.text.len().saturating_sub(1)).unwrap_or("");
+        let s = lit
+            .text
+            .get(1..lit.text.len().saturating_sub(1))
+            .unwrap_or("");
         let (list, what): (Vec<&str>, String) = match against {
             Ty::Enum(m) => {
                 let metric = self.scope.metrics.get(usize::from(m))?;
@@ -337,10 +362,22 @@ impl Checker<'_, '_> {
                 };
                 (values, format!("a value of `{}`", metric.name))
             }
-            Ty::Tier => (self.scope.tiers.iter().map(String::as_str).collect(), "a tier".into()),
-            Ty::Kind => (self.scope.case_kinds.iter().map(String::as_str).collect(), "a case kind".into()),
-            Ty::Severity => (self.scope.severities.iter().map(String::as_str).collect(), "a severity".into()),
-            Ty::Channel => (self.scope.channels.iter().map(String::as_str).collect(), "a channel".into()),
+            Ty::Tier => (
+                self.scope.tiers.iter().map(String::as_str).collect(),
+                "a tier".into(),
+            ),
+            Ty::Kind => (
+                self.scope.case_kinds.iter().map(String::as_str).collect(),
+                "a case kind".into(),
+            ),
+            Ty::Severity => (
+                self.scope.severities.iter().map(String::as_str).collect(),
+                "a severity".into(),
+            ),
+            Ty::Channel => (
+                self.scope.channels.iter().map(String::as_str).collect(),
+                "a channel".into(),
+            ),
             _ => return None,
         };
         match list.iter().position(|v| *v == s) {
@@ -350,23 +387,43 @@ impl Checker<'_, '_> {
                     (!list.is_empty()).then(|| {
                         format!(
                             "expected one of {}",
-                            list.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(", ")
+                            list.iter()
+                                .map(|v| format!("`{v}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         )
                     })
                 });
-                self.err(lit.at, lit.len, format!("'{s}' is not {what}"), help);
+                self.err(lit.at, lit.len, format!("`{s}` is not {what}"), help);
                 None
             }
         }
     }
 
     /// Checks that `b` may be compared with `a`, returning `b` compiled against `a`'s type.
-    fn unify(&mut self, a: &Checked, b: &Checked, op: CmpOp, op_at: usize) -> Option<(Operand, Operand, CmpOp)> {
+    fn unify(
+        &mut self,
+        a: &Checked,
+        b: &Checked,
+        op: CmpOp,
+        op_at: usize,
+    ) -> Option<(Operand, Operand, CmpOp)> {
         let (x, y) = (a.ty, b.ty);
-        let sym = matches!(x, Ty::Enum(_) | Ty::Tier | Ty::Kind | Ty::Severity | Ty::Channel);
-        let sym_y = matches!(y, Ty::Enum(_) | Ty::Tier | Ty::Kind | Ty::Severity | Ty::Channel);
+        let sym = matches!(
+            x,
+            Ty::Enum(_) | Ty::Tier | Ty::Kind | Ty::Severity | Ty::Channel
+        );
+        let sym_y = matches!(
+            y,
+            Ty::Enum(_) | Ty::Tier | Ty::Kind | Ty::Severity | Ty::Channel
+        );
         if x == Ty::Str && y == Ty::Str {
-            self.err(a.at, (b.at + b.len).saturating_sub(a.at), "comparing two strings is always true or always false".into(), Some("compare a name with a string, e.g. `credit_rating == 'A'`".into()));
+            self.err(
+                a.at,
+                (b.at + b.len).saturating_sub(a.at),
+                "comparing two strings is always true or always false".into(),
+                Some("compare a name with a string, e.g. `credit_rating == 'A'`".into()),
+            );
             return None;
         }
         if x == Ty::Str && sym_y {
@@ -379,7 +436,12 @@ impl Checker<'_, '_> {
             (Ty::Num, Ty::Num) | (Ty::Date, Ty::Date) => (a.op, b.op),
             (Ty::Bool, Ty::Bool) => {
                 if ordering {
-                    self.err(op_at, op.as_str().len(), format!("booleans cannot be ordered with `{}`", op.as_str()), Some("use `==` or `!=`".into()));
+                    self.err(
+                        op_at,
+                        op.as_str().len(),
+                        format!("booleans cannot be ordered with `{}`", op.as_str()),
+                        Some("use `==` or `!=`".into()),
+                    );
                     return None;
                 }
                 (a.op, b.op)
@@ -389,17 +451,41 @@ impl Checker<'_, '_> {
                 (a.op, ob)
             }
             (Ty::Enum(m1), Ty::Enum(m2)) if m1 == m2 => (a.op, b.op),
-            (Ty::Tier, Ty::Tier) | (Ty::Kind, Ty::Kind) | (Ty::Severity, Ty::Severity) | (Ty::Channel, Ty::Channel) => (a.op, b.op),
+            (Ty::Tier, Ty::Tier)
+            | (Ty::Kind, Ty::Kind)
+            | (Ty::Severity, Ty::Severity)
+            | (Ty::Channel, Ty::Channel) => (a.op, b.op),
             _ => {
                 let help = match (x, y) {
-                    (Ty::Num, Ty::Str) | (Ty::Str, Ty::Num) => Some("write numbers without quotes".to_owned()),
-                    (Ty::Date, _) | (_, Ty::Date) => Some("compare dates with dates like 2020-01-01".to_owned()),
+                    (Ty::Num, Ty::Str) | (Ty::Str, Ty::Num) => {
+                        let (name, lit) = if x == Ty::Str { (b, a) } else { (a, b) };
+                        let inner = lit
+                            .text
+                            .get(1..lit.text.len().saturating_sub(1))
+                            .unwrap_or("");
+                        Some(match crate::raw::parse_decimal(inner.trim()) {
+                            Ok(n) => format!("write the number without quotes: {n}"),
+                            Err(_) => format!(
+                                "`{}` is a number: compare it with a number, e.g. `{} >= 100`",
+                                name.text, name.text
+                            ),
+                        })
+                    }
+                    (Ty::Date, _) | (_, Ty::Date) => {
+                        Some("compare dates with dates like 2020-01-01".to_owned())
+                    }
                     _ => None,
                 };
                 self.err(
                     a.at,
                     (b.at + b.len).saturating_sub(a.at),
-                    format!("cannot compare `{}` ({}) with `{}` ({})", a.text, ty_name(x), b.text, ty_name(y)),
+                    format!(
+                        "cannot compare `{}` ({}) with `{}` ({})",
+                        a.text,
+                        ty_name(x),
+                        b.text,
+                        ty_name(y)
+                    ),
                     help,
                 );
                 return None;
@@ -408,11 +494,28 @@ impl Checker<'_, '_> {
         if ordering {
             match x {
                 Ty::Enum(_) => {
-                    self.err(op_at, op.as_str().len(), format!("enum values cannot be ordered with `{}`", op.as_str()), Some(format!("list the values you mean: `{} in ['...', '...']`", a.text)));
+                    self.err(
+                        op_at,
+                        op.as_str().len(),
+                        format!("enum values cannot be ordered with `{}`", op.as_str()),
+                        Some(format!(
+                            "list the values you mean: `{} in ['...', '...']`",
+                            a.text
+                        )),
+                    );
                     return None;
                 }
                 Ty::Kind | Ty::Severity | Ty::Channel => {
-                    self.err(op_at, op.as_str().len(), format!("{}s cannot be ordered with `{}`", ty_name(x).trim_start_matches("a "), op.as_str()), Some("use `==`, `!=` or `in`".into()));
+                    self.err(
+                        op_at,
+                        op.as_str().len(),
+                        format!(
+                            "{}s cannot be ordered with `{}`",
+                            ty_name(x).trim_start_matches("a "),
+                            op.as_str()
+                        ),
+                        Some("use `==`, `!=` or `in`".into()),
+                    );
                     return None;
                 }
                 // tiers are numbered from the highest (0): a higher rank is a smaller number
@@ -436,7 +539,12 @@ impl Checker<'_, '_> {
                 Some(Cond::And(cs?.into_boxed_slice()))
             }
             Ast::Not(inner) => Some(Cond::Not(Box::new(self.cond(inner)?))),
-            Ast::Cmp { lhs, op, op_at, rhs } => {
+            Ast::Cmp {
+                lhs,
+                op,
+                op_at,
+                rhs,
+            } => {
                 let a = self.operand(lhs);
                 let b = self.operand(rhs);
                 let (a, b) = (a?, b?);
@@ -446,7 +554,12 @@ impl Checker<'_, '_> {
             Ast::In { lhs, list } => {
                 let a = self.operand(lhs)?;
                 if a.ty == Ty::Str {
-                    self.err(a.at, a.len, "a string cannot be the left side of `in`".into(), Some("put the name first: `credit_rating in ['A', 'B']`".into()));
+                    self.err(
+                        a.at,
+                        a.len,
+                        "a string cannot be the left side of `in`".into(),
+                        Some("put the name first: `credit_rating in ['A', 'B']`".into()),
+                    );
                     return None;
                 }
                 let mut out = Vec::with_capacity(list.len());
@@ -462,24 +575,36 @@ impl Checker<'_, '_> {
                 }
                 ok.then(|| Cond::In(a.op, out.into_boxed_slice()))
             }
-            Ast::Atom { atom, at, len } => match atom {
-                Atom::Bool(b) => Some(Cond::Const(*b)),
-                _ => {
-                    let c = self.operand(ast)?;
-                    match (c.ty, c.op) {
-                        (Ty::Bool, Operand::Metric(m)) => Some(Cond::Truthy(m)),
-                        (ty, _) => {
-                            let help = match ty {
+            Ast::Atom { atom, at, len } => {
+                match atom {
+                    Atom::Bool(b) => Some(Cond::Const(*b)),
+                    _ => {
+                        let c = self.operand(ast)?;
+                        match (c.ty, c.op) {
+                            (Ty::Bool, Operand::Metric(m)) => Some(Cond::Truthy(m)),
+                            (ty, _) => {
+                                let literal = !matches!(atom, Atom::Name(_));
+                                let help = match ty {
+                                _ if literal => Some("a condition compares a name with a value, e.g. `score >= 60`".to_owned()),
                                 Ty::Num => Some(format!("compare it, e.g. `{} > 0`", c.text)),
-                                Ty::Enum(_) | Ty::Tier => Some(format!("compare it, e.g. `{} == '...'`", c.text)),
+                                Ty::Date => Some(format!("compare it, e.g. `{} < 2020-01-01`", c.text)),
+                                Ty::Enum(_) | Ty::Tier | Ty::Kind | Ty::Severity | Ty::Channel => {
+                                    Some(format!("compare it, e.g. `{} == '...'`", c.text))
+                                }
                                 _ => None,
                             };
-                            self.err(*at, *len, format!("`{}` is {}, not a condition", c.text, ty_name(ty)), help);
-                            None
+                                self.err(
+                                    *at,
+                                    *len,
+                                    format!("`{}` is {}, not a condition", c.text, ty_name(ty)),
+                                    help,
+                                );
+                                None
+                            }
                         }
                     }
                 }
-            },
+            }
         }
     }
 }
@@ -490,7 +615,9 @@ pub(crate) fn compile(text: &Text, scope: &Scope<'_>) -> Result<Cond, Vec<Diag>>
         Ok(a) => a,
         Err(e) => {
             let span = text.sub_span(e.at, e.len);
-            return Err(vec![Diag::new(DiagnosticKind::Condition, span, e.message).with_help_opt(e.help)]);
+            return Err(vec![
+                Diag::new(DiagnosticKind::Condition, span, e.message).with_help_opt(e.help)
+            ]);
         }
     };
     let mut checker = Checker {

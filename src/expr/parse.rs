@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 
 use crate::raw::parse_decimal;
 
-/// Longest condition accepted, in bytes.
+/// Longest condition accepted, in characters.
 pub(crate) const MAX_LEN: usize = 1000;
 /// Deepest nesting accepted (parentheses, `not`, lists).
 pub(crate) const MAX_DEPTH: usize = 32;
@@ -179,8 +179,9 @@ fn lex(text: &str) -> Result<Vec<(Tok, usize, usize)>, ParseError> {
                     (b'<', _) => (CmpOp::Lt, 1),
                     (b'>', _) => (CmpOp::Gt, 1),
                     (b'=', _) => {
-                        return Err(ParseError::new(start, 1, "unexpected `=`")
-                            .help("compare with `==`"))
+                        return Err(
+                            ParseError::new(start, 1, "unexpected `=`").help("compare with `==`")
+                        )
                     }
                     _ => {
                         return Err(ParseError::new(start, 1, "unexpected `!`")
@@ -199,8 +200,12 @@ fn lex(text: &str) -> Result<Vec<(Tok, usize, usize)>, ParseError> {
                         Some(&c) if c == quote => break,
                         Some(_) => j += 1,
                         None => {
-                            return Err(ParseError::new(start, text.len() - start, "unterminated string")
-                                .help("close the string with the same quote it opened with"))
+                            return Err(ParseError::new(
+                                start,
+                                text.len() - start,
+                                "unterminated string",
+                            )
+                            .help("close the string with the same quote it opened with"))
                         }
                     }
                 }
@@ -219,16 +224,29 @@ fn lex(text: &str) -> Result<Vec<(Tok, usize, usize)>, ParseError> {
                     }
                 }
                 let lit = text.get(i..j).unwrap_or("");
-                if lit.len() == 10 && lit.as_bytes().get(4) == Some(&b'-') && lit.as_bytes().get(7) == Some(&b'-') {
+                if lit.len() == 10
+                    && lit.as_bytes().get(4) == Some(&b'-')
+                    && lit.as_bytes().get(7) == Some(&b'-')
+                {
                     match NaiveDate::parse_from_str(lit, "%Y-%m-%d") {
                         Ok(d) => out.push((Tok::Date(d), start, j - start)),
-                        Err(_) => return Err(ParseError::new(start, j - start, format!("`{lit}` is not a valid date"))),
+                        Err(_) => {
+                            return Err(ParseError::new(
+                                start,
+                                j - start,
+                                format!("`{lit}` is not a valid date"),
+                            ))
+                        }
                     }
                 } else {
                     match parse_decimal(lit) {
                         Ok(d) => out.push((Tok::Num(d), start, j - start)),
                         Err(_) => {
-                            return Err(ParseError::new(start, j - start, format!("`{lit}` is not a number")))
+                            return Err(ParseError::new(
+                                start,
+                                j - start,
+                                format!("`{lit}` is not a number"),
+                            ))
                         }
                     }
                 }
@@ -260,12 +278,18 @@ fn lex(text: &str) -> Result<Vec<(Tok, usize, usize)>, ParseError> {
             }
             b'&' | b'|' => {
                 let word = if b == b'&' { "and" } else { "or" };
-                return Err(ParseError::new(start, 1, format!("unexpected `{}`", b as char))
-                    .help(format!("write `{word}`")));
+                return Err(
+                    ParseError::new(start, 1, format!("unexpected `{}`", b as char))
+                        .help(format!("write `{word}`")),
+                );
             }
             _ => {
                 let ch = text.get(i..).and_then(|s| s.chars().next()).unwrap_or('?');
-                return Err(ParseError::new(start, ch.len_utf8(), format!("unexpected character `{ch}`")));
+                return Err(ParseError::new(
+                    start,
+                    ch.len_utf8(),
+                    format!("unexpected character `{ch}`"),
+                ));
             }
         }
         i += 1;
@@ -321,7 +345,11 @@ impl Parser<'_> {
     fn enter(&mut self, at: usize) -> Result<(), ParseError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(ParseError::new(at, 1, format!("condition is nested deeper than {MAX_DEPTH} levels")));
+            return Err(ParseError::new(
+                at,
+                1,
+                format!("condition is nested deeper than {MAX_DEPTH} levels"),
+            ));
         }
         Ok(())
     }
@@ -397,12 +425,18 @@ impl Parser<'_> {
         match self.next() {
             Some((Tok::LBracket, _, _)) => {}
             Some((t, at, len)) => {
-                return Err(ParseError::new(at, len, format!("expected a list `[...]` after `in`, found {}", describe(&t)))
-                    .help("write the values in brackets: `x in ['a', 'b']`"))
+                return Err(ParseError::new(
+                    at,
+                    len,
+                    format!("expected a list `[...]` after `in`, found {}", describe(&t)),
+                )
+                .help("write the values in brackets: `x in ['a', 'b']`"))
             }
             None => {
-                return Err(ParseError::new(self.end(), 0, "expected a list `[...]` after `in`")
-                    .help("write the values in brackets: `x in ['a', 'b']`"))
+                return Err(
+                    ParseError::new(self.end(), 0, "expected a list `[...]` after `in`")
+                        .help("write the values in brackets: `x in ['a', 'b']`"),
+                )
             }
         }
         let mut items = Vec::new();
@@ -421,16 +455,30 @@ impl Parser<'_> {
                 }
                 Some((Tok::RBracket, _, _)) => return Ok(items),
                 Some((t, at, len)) => {
-                    return Err(ParseError::new(at, len, format!("expected `,` or `]` in the list, found {}", describe(&t))))
+                    return Err(ParseError::new(
+                        at,
+                        len,
+                        format!("expected `,` or `]` in the list, found {}", describe(&t)),
+                    ))
                 }
-                None => return Err(ParseError::new(self.end(), 0, "unclosed list: expected `]`")),
+                None => {
+                    return Err(ParseError::new(
+                        self.end(),
+                        0,
+                        "unclosed list: expected `]`",
+                    ))
+                }
             }
         }
     }
 
     fn value(&mut self) -> Result<Ast, ParseError> {
         let Some((tok, at, len)) = self.next() else {
-            return Err(ParseError::new(self.end(), 0, "condition ends too early: expected a value"));
+            return Err(ParseError::new(
+                self.end(),
+                0,
+                "condition ends too early: expected a value",
+            ));
         };
         let atom = match tok {
             Tok::Name(n) => Atom::Name(n),
@@ -445,12 +493,20 @@ impl Parser<'_> {
                 self.depth -= 1;
                 return match self.next() {
                     Some((Tok::RParen, _, _)) => Ok(inner),
-                    Some((t, at2, len2)) => Err(ParseError::new(at2, len2, format!("expected `)`, found {}", describe(&t)))),
-                    None => Err(ParseError::new(at, 1, "unclosed `(`")),
+                    Some((t, at2, len2)) => Err(ParseError::new(
+                        at2,
+                        len2,
+                        format!("expected `)`, found {}", describe(&t)),
+                    )),
+                    None => Err(ParseError::new(at, 1, "unclosed `(`").help("close it with `)`")),
                 };
             }
             t => {
-                return Err(ParseError::new(at, len, format!("expected a value, found {}", describe(&t))));
+                return Err(ParseError::new(
+                    at,
+                    len,
+                    format!("expected a value, found {}", describe(&t)),
+                ));
             }
         };
         Ok(Ast::Atom { atom, at, len })
@@ -459,8 +515,14 @@ impl Parser<'_> {
 
 /// Parses a condition.
 pub(crate) fn parse(text: &str) -> Result<Ast, ParseError> {
-    if text.len() > MAX_LEN {
-        return Err(ParseError::new(0, text.len(), format!("condition is longer than {MAX_LEN} characters")));
+    let chars = text.chars().count();
+    if chars > MAX_LEN {
+        return Err(ParseError::new(
+            0,
+            text.len(),
+            format!("condition is {chars} characters long, more than the limit of {MAX_LEN}"),
+        )
+        .help("shorten it, or split a `require` into several conditions"));
     }
     if text.trim().is_empty() {
         return Err(ParseError::new(0, text.len(), "condition is empty"));
@@ -480,7 +542,11 @@ pub(crate) fn parse(text: &str) -> Result<Ast, ParseError> {
             }
             _ => None,
         };
-        let mut e = ParseError::new(at, len, format!("unexpected {} after a complete condition", describe(&t)));
+        let mut e = ParseError::new(
+            at,
+            len,
+            format!("unexpected {} after a complete condition", describe(&t)),
+        );
         if let Some(h) = help {
             e = e.help(h);
         }
@@ -507,8 +573,14 @@ mod tests {
 
     #[test]
     fn parses_comparisons_and_lists() {
-        assert!(matches!(parse("x >= -4.5").unwrap(), Ast::Cmp { op: CmpOp::Ge, .. }));
-        assert!(matches!(parse("r in ['A', \"B\"]").unwrap(), Ast::In { .. }));
+        assert!(matches!(
+            parse("x >= -4.5").unwrap(),
+            Ast::Cmp { op: CmpOp::Ge, .. }
+        ));
+        assert!(matches!(
+            parse("r in ['A', \"B\"]").unwrap(),
+            Ast::In { .. }
+        ));
         assert!(matches!(parse("d < 2020-01-31").unwrap(), Ast::Cmp { .. }));
         assert!(matches!(parse("(a)").unwrap(), Ast::Atom { .. }));
     }
@@ -528,7 +600,10 @@ mod tests {
         assert!(parse("1 < x < 3").unwrap_err().message.contains("chained"));
         assert!(parse("").is_err());
         assert!(parse("a and").is_err());
-        assert!(parse("d > 2020-13-01").unwrap_err().message.contains("not a valid date"));
+        assert!(parse("d > 2020-13-01")
+            .unwrap_err()
+            .message
+            .contains("not a valid date"));
     }
 
     #[test]
@@ -540,6 +615,12 @@ mod tests {
         let ok = format!("{}a{}", "(".repeat(30), ")".repeat(30));
         assert!(parse(&ok).is_ok());
         let long = format!("a > {}", "1".repeat(1000));
-        assert!(parse(&long).unwrap_err().message.contains("longer"));
+        assert!(parse(&long)
+            .unwrap_err()
+            .message
+            .contains("more than the limit of 1000"));
+        // the limit counts characters, not bytes
+        let wide = format!("x == '{}'", "货".repeat(990));
+        assert!(parse(&wide).is_ok());
     }
 }

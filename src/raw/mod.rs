@@ -8,10 +8,10 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use toml::de::{DeTable, DeValue};
 
-pub(crate) use reader::{parse_decimal, Cx, Sp, Text};
 use reader::Value;
+pub(crate) use reader::{parse_decimal, Cx, Sp, Text};
 
-use crate::error::{Diag, DiagnosticKind, Diags, Span};
+use crate::error::{closest, Diag, DiagnosticKind, Diags, Span};
 
 pub(crate) use services::{
     RawBenefit, RawCalendar, RawCase, RawEscalation, RawGrant, RawRouting, RawService, RawSla,
@@ -52,6 +52,10 @@ pub(crate) struct RawHeader {
     pub(crate) include: Vec<Sp<String>>,
 }
 
+/// A table of names and values (`map = { A = 100 }`, `targets = { resolve = "8h" }`),
+/// in the order written.
+pub(crate) type Pairs<T> = Sp<Vec<(Sp<String>, Sp<T>)>>;
+
 /// A scalar written in a policy (a metric default, a map key).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Scalar {
@@ -91,7 +95,7 @@ pub(crate) struct RawDimension {
     pub(crate) curve: Option<Sp<String>>,
     pub(crate) unit: Option<Sp<String>>,
     pub(crate) points: Option<Sp<Vec<RawPoint>>>,
-    pub(crate) map: Option<Sp<Vec<(Sp<String>, Sp<Decimal>)>>>,
+    pub(crate) map: Option<Pairs<Decimal>>,
     pub(crate) map_default: Option<Sp<Decimal>>,
 }
 
@@ -146,6 +150,16 @@ const TOP_KEYS: &[&str] = &[
     "escalation",
 ];
 
+/// The top-level keys that are arrays of tables (`[[tiers]]`).
+const ARRAYS_OF_TABLES: &[&str] = &[
+    "tiers",
+    "adjustments",
+    "grants",
+    "sla",
+    "routing",
+    "escalation",
+];
+
 /// Reads one file. Syntax errors are recorded and whatever could be recovered is read.
 pub(crate) fn read_file(file: u16, src: &str, diags: &mut Diags) -> RawPolicy {
     let (doc, errors) = DeTable::parse_recoverable(src);
@@ -154,7 +168,24 @@ pub(crate) fn read_file(file: u16, src: &str, diags: &mut Diags) -> RawPolicy {
         let span = cx.span(e.span().unwrap_or(0..0));
         let message = e.message().trim().trim_end_matches('.').to_owned();
         let message = lower_first(&message);
-        cx.push(Diag::new(DiagnosticKind::Syntax, span, message));
+        let diag = match e.span() {
+            Some(range) if message == "duplicate key" => duplicate_key(src, range, span),
+            Some(range) if message.ends_with(", expected nothing") => {
+                // toml's "invalid float, expected nothing" for `1.2.3`: name what is unexpected
+                let head = message
+                    .trim_end_matches(", expected nothing")
+                    .replace("float", "number");
+                let found = src.get(range).unwrap_or("").trim();
+                let message = if found.is_empty() {
+                    head
+                } else {
+                    format!("{head}: unexpected `{found}`")
+                };
+                Diag::new(DiagnosticKind::Syntax, span, message)
+            }
+            _ => Diag::new(DiagnosticKind::Syntax, span, message),
+        };
+        cx.push(diag);
     }
     if !errors.is_empty() {
         // a document with syntax errors is not read further: recovered tables are partial
@@ -163,12 +194,23 @@ pub(crate) fn read_file(file: u16, src: &str, diags: &mut Diags) -> RawPolicy {
     }
     let mut raw = RawPolicy::default();
     let root = doc.get_ref();
-    cx.check_keys(root, TOP_KEYS, "a policy file");
+    let whole_file = cx.span(0..0);
     for (k, v) in root.iter() {
         let key: &str = k.get_ref();
         let kspan = cx.span(k.span());
         if TOP_KEYS.contains(&key) {
             raw.tops.push((key.to_owned(), kspan));
+            let shape_ok = if ARRAYS_OF_TABLES.contains(&key) {
+                matches!(v.get_ref(), DeValue::Array(_))
+            } else {
+                matches!(v.get_ref(), DeValue::Table(_))
+            };
+            if !shape_ok {
+                // reported as a wrong type by its reader, not as missing as well
+                cx.diags.written(whole_file, key);
+            }
+        } else {
+            unknown_top_level(&mut cx, key, kspan, v, whole_file);
         }
         match key {
             "policy" => raw.header = read_header(&mut cx, kspan, v),
@@ -181,22 +223,119 @@ pub(crate) fn read_file(file: u16, src: &str, diags: &mut Diags) -> RawPolicy {
                 raw.tiers_span = Some(kspan);
                 raw.tiers = each_table(&mut cx, v, "`[[tiers]]`", read_tier);
             }
-            "adjustments" => raw.adjustments = each_table(&mut cx, v, "`[[adjustments]]`", read_adjustment),
-            "tiering" => raw.tiering = read_tiering(&mut cx, v),
+            "adjustments" => {
+                raw.adjustments = each_table(&mut cx, v, "`[[adjustments]]`", read_adjustment)
+            }
+            "tiering" => raw.tiering = read_tiering(&mut cx, kspan, v),
             "benefits" => raw.benefits = services::read_benefits(&mut cx, v),
             "service" => raw.services = services::read_services(&mut cx, v),
             "grants" => raw.grants = each_table(&mut cx, v, "`[[grants]]`", services::read_grant),
             "calendars" => raw.calendars = services::read_calendars(&mut cx, v),
             "cases" => raw.cases = services::read_cases(&mut cx, v),
             "sla" => raw.sla = each_table(&mut cx, v, "`[[sla]]`", services::read_sla),
-            "routing" => raw.routing = each_table(&mut cx, v, "`[[routing]]`", services::read_routing),
+            "routing" => {
+                raw.routing = each_table(&mut cx, v, "`[[routing]]`", services::read_routing)
+            }
             "escalation" => {
-                raw.escalation = each_table(&mut cx, v, "`[[escalation]]`", services::read_escalation)
+                raw.escalation =
+                    each_table(&mut cx, v, "`[[escalation]]`", services::read_escalation)
             }
             _ => {}
         }
     }
     raw
+}
+
+/// Reports a top-level key or table that the format does not have.
+fn unknown_top_level(cx: &mut Cx<'_>, key: &str, span: Span, v: &Value<'_>, whole_file: Span) {
+    let suggestion = closest(key, TOP_KEYS.iter().copied());
+    if let Some(s) = suggestion {
+        // the misspelt table is not reported as missing as well
+        cx.diags.written(whole_file, s);
+    }
+    let array_of_tables = matches!(v.get_ref(), DeValue::Array(a) if a.iter().all(|i| matches!(i.get_ref(), DeValue::Table(_))));
+    let message = match v.get_ref() {
+        DeValue::Table(_) => format!("unknown table `[{key}]`"),
+        DeValue::Array(_) if array_of_tables => format!("unknown table `[[{key}]]`"),
+        _ => format!("unknown top-level key `{key}`"),
+    };
+    let help = suggestion.map(|s| {
+        if ARRAYS_OF_TABLES.contains(&s) {
+            format!("did you mean `[[{s}]]`?")
+        } else {
+            format!("did you mean `[{s}]`?")
+        }
+    });
+    let help = help.unwrap_or_else(|| {
+        format!(
+            "a policy file has the tables {}",
+            TOP_KEYS
+                .iter()
+                .map(|t| format!("`{t}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    });
+    cx.push(Diag::new(DiagnosticKind::UnknownKey, span, message).with_help(help));
+}
+
+/// Names the key or table that a TOML "duplicate key" error is about, and where it was
+/// first defined when that is easy to find: the same table header, or the same key line
+/// earlier in the same table.
+fn duplicate_key(src: &str, range: std::ops::Range<usize>, span: Span) -> Diag {
+    let key = src
+        .get(range.clone())
+        .unwrap_or("")
+        .trim_matches(|c| c == '"' || c == '\'');
+    let line_start = src
+        .get(..range.start)
+        .and_then(|b| b.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let line = src
+        .get(line_start..)
+        .and_then(|l| l.lines().next())
+        .unwrap_or("")
+        .trim();
+    let before: Vec<&str> = src.get(..line_start).unwrap_or("").lines().collect();
+    let is_header = line.starts_with('[');
+    let first = if is_header {
+        let header = line.split('#').next().unwrap_or("").trim();
+        before
+            .iter()
+            .position(|l| l.split('#').next().unwrap_or("").trim() == header)
+    } else {
+        // the key path before `=` on this line, searched back to the table's header
+        let path = line.split('=').next().unwrap_or("").trim();
+        let mut found = None;
+        for (i, l) in before.iter().enumerate().rev() {
+            let t = l.trim();
+            if t.starts_with('[') {
+                break;
+            }
+            if t.split('=').next().map(str::trim) == Some(path) && t.contains('=') {
+                found = Some(i);
+                break;
+            }
+        }
+        found
+    };
+    let message = if is_header {
+        format!(
+            "table `{}` is defined twice",
+            line.split('#').next().unwrap_or("").trim()
+        )
+    } else {
+        format!("key `{key}` is defined twice")
+    };
+    // still a syntax error: the document is not read further
+    let d = Diag::new(DiagnosticKind::Syntax, span, message);
+    match first {
+        Some(i) => d.with_help(format!(
+            "first defined on line {}; keep one of the two",
+            i + 1
+        )),
+        None => d.with_help("keep one of the two"),
+    }
 }
 
 fn lower_first(s: &str) -> String {
@@ -221,7 +360,25 @@ pub(crate) fn each_table<T>(
     what: &str,
     read: fn(&mut Cx<'_>, Span, &DeTable<'_>) -> T,
 ) -> Vec<T> {
-    let Some(arr) = cx.array(v, what) else {
+    let DeValue::Array(arr) = v.get_ref() else {
+        // `[tiers]` for `[[tiers]]` is the likeliest slip
+        let name = what.trim_matches(|c| c == '`' || c == '[' || c == ']');
+        let span = cx.span(v.span());
+        let found = if matches!(v.get_ref(), DeValue::Table(_)) {
+            "a single table"
+        } else {
+            "a single value"
+        };
+        cx.push(
+            Diag::new(
+                DiagnosticKind::WrongType,
+                span,
+                format!("{what} must be an array of tables, found {found}"),
+            )
+            .with_help(format!(
+                "write the header of each entry as `[[{name}]]`, with two brackets"
+            )),
+        );
         return Vec::new();
     };
     let mut out = Vec::with_capacity(arr.len());
@@ -258,8 +415,18 @@ pub(crate) fn each_named<T>(
 fn read_header(cx: &mut Cx<'_>, span: Span, v: &Value<'_>) -> Option<RawHeader> {
     let t = cx.table(v, "`[policy]`")?;
     cx.check_keys(
+        span,
         t,
-        &["id", "version", "name", "effective_from", "effective_until", "timezone", "include", "description"],
+        &[
+            "id",
+            "version",
+            "name",
+            "effective_from",
+            "effective_until",
+            "timezone",
+            "include",
+            "description",
+        ],
         "`[policy]`",
     );
     let mut h = RawHeader {
@@ -293,8 +460,12 @@ fn version_string(cx: &mut Cx<'_>, v: &Value<'_>) -> Option<Sp<String>> {
             let literal = cx.src.get(v.span()).unwrap_or("").to_owned();
             let span = cx.span(v.span());
             cx.push(
-                Diag::new(DiagnosticKind::WrongType, span, "`version` must be a string, found a number")
-                    .with_help(format!("quote it: version = \"{literal}\"")),
+                Diag::new(
+                    DiagnosticKind::WrongType,
+                    span,
+                    "`version` must be a string, found a number",
+                )
+                .with_help(format!("quote it: version = \"{literal}\"")),
             );
             None
         }
@@ -306,8 +477,18 @@ fn read_metrics(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<RawMetric> {
     each_named(cx, v, "`[metrics]`", |cx, name, t| {
         let what = format!("metric `{}`", name.v);
         cx.check_keys(
+            name.span,
             t,
-            &["type", "min", "max", "values", "default", "required", "unit", "description"],
+            &[
+                "type",
+                "min",
+                "max",
+                "values",
+                "default",
+                "required",
+                "unit",
+                "description",
+            ],
             &what,
         );
         let mut m = RawMetric {
@@ -345,8 +526,15 @@ fn scalar(cx: &mut Cx<'_>, v: &Value<'_>, what: &str) -> Option<Sp<Scalar>> {
         DeValue::Boolean(b) => Some(Sp::new(Scalar::Bool(*b), span)),
         DeValue::Integer(_) | DeValue::Float(_) => {
             let integer = matches!(v.get_ref(), DeValue::Integer(_));
-            cx.number(v, what)
-                .map(|n| Sp::new(Scalar::Num { value: n.v, integer }, span))
+            cx.number(v, what).map(|n| {
+                Sp::new(
+                    Scalar::Num {
+                        value: n.v,
+                        integer,
+                    },
+                    span,
+                )
+            })
         }
         DeValue::Datetime(_) => cx.date(v, what).map(|d| Sp::new(Scalar::Date(d.v), span)),
         _ => {
@@ -362,7 +550,12 @@ fn scalar(cx: &mut Cx<'_>, v: &Value<'_>, what: &str) -> Option<Sp<Scalar>> {
 
 fn read_scoring(cx: &mut Cx<'_>, span: Span, v: &Value<'_>) -> Option<RawScoring> {
     let t = cx.table(v, "`[scoring]`")?;
-    cx.check_keys(t, &["precision", "missing", "dimensions"], "`[scoring]`");
+    cx.check_keys(
+        span,
+        t,
+        &["precision", "missing", "dimensions"],
+        "`[scoring]`",
+    );
     let mut s = RawScoring {
         span,
         ..RawScoring::default()
@@ -384,8 +577,17 @@ fn read_scoring(cx: &mut Cx<'_>, span: Span, v: &Value<'_>) -> Option<RawScoring
 fn read_dimension(cx: &mut Cx<'_>, name: Sp<String>, t: &DeTable<'_>) -> RawDimension {
     let what = format!("dimension `{}`", name.v);
     cx.check_keys(
+        name.span,
         t,
-        &["metric", "weight", "curve", "unit", "points", "map", "description"],
+        &[
+            "metric",
+            "weight",
+            "curve",
+            "unit",
+            "points",
+            "map",
+            "description",
+        ],
         &what,
     );
     let mut d = RawDimension {
@@ -463,6 +665,7 @@ fn read_points(cx: &mut Cx<'_>, v: &Value<'_>) -> Option<Sp<Vec<RawPoint>>> {
 
 fn read_tier(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawTier {
     cx.check_keys(
+        span,
         t,
         &["id", "name", "min_score", "require", "description"],
         "a tier",
@@ -489,7 +692,12 @@ fn read_tier(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawTier {
 }
 
 fn read_adjustment(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawAdjustment {
-    cx.check_keys(t, &["when", "at_least", "at_most", "reason"], "an adjustment");
+    cx.check_keys(
+        span,
+        t,
+        &["when", "at_least", "at_most", "reason"],
+        "an adjustment",
+    );
     let mut a = RawAdjustment {
         span,
         when: None,
@@ -509,18 +717,26 @@ fn read_adjustment(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawAdjustmen
     a
 }
 
-fn read_tiering(cx: &mut Cx<'_>, v: &Value<'_>) -> Option<RawTiering> {
+fn read_tiering(cx: &mut Cx<'_>, span: Span, v: &Value<'_>) -> Option<RawTiering> {
     let t = cx.table(v, "`[tiering]`")?;
     cx.check_keys(
+        span,
         t,
-        &["downgrade_buffer", "downgrade_grace_days", "max_downgrade_steps", "pins_respect_caps"],
+        &[
+            "downgrade_buffer",
+            "downgrade_grace_days",
+            "max_downgrade_steps",
+            "pins_respect_caps",
+        ],
         "`[tiering]`",
     );
     let mut r = RawTiering::default();
     for (k, v) in t.iter() {
         match k.get_ref().as_ref() {
             "downgrade_buffer" => r.downgrade_buffer = cx.number(v, "`downgrade_buffer`"),
-            "downgrade_grace_days" => r.downgrade_grace_days = cx.integer(v, "`downgrade_grace_days`"),
+            "downgrade_grace_days" => {
+                r.downgrade_grace_days = cx.integer(v, "`downgrade_grace_days`")
+            }
             "max_downgrade_steps" => r.max_downgrade_steps = cx.integer(v, "`max_downgrade_steps`"),
             "pins_respect_caps" => r.pins_respect_caps = cx.bool(v, "`pins_respect_caps`"),
             _ => {}

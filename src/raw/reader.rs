@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use toml::de::{DeArray, DeTable, DeValue};
 use toml::Spanned;
 
-use crate::error::{did_you_mean, Diag, DiagnosticKind, Diags, Span};
+use crate::error::{closest, Diag, DiagnosticKind, Diags, Span};
 
 /// A value with the place it was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,23 +26,106 @@ pub(crate) struct Text {
     pub(crate) text: String,
     /// The span of the whole TOML string, quotes included.
     pub(crate) span: Span,
-    /// Whether the source bytes between the quotes are exactly `text` (no escapes), so that
-    /// offsets inside the text map to offsets in the file.
-    pub(crate) verbatim: bool,
-    /// Bytes from the span start to the first character of the text.
-    pub(crate) open: usize,
+    /// For each byte of `text`, and one past its end, the offset of the source byte it was
+    /// read from, counted from the span start; `None` when the source could not be mapped.
+    map: Option<Vec<usize>>,
 }
 
 impl Text {
-    /// The span of `len` bytes at `offset` in the text, or the whole string when the text
-    /// does not map byte for byte to the source.
-    pub(crate) fn sub_span(&self, offset: usize, len: usize) -> Span {
-        if self.verbatim {
-            self.span.sub(self.open + offset, len.max(1))
-        } else {
-            self.span
+    /// A condition written in single quotes at the start of file 0, for tests.
+    #[cfg(test)]
+    pub(crate) fn quoted(text: &str) -> Text {
+        let raw = format!("'{text}'");
+        Text {
+            map: source_map(&raw, text),
+            text: text.to_owned(),
+            span: Span::new(0, 0..raw.len()),
         }
     }
+
+    /// The span of `len` bytes at `offset` in the text, or the whole string when the text
+    /// does not map to the source.
+    pub(crate) fn sub_span(&self, offset: usize, len: usize) -> Span {
+        let Some(map) = &self.map else {
+            return self.span;
+        };
+        match (map.get(offset), map.get(offset + len).or(map.last())) {
+            (Some(&start), Some(&end)) => self.span.sub(start, end.saturating_sub(start).max(1)),
+            _ => self.span,
+        }
+    }
+}
+
+/// Maps the decoded text of a TOML string literal back to its source bytes, escapes and
+/// all; `None` if `raw` does not decode to `text` (which then is blamed as a whole).
+fn source_map(raw: &str, text: &str) -> Option<Vec<usize>> {
+    let (quote, multi) = if raw.starts_with("\"\"\"") {
+        ('"', true)
+    } else if raw.starts_with("'''") {
+        ('\'', true)
+    } else if raw.starts_with('"') {
+        ('"', false)
+    } else if raw.starts_with('\'') {
+        ('\'', false)
+    } else {
+        return None;
+    };
+    let delim = if multi { 3 } else { 1 };
+    let mut open = delim;
+    let mut body = raw.get(delim..raw.len().checked_sub(delim)?)?;
+    if multi {
+        // a newline right after the opening delimiter is not part of the string
+        if let Some(b) = body.strip_prefix("\r\n") {
+            body = b;
+            open += 2;
+        } else if let Some(b) = body.strip_prefix('\n') {
+            body = b;
+            open += 1;
+        }
+    }
+    let mut out = String::with_capacity(body.len());
+    let mut map = Vec::with_capacity(body.len() + 1);
+    let push = |c: char, at: usize, out: &mut String, map: &mut Vec<usize>| {
+        out.push(c);
+        map.extend(std::iter::repeat_n(open + at, c.len_utf8()));
+    };
+    let mut chars = body.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c != '\\' || quote == '\'' {
+            push(c, i, &mut out, &mut map);
+            continue;
+        }
+        let (_, e) = chars.next()?;
+        let decoded = match e {
+            '"' => '"',
+            '\\' => '\\',
+            'n' => '\n',
+            't' => '\t',
+            'r' => '\r',
+            'b' => '\u{8}',
+            'f' => '\u{c}',
+            'e' => '\u{1b}',
+            'u' | 'U' => {
+                let n = if e == 'u' { 4 } else { 8 };
+                let mut hex = String::with_capacity(n);
+                for _ in 0..n {
+                    hex.push(chars.next()?.1);
+                }
+                char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?
+            }
+            w if multi && w.is_whitespace() => {
+                // a line-ending backslash: the whitespace up to the next text is dropped
+                while chars.peek().is_some_and(|(_, c)| c.is_whitespace()) {
+                    chars.next();
+                }
+                continue;
+            }
+            _ => return None,
+        };
+        push(decoded, i, &mut out, &mut map);
+    }
+    map.push(open + body.len());
+    (out == text).then_some(map)
 }
 
 pub(crate) type Value<'i> = Spanned<DeValue<'i>>;
@@ -58,7 +141,7 @@ fn type_name(v: &DeValue<'_>) -> &'static str {
     match v {
         DeValue::String(_) => "a string",
         DeValue::Integer(_) => "an integer",
-        DeValue::Float(_) => "a number",
+        DeValue::Float(_) => "a decimal number",
         DeValue::Boolean(_) => "a boolean",
         DeValue::Datetime(_) => "a date",
         DeValue::Array(_) => "an array",
@@ -84,7 +167,10 @@ impl<'a> Cx<'a> {
         let mut d = Diag::new(
             DiagnosticKind::WrongType,
             span,
-            format!("{what} must be {expected}, found {}", type_name(v.get_ref())),
+            format!(
+                "{what} must be {expected}, found {}",
+                type_name(v.get_ref())
+            ),
         );
         if expected.contains("date") {
             if let DeValue::String(s) = v.get_ref() {
@@ -104,30 +190,47 @@ impl<'a> Cx<'a> {
     }
 
     /// Checks that every key of `table` is one of `allowed`, reporting the others.
-    pub(crate) fn check_keys(&mut self, table: &DeTable<'_>, allowed: &[&str], what: &str) {
+    ///
+    /// `owner` is the span the compiler blames for a missing key of this table (its header
+    /// or name): every key written here, and every key a misspelt one is taken for, is
+    /// recorded so that it is not reported as missing as well.
+    pub(crate) fn check_keys(
+        &mut self,
+        owner: Span,
+        table: &DeTable<'_>,
+        allowed: &[&str],
+        what: &str,
+    ) {
         for (k, _) in table.iter() {
             let name: &str = k.get_ref();
-            if !allowed.contains(&name) {
-                let span = self.span(k.span());
-                let help = did_you_mean(name, allowed.iter().copied()).unwrap_or_else(|| {
-                    format!(
-                        "{what} takes {}",
-                        allowed
-                            .iter()
-                            .map(|a| format!("`{a}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                });
-                self.push(
-                    Diag::new(
-                        DiagnosticKind::UnknownKey,
-                        span,
-                        format!("unknown key `{name}` in {what}"),
-                    )
-                    .with_help(help),
-                );
+            if allowed.contains(&name) {
+                self.diags.written(owner, name);
+                continue;
             }
+            let span = self.span(k.span());
+            let suggestion = closest(name, allowed.iter().copied());
+            if let Some(s) = suggestion {
+                self.diags.written(owner, s);
+            }
+            let help = match suggestion {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!(
+                    "{what} takes {}",
+                    allowed
+                        .iter()
+                        .map(|a| format!("`{a}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            self.push(
+                Diag::new(
+                    DiagnosticKind::UnknownKey,
+                    span,
+                    format!("unknown key `{name}` in {what}"),
+                )
+                .with_help(help),
+            );
         }
     }
 
@@ -145,7 +248,11 @@ impl<'a> Cx<'a> {
         }
     }
 
-    pub(crate) fn array<'t, 'i>(&mut self, v: &'t Value<'i>, what: &str) -> Option<&'t DeArray<'i>> {
+    pub(crate) fn array<'t, 'i>(
+        &mut self,
+        v: &'t Value<'i>,
+        what: &str,
+    ) -> Option<&'t DeArray<'i>> {
         match v.get_ref() {
             DeValue::Array(a) => Some(a),
             _ => {
@@ -169,19 +276,10 @@ impl<'a> Cx<'a> {
     pub(crate) fn text(&mut self, v: &Value<'_>, what: &str) -> Option<Text> {
         let s = self.string(v, what)?;
         let raw = self.src.get(v.span()).unwrap_or("");
-        let open = if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
-            3
-        } else {
-            1
-        };
-        let inner = raw
-            .get(open..raw.len().saturating_sub(open))
-            .unwrap_or("");
         Some(Text {
-            verbatim: inner == s.v,
+            map: source_map(raw, &s.v),
             text: s.v,
             span: s.span,
-            open,
         })
     }
 
@@ -274,22 +372,30 @@ impl<'a> Cx<'a> {
         match v.get_ref() {
             DeValue::Datetime(dt) => match (dt.date, dt.time, dt.offset) {
                 (Some(d), None, None) => {
-                    match NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day)) {
+                    match NaiveDate::from_ymd_opt(
+                        i32::from(d.year),
+                        u32::from(d.month),
+                        u32::from(d.day),
+                    ) {
                         Some(date) => Some(Sp::new(date, span)),
                         None => {
-                            self.error(DiagnosticKind::InvalidValue, span, format!("{what} is not a valid date"));
+                            self.error(
+                                DiagnosticKind::InvalidValue,
+                                span,
+                                format!("{what} is not a valid date"),
+                            );
                             None
                         }
                     }
                 }
                 _ => {
-                    self.push(
-                        Diag::new(
-                            DiagnosticKind::WrongType,
-                            span,
-                            format!("{what} must be a local date like 2026-01-01, without a time or offset"),
+                    self.push(Diag::new(
+                        DiagnosticKind::WrongType,
+                        span,
+                        format!(
+                            "{what} must be a local date like 2026-01-01, without a time or offset"
                         ),
-                    );
+                    ));
                     None
                 }
             },
@@ -382,7 +488,10 @@ fn parse_plain(t: &str) -> Result<Decimal, NumberError> {
             NumberError::TooLarge
         } else {
             // from_str_exact refuses anything it would round: say so plainly
-            let int_digits = t.split('.').next().map_or(0, |p| p.chars().filter(char::is_ascii_digit).count());
+            let int_digits = t
+                .split('.')
+                .next()
+                .map_or(0, |p| p.chars().filter(char::is_ascii_digit).count());
             if int_digits > 28 {
                 NumberError::TooLarge
             } else {
@@ -423,6 +532,24 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn strings_map_back_to_their_source() {
+        let at = |raw: &str, text: &str| source_map(raw, text).map(|m| (m[0], m[m.len() - 1]));
+        assert_eq!(at("'a > 1'", "a > 1"), Some((1, 6)));
+        assert_eq!(at("\"a > 1\"", "a > 1"), Some((1, 6)));
+        let m = source_map(r#""r in [\"A\"]""#, r#"r in ["A"]"#).unwrap();
+        // `A` is the 8th byte of the text and the 10th of the source, after `"r in [\"`
+        assert_eq!(m[7], 9);
+        let m = source_map("\"\"\"\nx == 'é'\"\"\"", "x == 'é'").unwrap();
+        assert_eq!((m[0], m[6], m[8]), (4, 10, 12));
+        assert_eq!(source_map("\"\\q\"", "q"), None);
+        assert_eq!(source_map("\"a\"", "b"), None);
+        assert_eq!(
+            source_map("\"\"\"a \\\n   b\"\"\"", "a b").map(|m| m[2]),
+            Some(10)
+        );
     }
 
     #[test]

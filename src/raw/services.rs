@@ -5,8 +5,11 @@ use chrono::NaiveDate;
 use toml::de::{DeTable, DeValue};
 
 use super::reader::Value;
-use super::{each_named, Cx, Sp, Text};
-use crate::error::{Diag, DiagnosticKind, Span};
+use super::{each_named, Cx, Pairs, Sp, Text};
+use crate::error::{did_you_mean, Diag, DiagnosticKind, Span};
+
+/// The keys of a calendar's `hours`.
+const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 #[derive(Debug)]
 pub(crate) struct RawBenefit {
@@ -64,7 +67,7 @@ pub(crate) struct RawSla {
     pub(crate) tier: Option<Sp<String>>,
     pub(crate) severity: Option<Sp<String>>,
     pub(crate) clock: Option<Sp<String>>,
-    pub(crate) targets: Option<Sp<Vec<(Sp<String>, Sp<String>)>>>,
+    pub(crate) targets: Option<Pairs<String>>,
 }
 
 #[derive(Debug)]
@@ -93,7 +96,7 @@ pub(crate) struct RawEscalation {
 pub(crate) fn read_benefits(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<RawBenefit> {
     each_named(cx, v, "`[benefits]`", |cx, id, t| {
         let what = format!("benefit `{}`", id.v);
-        cx.check_keys(t, &["name", "description"], &what);
+        cx.check_keys(id.span, t, &["name", "description"], &what);
         let mut b = RawBenefit { id, name: None };
         for (k, v) in t.iter() {
             match k.get_ref().as_ref() {
@@ -109,7 +112,7 @@ pub(crate) fn read_benefits(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<RawBenefit> {
 }
 
 /// Reads a table of `key = "string"` pairs (response targets, SLA targets).
-fn string_pairs(cx: &mut Cx<'_>, v: &Value<'_>, what: &str) -> Option<Sp<Vec<(Sp<String>, Sp<String>)>>> {
+fn string_pairs(cx: &mut Cx<'_>, v: &Value<'_>, what: &str) -> Option<Pairs<String>> {
     let t = cx.table(v, what)?;
     let mut out = Vec::with_capacity(t.len());
     for (k, item) in t.iter() {
@@ -125,6 +128,7 @@ pub(crate) fn read_services(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<RawService> {
     each_named(cx, v, "`[service]`", |cx, tier, t| {
         let what = format!("`[service.{}]`", tier.v);
         cx.check_keys(
+            tier.span,
             t,
             &[
                 "extends",
@@ -157,7 +161,9 @@ pub(crate) fn read_services(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<RawService> {
                 "review_every_days" => s.review_every_days = cx.integer(v, "`review_every_days`"),
                 "benefits" => s.benefits = cx.strings(v, "`benefits`"),
                 "response" => {
-                    s.response = string_pairs(cx, v, "`response`").map(|p| p.v).unwrap_or_default()
+                    s.response = string_pairs(cx, v, "`response`")
+                        .map(|p| p.v)
+                        .unwrap_or_default()
                 }
                 "description" => {
                     cx.string(v, "`description`");
@@ -170,7 +176,7 @@ pub(crate) fn read_services(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<RawService> {
 }
 
 pub(crate) fn read_grant(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawGrant {
-    cx.check_keys(t, &["when", "benefits", "description"], "a grant");
+    cx.check_keys(span, t, &["when", "benefits", "description"], "a grant");
     let mut g = RawGrant {
         span,
         when: None,
@@ -192,7 +198,12 @@ pub(crate) fn read_grant(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawGra
 pub(crate) fn read_calendars(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<RawCalendar> {
     each_named(cx, v, "`[calendars]`", |cx, name, t| {
         let what = format!("calendar `{}`", name.v);
-        cx.check_keys(t, &["timezone", "holidays", "workdays", "hours", "description"], &what);
+        cx.check_keys(
+            name.span,
+            t,
+            &["timezone", "holidays", "workdays", "hours", "description"],
+            &what,
+        );
         let mut c = RawCalendar {
             name,
             timezone: None,
@@ -209,9 +220,23 @@ pub(crate) fn read_calendars(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<RawCalendar>
                 "hours" => {
                     c.hours_span = Some(cx.span(k.span()));
                     if let Some(h) = cx.table(v, "`hours`") {
-                        cx.check_keys(h, &["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "`hours`");
                         for (day, list) in h.iter() {
                             let day = Sp::new(day.get_ref().to_string(), cx.span(day.span()));
+                            if !WEEKDAYS.contains(&day.v.as_str()) {
+                                // reported here, once, and left out of the calendar
+                                let help = did_you_mean(&day.v, WEEKDAYS.iter().copied()).unwrap_or_else(|| {
+                                    "weekdays are `mon`, `tue`, `wed`, `thu`, `fri`, `sat` and `sun`".into()
+                                });
+                                cx.push(
+                                    Diag::new(
+                                        DiagnosticKind::UnknownKey,
+                                        day.span,
+                                        format!("unknown weekday `{}` in `hours`", day.v),
+                                    )
+                                    .with_help(help),
+                                );
+                                continue;
+                            }
                             let list = cx
                                 .strings(list, &format!("the hours of `{}`", day.v))
                                 .map(|l| l.v)
@@ -239,7 +264,7 @@ fn read_holidays(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<RawHoliday> {
         let span = cx.span(item.span());
         match item.get_ref() {
             DeValue::Table(t) => {
-                cx.check_keys(t, &["from", "to", "date", "name"], "a holiday");
+                cx.check_keys(span, t, &["from", "to", "date", "name"], "a holiday");
                 let mut from = None;
                 let mut to = None;
                 for (k, v) in t.iter() {
@@ -259,13 +284,11 @@ fn read_holidays(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<RawHoliday> {
                 }
                 match (from, to) {
                     (Some(from), Some(to)) => out.push(RawHoliday { span, from, to }),
-                    (Some(_), None) | (None, Some(_)) => cx.push(
-                        Diag::new(
-                            DiagnosticKind::MissingKey,
-                            span,
-                            "a holiday range needs both `from` and `to`",
-                        ),
-                    ),
+                    (Some(_), None) | (None, Some(_)) => cx.push(Diag::new(
+                        DiagnosticKind::MissingKey,
+                        span,
+                        "a holiday range needs both `from` and `to`",
+                    )),
                     (None, None) => cx.push(Diag::new(
                         DiagnosticKind::MissingKey,
                         span,
@@ -297,7 +320,7 @@ fn read_workdays(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<(Sp<NaiveDate>, Sp<Strin
         let Some(t) = cx.table(item, "a make-up workday") else {
             continue;
         };
-        cx.check_keys(t, &["date", "like", "name"], "a make-up workday");
+        cx.check_keys(span, t, &["date", "like", "name"], "a make-up workday");
         let mut date = None;
         let mut like = None;
         for (k, v) in t.iter() {
@@ -312,7 +335,11 @@ fn read_workdays(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<(Sp<NaiveDate>, Sp<Strin
         }
         match (date, like) {
             (Some(d), Some(l)) => out.push((d, l)),
-            (None, _) => cx.error(DiagnosticKind::MissingKey, span, "a make-up workday needs a `date`"),
+            (None, _) => cx.error(
+                DiagnosticKind::MissingKey,
+                span,
+                "a make-up workday needs a `date`",
+            ),
             (_, None) => cx.push(
                 Diag::new(
                     DiagnosticKind::MissingKey,
@@ -329,7 +356,12 @@ fn read_workdays(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<(Sp<NaiveDate>, Sp<Strin
 pub(crate) fn read_cases(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<RawCase> {
     each_named(cx, v, "`[cases]`", |cx, kind, t| {
         let what = format!("case `{}`", kind.v);
-        cx.check_keys(t, &["name", "severities", "milestones", "description"], &what);
+        cx.check_keys(
+            kind.span,
+            t,
+            &["name", "severities", "milestones", "description"],
+            &what,
+        );
         let mut c = RawCase {
             kind,
             severities: None,
@@ -350,7 +382,12 @@ pub(crate) fn read_cases(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<RawCase> {
 }
 
 pub(crate) fn read_sla(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawSla {
-    cx.check_keys(t, &["case", "tier", "severity", "clock", "targets"], "an `[[sla]]` rule");
+    cx.check_keys(
+        span,
+        t,
+        &["case", "tier", "severity", "clock", "targets"],
+        "an `[[sla]]` rule",
+    );
     let mut s = RawSla {
         span,
         case: None,
@@ -373,7 +410,12 @@ pub(crate) fn read_sla(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawSla {
 }
 
 pub(crate) fn read_routing(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawRouting {
-    cx.check_keys(t, &["when", "queue", "assign", "description"], "a `[[routing]]` rule");
+    cx.check_keys(
+        span,
+        t,
+        &["when", "queue", "assign", "description"],
+        "a `[[routing]]` rule",
+    );
     let mut r = RawRouting {
         span,
         when: None,
@@ -395,7 +437,12 @@ pub(crate) fn read_routing(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawR
 }
 
 pub(crate) fn read_escalation(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawEscalation {
-    cx.check_keys(t, &["case", "milestone", "ladder"], "an `[[escalation]]` rule");
+    cx.check_keys(
+        span,
+        t,
+        &["case", "milestone", "ladder"],
+        "an `[[escalation]]` rule",
+    );
     let mut e = RawEscalation {
         span,
         case: None,
@@ -412,7 +459,7 @@ pub(crate) fn read_escalation(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> R
                     for item in arr.iter() {
                         let sspan = cx.span(item.span());
                         if let Some(st) = cx.table(item, "a ladder step") {
-                            cx.check_keys(st, &["at", "notify"], "a ladder step");
+                            cx.check_keys(sspan, st, &["at", "notify"], "a ladder step");
                             let mut step = RawStep {
                                 span: sspan,
                                 at: None,

@@ -27,10 +27,7 @@ pub fn run(paths: &[PathBuf]) -> io::Result<bool> {
                     }
                 }
                 Err(e) => {
-                    report::error(&format!(
-                        "cannot read directory `{}`: {e}",
-                        path.display()
-                    ));
+                    report::error(&format!("cannot read directory `{}`: {e}", path.display()));
                     all_ok = false;
                 }
             }

@@ -15,7 +15,10 @@ pub fn run(args: &ExplainArgs) -> io::Result<bool> {
     let Some(file) = report::read_customers(&args.input.customers) else {
         return Ok(false);
     };
-    let ok = report::check_file(&file, &[&policy], args.input.ignore_extra_columns);
+    let mut file_problems =
+        report::FileProblems::new(&file, &[&policy], args.input.ignore_extra_columns);
+    let ok = file_problems.is_empty();
+    file_problems.rest();
     let wanted = args.id.trim();
     let Some(record) = file
         .records

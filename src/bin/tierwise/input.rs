@@ -17,6 +17,8 @@ use tierwise::{Customer, InputValue, Policy, STATE_FIELDS};
 pub struct Problem {
     pub message: String,
     pub help: Option<String>,
+    /// The field at fault, when the row had a value for it that could not be read.
+    pub field: Option<String>,
 }
 
 impl Problem {
@@ -24,6 +26,7 @@ impl Problem {
         Problem {
             message: message.into(),
             help: None,
+            field: None,
         }
     }
 
@@ -34,10 +37,12 @@ impl Problem {
 
     /// A problem with one field of one customer, worded like the library's input errors.
     fn field(id: Option<&str>, field: &str, message: impl fmt::Display) -> Problem {
-        match id {
+        let mut p = match id {
             Some(id) => Problem::new(format!("customer `{id}`: field `{field}`: {message}")),
             None => Problem::new(format!("field `{field}`: {message}")),
-        }
+        };
+        p.field = Some(field.to_owned());
+        p
     }
 }
 
@@ -96,7 +101,7 @@ pub fn read(path: &Path) -> Result<CustomerFile, Problem> {
     if let Err(e) = result {
         return Err(Problem::new(format!(
             "cannot read customer file `{label}`: {}",
-            lower_first(&e.to_string())
+            io_message(&e)
         )));
     }
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
@@ -134,6 +139,16 @@ fn detect(path: &Path, is_stdin: bool, text: &[u8]) -> Format {
     }
 }
 
+/// An I/O error for people: lower case, without the `(os error N)` suffix.
+fn io_message(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    let text = match text.rfind(" (os error ") {
+        Some(at) => text.get(..at).unwrap_or(&text),
+        None => &text,
+    };
+    lower_first(text)
+}
+
 fn lower_first(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
@@ -160,7 +175,12 @@ fn read_csv(text: &[u8], file: &mut CustomerFile) {
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().map_or(fallback_line, csv::Position::line);
-                let stop = matches!(e.kind(), csv::ErrorKind::Io(_));
+                // a row of another length or with bad UTF-8 is consumed: go on with the next;
+                // anything else (an I/O error) may not advance the reader
+                let stop = !matches!(
+                    e.kind(),
+                    csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }
+                );
                 file.problems
                     .push((line, Problem::new(format!("cannot read the row: {e}"))));
                 if stop {
@@ -221,10 +241,8 @@ fn read_header(
             }
         };
         if name.is_empty() {
-            file.problems.push((
-                line,
-                Problem::new(format!("column {number} has no name")),
-            ));
+            file.problems
+                .push((line, Problem::new(format!("column {number} has no name"))));
             columns.push(None);
             continue;
         }
@@ -311,7 +329,10 @@ impl<'de> serde::Deserialize<'de> for Members {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a JSON object")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Members, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Members, A::Error> {
                 let mut members = Vec::new();
                 while let Some((k, v)) = map.next_entry::<String, serde_json::Value>()? {
                     members.push((k, v));
@@ -347,7 +368,7 @@ fn read_json_lines(text: &[u8], file: &mut CustomerFile) {
                     line,
                     id: None,
                     fields: Vec::new(),
-                    problems: vec![json_problem(&e)],
+                    problems: vec![json_problem(source, &e)],
                 });
                 continue;
             }
@@ -367,33 +388,50 @@ fn note_column(file: &mut CustomerFile, seen: &mut HashMap<String, ()>, line: u6
     }
 }
 
-fn json_problem(e: &serde_json::Error) -> Problem {
+fn json_problem(source: &str, e: &serde_json::Error) -> Problem {
+    let found = match source.trim_start().chars().next() {
+        Some('{') => None,
+        Some('[') => Some("an array"),
+        Some('"') => Some("a string"),
+        Some('t' | 'f') => Some("a boolean"),
+        Some('n') => Some("null"),
+        Some(c) if c == '-' || c.is_ascii_digit() => Some("a number"),
+        _ => Some("something else"),
+    };
+    if let Some(found) = found {
+        return Problem::new(format!("expected a JSON object, found {found}")).with_help(Some(
+            "each line holds one customer as a JSON object, like {\"id\": \"C001\", \"annual_teu\": 1250}"
+                .to_owned(),
+        ));
+    }
     let text = e.to_string();
     let message = match text.rfind(" at line ") {
         Some(at) => text.get(..at).unwrap_or(&text),
         None => &text,
     };
-    let help = if e.is_data() {
-        Some("each line holds one JSON object, like {\"id\": \"C001\", \"annual_teu\": \"1250\"}".to_owned())
-    } else {
-        None
-    };
-    Problem::new(format!("invalid JSON at column {}: {message}", e.column())).with_help(help)
+    Problem::new(format!("invalid JSON at column {}: {message}", e.column()))
 }
 
 fn json_record(line: u64, members: Vec<(String, serde_json::Value)>) -> Record {
     use serde_json::Value;
     let mut problems = Vec::new();
-    let id = members.iter().find(|(k, _)| k == "id").and_then(|(_, v)| match v {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    });
+    let id = members
+        .iter()
+        .find(|(k, _)| k == "id")
+        .and_then(|(_, v)| match v {
+            Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        });
     let mut seen: HashMap<&str, ()> = HashMap::new();
     let mut fields = Vec::new();
     for (key, value) in &members {
         if seen.insert(key.as_str(), ()).is_some() {
-            problems.push(Problem::field(id.as_deref(), key, "the key appears twice in the object"));
+            problems.push(Problem::field(
+                id.as_deref(),
+                key,
+                "the key appears twice in the object",
+            ));
             continue;
         }
         let value = match value {
@@ -403,7 +441,11 @@ fn json_record(line: u64, members: Vec<(String, serde_json::Value)>) -> Record {
             Value::String(s) if s.trim().is_empty() => None,
             Value::String(s) => Some(InputValue::from(s.as_str())),
             Value::Array(_) | Value::Object(_) => {
-                let what = if value.is_array() { "an array" } else { "an object" };
+                let what = if value.is_array() {
+                    "an array"
+                } else {
+                    "an object"
+                };
                 problems.push(Problem::field(
                     id.as_deref(),
                     key,
@@ -414,7 +456,11 @@ fn json_record(line: u64, members: Vec<(String, serde_json::Value)>) -> Record {
         };
         if key == "id" {
             if value.is_some() && id.is_none() {
-                problems.push(Problem::field(None, "id", "the customer id must be a string or a number"));
+                problems.push(Problem::field(
+                    None,
+                    "id",
+                    "the customer id must be a string or a number",
+                ));
             }
             continue;
         }
@@ -441,7 +487,7 @@ pub fn is_known_column(policy: &Policy, name: &str) -> bool {
 
 /// The problem of a column that no policy knows, worded by the library (with its "did you
 /// mean").
-pub fn unknown_column(policy: &Policy, name: &str) -> Problem {
+pub fn unknown_column(policy: &Policy, format: Format, name: &str) -> Problem {
     let error = policy.customer("").set(name, "").build().err();
     let found = error
         .as_ref()
@@ -455,7 +501,11 @@ pub fn unknown_column(policy: &Policy, name: &str) -> Problem {
         || format!("`{name}` is not a metric of policy `{}`", policy.id()),
         |e| e.message().to_owned(),
     );
-    Problem::new(format!("unknown column `{name}`: {message}")).with_help(help)
+    let what = match format {
+        Format::Csv => "column",
+        Format::JsonLines => "key",
+    };
+    Problem::new(format!("unknown {what}: {message}")).with_help(help)
 }
 
 /// Builds `record` for `policy`, skipping fields the policy does not know (they are
@@ -475,10 +525,14 @@ pub fn build(policy: &Policy, record: &Record) -> Result<Customer, Vec<Problem>>
         Ok(customer) if problems.is_empty() => Ok(customer),
         Ok(_) => Err(problems),
         Err(errors) => {
+            // a field whose value could not be read at all is reported once, not again as
+            // "required metric is missing"
+            let unreadable: Vec<String> = problems.iter().filter_map(|p| p.field.clone()).collect();
             problems.extend(
                 errors
                     .errors()
                     .iter()
+                    .filter(|e| !unreadable.iter().any(|f| f == e.field()))
                     .map(|e| Problem::new(e.to_string()).with_help(e.help().map(str::to_owned))),
             );
             Err(problems)

@@ -54,6 +54,7 @@ pub fn load_policy(path: &Path) -> Option<Policy> {
 
 /// Every diagnostic of a policy, rendered with its source line, then `PATH: N errors`.
 pub fn load_error(path: &Path, e: &LoadError) {
+    // `{:#}` renders each diagnostic with its source line, a blank line between them
     line(&format!("{e:#}"));
     line("");
     line(&format!(
@@ -113,25 +114,56 @@ pub fn read_customers(path: &Path) -> Option<CustomerFile> {
     }
 }
 
-/// Reports the problems of the file itself and its unknown columns (a column unknown to
-/// every one of `policies`; each once, at the line where it first appears). Returns
-/// whether there were none.
-pub fn check_file(file: &CustomerFile, policies: &[&Policy], ignore_extra_columns: bool) -> bool {
-    let mut problems: Vec<(u64, Problem)> = file.problems.clone();
-    if !ignore_extra_columns {
-        for (at, name) in &file.columns {
-            if policies.iter().all(|p| !input::is_known_column(p, name)) {
-                if let Some(first) = policies.first() {
-                    problems.push((*at, input::unknown_column(first, name)));
+/// The problems of the customer file itself: header, malformed lines, unknown columns.
+/// They are printed in line order among the rows' errors.
+pub struct FileProblems<'a> {
+    label: &'a str,
+    items: Vec<(u64, Problem)>,
+    printed: usize,
+}
+
+impl<'a> FileProblems<'a> {
+    /// Collects the problems of `file` for `policies`: a column unknown to all of them is
+    /// one problem, at the line where it first appears, unless `ignore_extra_columns`.
+    pub fn new(file: &'a CustomerFile, policies: &[&Policy], ignore_extra_columns: bool) -> Self {
+        let mut items: Vec<(u64, Problem)> = file.problems.clone();
+        if !ignore_extra_columns {
+            for (at, name) in &file.columns {
+                if policies.iter().all(|p| !input::is_known_column(p, name)) {
+                    if let Some(first) = policies.first() {
+                        items.push((*at, input::unknown_column(first, file.format, name)));
+                    }
                 }
             }
         }
+        items.sort_by_key(|(at, _)| *at);
+        FileProblems {
+            label: &file.label,
+            items,
+            printed: 0,
+        }
     }
-    problems.sort_by_key(|(at, _)| *at);
-    for (at, p) in &problems {
-        problem_at(&file.label, *at, p);
+
+    /// Whether the file has no problem of its own.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
     }
-    problems.is_empty()
+
+    /// Prints the problems up to and including `line` that are not printed yet.
+    pub fn until(&mut self, line: u64) {
+        while let Some((at, p)) = self.items.get(self.printed) {
+            if *at > line {
+                break;
+            }
+            problem_at(self.label, *at, p);
+            self.printed += 1;
+        }
+    }
+
+    /// Prints the problems not printed yet.
+    pub fn rest(&mut self) {
+        self.until(u64::MAX);
+    }
 }
 
 /// Classifies a built customer, turning an evaluation error into a row problem.
@@ -242,43 +274,17 @@ fn ratio(part: u64, whole: u64, scale: u64) -> u64 {
     u64::try_from(r).unwrap_or(u64::MAX)
 }
 
-/// The closest of `candidates` to a mistyped `name`, if one is close enough.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    let mut best: Option<(usize, &str)> = None;
-    for cand in candidates {
-        let d = edit_distance(name, cand);
-        let limit = (cand.chars().count().max(name.chars().count()) / 3).max(1);
-        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, cand));
-        }
-    }
-    best.map(|(_, c)| format!("did you mean `{c}`?"))
-}
-
-/// Levenshtein distance over characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = Vec::with_capacity(b.len() + 1);
-        cur.push(i + 1);
-        for (j, cb) in b.iter().enumerate() {
-            let del = prev.get(j + 1).map_or(usize::MAX, |v| v + 1);
-            let ins = cur.get(j).map_or(usize::MAX, |v| v + 1);
-            let sub = prev.get(j).map_or(usize::MAX, |v| v + usize::from(ca != *cb));
-            cur.push(del.min(ins).min(sub));
-        }
-        prev = cur;
-    }
-    prev.last().copied().unwrap_or(0)
+/// ``did you mean `X`?`` with the library's matcher, for names the library does not know.
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
+    tierwise::closest(name, candidates).map(|c| format!("did you mean `{c}`?"))
 }
 
 /// The snake_case name of what decided a tier (`qualified`, `buffer`, `pin`, ...).
 pub fn decision_name(d: tierwise::Decision) -> String {
-    match serde_json::to_value(d) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => format!("{d:?}").to_lowercase(),
-    }
+    d.as_str().to_owned()
 }
 
 #[cfg(test)]
@@ -297,17 +303,26 @@ mod tests {
         assert_eq!(d.share(1200), "100.0");
         assert_eq!(d.share(0), "0.0");
         // 1/8 = 12.5% exactly; 1/16 = 6.25% rounds half up to 6.3
-        let d = Distribution { tiers: vec![], total: 16 };
+        let d = Distribution {
+            tiers: vec![],
+            total: 16,
+        };
         assert_eq!(d.share(1), "6.3");
         assert_eq!(d.bar(16).len(), 40);
         assert_eq!(d.bar(0).len(), 0);
-        let empty = Distribution { tiers: vec![], total: 0 };
+        let empty = Distribution {
+            tiers: vec![],
+            total: 0,
+        };
         assert_eq!(empty.share(0), "0.0");
     }
 
     #[test]
     fn suggestions() {
-        assert_eq!(did_you_mean("C0001", ["C00001", "X"]).as_deref(), Some("did you mean `C00001`?"));
+        assert_eq!(
+            did_you_mean("C0001", ["C00001", "X"]).as_deref(),
+            Some("did you mean `C00001`?")
+        );
         assert_eq!(did_you_mean("zzz", ["C00001"]), None);
     }
 }

@@ -68,7 +68,9 @@ pub fn run(args: &SimulateArgs) -> io::Result<bool> {
         return Ok(false);
     };
     let policies: Vec<&Policy> = std::iter::once(&policy).chain(against.as_ref()).collect();
-    let mut ok = report::check_file(&file, &policies, args.input.ignore_extra_columns);
+    let mut file_problems =
+        report::FileProblems::new(&file, &policies, args.input.ignore_extra_columns);
+    let mut ok = file_problems.is_empty();
 
     let mut sim = Simulation {
         policy: &policy,
@@ -85,6 +87,7 @@ pub fn run(args: &SimulateArgs) -> io::Result<bool> {
     };
     let mut second = against.as_ref().map(|q| (q, input::customers(&file, q)));
     for (line, customer) in input::customers(&file, &policy) {
+        file_problems.until(line);
         let first = report::classify(&policy, customer, as_of);
         let other = second
             .as_mut()
@@ -107,7 +110,10 @@ pub fn run(args: &SimulateArgs) -> io::Result<bool> {
                     }
                 }
                 if let (Some(Err(problems)), Some(q)) = (other, &against) {
-                    for p in problems.into_iter().filter(|p| !shown.contains(p)) {
+                    for p in problems
+                        .into_iter()
+                        .filter(|p| shown.iter().all(|s| s.message != p.message))
+                    {
                         let p = Problem {
                             message: format!(
                                 "with --against policy {} {}: {}",
@@ -116,6 +122,7 @@ pub fn run(args: &SimulateArgs) -> io::Result<bool> {
                                 p.message
                             ),
                             help: p.help,
+                            field: p.field,
                         };
                         report::problem_at(&file.label, line, &p);
                     }
@@ -123,6 +130,7 @@ pub fn run(args: &SimulateArgs) -> io::Result<bool> {
             }
         }
     }
+    file_problems.rest();
     let mut out = BufWriter::new(io::stdout().lock());
     match args.format {
         SimulateFormat::Table => write_table(&mut out, &sim)?,
@@ -212,12 +220,7 @@ fn write_table(out: &mut impl Write, sim: &Simulation<'_>) -> io::Result<()> {
     Ok(())
 }
 
-fn write_matrix(
-    out: &mut impl Write,
-    p: &Policy,
-    q: &Policy,
-    matrix: &Matrix,
-) -> io::Result<()> {
+fn write_matrix(out: &mut impl Write, p: &Policy, q: &Policy, matrix: &Matrix) -> io::Result<()> {
     let corner = "from \\ to";
     let w_first = p
         .tiers()

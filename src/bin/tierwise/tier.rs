@@ -18,11 +18,13 @@ pub fn run(args: &TierArgs) -> io::Result<bool> {
     let Some(file) = report::read_customers(&args.input.customers) else {
         return Ok(false);
     };
-    let mut ok = report::check_file(&file, &[&policy], args.input.ignore_extra_columns);
+    let mut file_problems =
+        report::FileProblems::new(&file, &[&policy], args.input.ignore_extra_columns);
+    let mut ok = file_problems.is_empty();
     let out = BufWriter::new(io::stdout().lock());
     let mut writer = match args.format {
         TierFormat::Json => Writer::Json(out),
-        TierFormat::Csv => Writer::Csv(csv_header(&policy, out)?),
+        TierFormat::Csv => Writer::Csv(Box::new(csv_header(&policy, out)?)),
         TierFormat::Table => Writer::Table {
             out,
             rows: Vec::new(),
@@ -31,6 +33,7 @@ pub fn run(args: &TierArgs) -> io::Result<bool> {
         },
     };
     for (line, customer) in input::customers(&file, &policy) {
+        file_problems.until(line);
         match report::classify(&policy, customer, as_of) {
             Ok((customer, assignment)) => {
                 writer.result(&policy, &customer, &assignment, as_of)?;
@@ -44,6 +47,7 @@ pub fn run(args: &TierArgs) -> io::Result<bool> {
             }
         }
     }
+    file_problems.rest();
     writer.finish()?;
     Ok(ok)
 }
@@ -52,7 +56,7 @@ type Out = BufWriter<StdoutLock<'static>>;
 
 enum Writer {
     Json(Out),
-    Csv(csv::Writer<Out>),
+    Csv(Box<csv::Writer<Out>>),
     Table {
         out: Out,
         rows: Vec<[String; 5]>,
@@ -96,8 +100,17 @@ fn csv_header(policy: &Policy, out: Out) -> io::Result<csv::Writer<Out>> {
         .to_vec();
     header.extend(policy.dimension_names().map(|d| format!("dimension.{d}")));
     header.extend(["tier_since", "last_qualified", "decided_by"].map(str::to_owned));
-    w.write_record(&header)?;
+    w.write_record(&header).map_err(csv_io)?;
     Ok(w)
+}
+
+/// The I/O error inside a CSV writer error, keeping its kind (a closed pipe is not an
+/// error worth reporting).
+fn csv_io(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
 }
 
 /// Remarks on the result (an ignored previous tier, an expired pin), worded by the
@@ -168,7 +181,7 @@ impl Writer {
                         .unwrap_or_default(),
                 );
                 row.push(report::decision_name(a.decision()));
-                w.write_record(&row)?;
+                w.write_record(&row).map_err(csv_io)?;
                 Ok(())
             }
             Writer::Table {

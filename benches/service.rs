@@ -1,0 +1,67 @@
+//! Service benchmarks: SLA deadlines on a business calendar (4 hours, 3 business days across
+//! a weekend and a holiday, 30 business days) and service + routing resolution.
+
+use std::hint::black_box;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use criterion::{criterion_group, criterion_main, Criterion};
+use tierwise::Policy;
+
+fn benches(c: &mut Criterion) {
+    let path = "policies/ocean-shipping.toml";
+    let text = std::fs::read_to_string(path).unwrap();
+    let policy = Policy::from_toml_str(path, &text).unwrap();
+    let cal = policy.calendar("cn_business").unwrap().clone();
+    let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+    let hour = 3600;
+    // a Thursday before Qingming (2026-04-04..06, Sat-Mon) and a weekend
+    let thursday = at("2026-04-02T07:00:00Z");
+    c.bench_function("deadline_4h", |b| {
+        b.iter(|| {
+            cal.add_open_time(black_box(thursday), 4 * hour, &[])
+                .unwrap()
+        })
+    });
+    c.bench_function("deadline_3_business_days_weekend_holiday", |b| {
+        b.iter(|| {
+            cal.add_open_time(black_box(thursday), 3 * 8 * hour, &[])
+                .unwrap()
+        })
+    });
+    let march = at("2026-03-02T01:00:00Z");
+    c.bench_function("deadline_30_business_days", |b| {
+        b.iter(|| {
+            cal.add_open_time(black_box(march), 30 * 8 * hour, &[])
+                .unwrap()
+        })
+    });
+    let as_of = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+    let customer = policy
+        .customer("C1")
+        .set("annual_teu", "12500")
+        .set("customer_since", "2010-04-01")
+        .set("gross_margin_pct", "14.5")
+        .set("influence", "national_leader")
+        .set("credit_rating", "A")
+        .build()
+        .unwrap();
+    let case = policy
+        .case("exception", at("2026-06-30T02:00:00Z"))
+        .severity("level2")
+        .build()
+        .unwrap();
+    c.bench_function("resolve_service_and_route", |b| {
+        b.iter(|| {
+            let r = policy.resolve(black_box(&customer), as_of).unwrap();
+            let route = policy.route(&customer, &r, black_box(&case)).unwrap();
+            (r.tier(), route.queue().len())
+        })
+    });
+    let standard = policy.tier_by_id("standard").unwrap();
+    c.bench_function("deadline_via_policy_sla", |b| {
+        b.iter(|| policy.deadline(standard, black_box(&case), 1).unwrap())
+    });
+}
+
+criterion_group!(service, benches);
+criterion_main!(service);

@@ -1,0 +1,859 @@
+//! Tests of the `tierwise` command line: the built binary run on the policies of
+//! `policies/` and `tests/inputs/`, and on the customer files of `tests/inputs/customers/`.
+//!
+//! Human outputs (tables, traces, diagnostics) are insta snapshots; JSON fields and exit
+//! statuses are asserted exactly.
+#![expect(
+    clippy::unwrap_used,
+    reason = "the helpers below panic on a binary that cannot run or prints no UTF-8, which fails the test"
+)]
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+const SPEC: &str = "tests/inputs/spec-example.toml";
+const FOUR_TIERS: &str = "tests/inputs/cli/four-tiers.toml";
+const SAMPLE: &str = "policies/ocean-shipping.toml";
+const AS_OF: &str = "2026-06-30";
+
+/// The outcome of one run of the binary.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `tierwise` from the crate's directory, so paths in messages are relative and stable.
+fn tierwise(args: &[&str]) -> Run {
+    tierwise_with_stdin(args, None)
+}
+
+fn tierwise_with_stdin(args: &[&str], stdin: Option<&[u8]>) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tierwise"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(bytes) = stdin {
+        child.stdin.take().unwrap().write_all(bytes).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+fn customers(name: &str) -> String {
+    format!("tests/inputs/customers/{name}")
+}
+
+/// `tierwise tier` with the spec example policy on 2026-06-30, JSON lines parsed.
+fn tier_json(file: &str) -> (Run, Vec<Value>) {
+    let run = tierwise(&["tier", "--policy", SPEC, "--as-of", AS_OF, &customers(file)]);
+    let lines = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (run, lines)
+}
+
+fn by_id<'a>(lines: &'a [Value], id: &str) -> &'a Value {
+    lines.iter().find(|l| l["id"] == id).unwrap()
+}
+
+fn keys(v: &Value) -> Vec<&str> {
+    v.as_object().unwrap().keys().map(String::as_str).collect()
+}
+
+// ---------------------------------------------------------------------------------------
+// check
+
+#[test]
+fn check_valid_files_print_ok() {
+    let run = tierwise(&["check", SAMPLE, SPEC, FOUR_TIERS]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "ok: policies/ocean-shipping.toml (policy ocean-shipping version 2026.2)\n\
+         ok: tests/inputs/spec-example.toml (policy ocean-shipping version 2026.2)\n\
+         ok: tests/inputs/cli/four-tiers.toml (policy ocean-shipping version 2027.1)\n"
+    );
+    assert_eq!(run.stderr, "");
+}
+
+#[test]
+fn check_directory_skips_scenario_files_and_reports_broken_ones() {
+    let run = tierwise(&["check", "tests/inputs/cli/check-dir"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stdout,
+        "ok: tests/inputs/cli/check-dir/a-valid.toml (policy ocean-shipping version 2026.2)\n"
+    );
+    insta::assert_snapshot!("check_directory_stderr", run.stderr);
+}
+
+#[test]
+fn check_reports_every_diagnostic_with_its_location_and_a_count() {
+    let run = tierwise(&["check", "tests/inputs/err_typos.toml"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout, "");
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    let errors: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].starts_with("error: "))
+        .collect();
+    assert!(errors.len() > 5, "{}", run.stderr);
+    for &i in &errors {
+        assert!(
+            lines[i + 1].starts_with("  --> tests/inputs/err_typos.toml:"),
+            "{}",
+            lines[i + 1]
+        );
+    }
+    assert_eq!(
+        *lines.last().unwrap(),
+        format!("tests/inputs/err_typos.toml: {} errors", errors.len())
+    );
+}
+
+#[test]
+fn check_missing_file_and_empty_directory_are_errors() {
+    let run = tierwise(&["check", "tests/inputs/cli/no-such-policy.toml"]);
+    assert_eq!(run.code, 1);
+    assert!(run
+        .stderr
+        .contains("  --> tests/inputs/cli/no-such-policy.toml:1:1\n"));
+    assert!(run
+        .stderr
+        .ends_with("tests/inputs/cli/no-such-policy.toml: 1 error\n"));
+
+    let empty = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-empty-dir");
+    std::fs::create_dir_all(&empty).unwrap();
+    let run = tierwise(&["check", empty.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert!(run
+        .stderr
+        .starts_with("error: no policy files (`*.toml`) in directory"));
+}
+
+#[test]
+fn check_a_valid_and_an_invalid_file_exits_1() {
+    let run = tierwise(&["check", SPEC, "tests/inputs/cli/check-dir/b-broken.toml"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stdout,
+        "ok: tests/inputs/spec-example.toml (policy ocean-shipping version 2026.2)\n"
+    );
+    assert!(run
+        .stderr
+        .ends_with("\ntests/inputs/cli/check-dir/b-broken.toml: 1 error\n"));
+}
+
+// ---------------------------------------------------------------------------------------
+// tier: JSON
+
+#[test]
+fn tier_json_has_every_field_in_order() {
+    let (run, lines) = tier_json("good.csv");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stderr, "");
+    assert_eq!(lines.len(), 12);
+    let a01 = by_id(&lines, "A01");
+    assert_eq!(
+        keys(a01),
+        [
+            "id",
+            "tier",
+            "score",
+            "qualified_tier",
+            "dimensions",
+            "state",
+            "decided_by",
+            "notes",
+            "policy",
+            "as_of"
+        ]
+    );
+    assert_eq!(
+        keys(&a01["dimensions"]),
+        ["volume", "tenure", "profitability", "influence"]
+    );
+    assert_eq!(
+        keys(&a01["state"]),
+        ["tier", "tier_since", "last_qualified"]
+    );
+    assert_eq!(
+        *a01,
+        serde_json::json!({
+            "id": "A01",
+            "tier": "vip",
+            "score": "100.00",
+            "qualified_tier": "vip",
+            "dimensions": {"volume": "100.00", "tenure": "100.00", "profitability": "100.00", "influence": "100.00"},
+            "state": {"tier": "vip", "tier_since": "2026-06-30", "last_qualified": "2026-06-30"},
+            "decided_by": "qualified",
+            "notes": [],
+            "policy": {"id": "ocean-shipping", "version": "2026.2"},
+            "as_of": "2026-06-30"
+        })
+    );
+}
+
+#[test]
+fn tier_json_reports_what_decided_each_tier() {
+    let (run, lines) = tier_json("good.csv");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let decided: Vec<(&str, &str, &str, &str)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["id"].as_str().unwrap(),
+                l["tier"].as_str().unwrap(),
+                l["qualified_tier"].as_str().unwrap(),
+                l["decided_by"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        decided,
+        [
+            ("A01", "vip", "vip", "qualified"),
+            ("A02", "key", "key", "qualified"),
+            ("A03", "standard", "standard", "qualified"),
+            ("A04", "key", "standard", "floor"),
+            ("A05", "vip", "key", "grace"),
+            ("A06", "vip", "key", "buffer"),
+            ("A07", "key", "standard", "step_limit"),
+            ("A08", "standard", "vip", "cap"),
+            ("A09", "vip", "standard", "pin"),
+            ("A10", "standard", "standard", "qualified"),
+            ("A11", "key", "key", "qualified"),
+            ("A12", "key", "key", "qualified"),
+        ]
+    );
+    // kept tiers keep their `tier_since`; the buffer does not count as qualifying
+    let a06 = by_id(&lines, "A06");
+    assert_eq!(a06["score"], "75.00");
+    assert_eq!(
+        a06["state"],
+        serde_json::json!({"tier": "vip", "tier_since": "2024-06-01", "last_qualified": "2025-12-31"})
+    );
+    assert_eq!(
+        by_id(&lines, "A10")["notes"],
+        serde_json::json!(["the pin to `key` expired on 2026-01-31 and was ignored"])
+    );
+    assert_eq!(
+        by_id(&lines, "A11")["notes"],
+        serde_json::json!(["previous tier `gold` is not a tier of this policy and was ignored"])
+    );
+    // absent credit_rating, overdue_days and strategic take their defaults
+    assert_eq!(by_id(&lines, "A12")["score"], "63.00");
+}
+
+#[test]
+fn tier_json_lines_read_numbers_exactly() {
+    let (run, lines) = tier_json("good.jsonl");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stderr, "");
+    let ids: Vec<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["J01", "J02", "1003"]);
+    // 1.0005 % of margin scores 10.005, rounded half away from zero to 10.01; through an
+    // f64 (1.000499999...) it would be 10.00
+    let j01 = by_id(&lines, "J01");
+    assert_eq!(j01["dimensions"]["profitability"], "10.01");
+    assert_eq!(j01["dimensions"]["volume"], "55.00");
+    // the same values as JSON strings give the same result
+    let j02 = by_id(&lines, "J02");
+    assert_eq!(j01["dimensions"], j02["dimensions"]);
+    assert_eq!(j01["score"], j02["score"]);
+    assert_eq!(j01["score"], "44.25");
+    assert_eq!(by_id(&lines, "1003")["tier"], "vip");
+
+    // the value of `1250.10` is kept as written in the trace
+    let run = tierwise(&[
+        "explain",
+        "--policy",
+        SPEC,
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+        &customers("good.jsonl"),
+        "--id",
+        "J01",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let trace: Value = serde_json::from_str(&run.stdout).unwrap();
+    let value = trace["dimensions"][0]["value"].as_str().unwrap();
+    assert!(value.starts_with("1250.1"), "{value}");
+    assert_eq!(trace["dimensions"][2]["value"], "1.0005");
+}
+
+#[test]
+fn tier_reads_standard_input_in_both_formats() {
+    for file in ["good.csv", "good.jsonl"] {
+        let bytes = std::fs::read(format!(
+            "{}/{}",
+            env!("CARGO_MANIFEST_DIR"),
+            customers(file)
+        ))
+        .unwrap();
+        let piped = tierwise_with_stdin(
+            &["tier", "--policy", SPEC, "--as-of", AS_OF, "-"],
+            Some(&bytes),
+        );
+        let (direct, _) = tier_json(file);
+        assert_eq!(piped.code, 0, "{}", piped.stderr);
+        assert_eq!(piped.stdout, direct.stdout, "{file}");
+    }
+}
+
+#[test]
+fn tier_accepts_a_byte_order_mark_and_crlf_lines() {
+    let (run, lines) = tier_json("bom_crlf.csv");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["id"], "W01");
+    assert_eq!(lines[0]["score"], "63.00");
+}
+
+// ---------------------------------------------------------------------------------------
+// tier: CSV and table
+
+#[test]
+fn tier_csv_has_one_column_per_dimension() {
+    let run = tierwise(&[
+        "tier",
+        "--policy",
+        SPEC,
+        "--as-of",
+        AS_OF,
+        "--format",
+        "csv",
+        &customers("good.csv"),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 13);
+    assert_eq!(
+        lines[0],
+        "id,tier,score,qualified_tier,dimension.volume,dimension.tenure,\
+         dimension.profitability,dimension.influence,tier_since,last_qualified,decided_by"
+    );
+    assert_eq!(
+        lines[1],
+        "A01,vip,100.00,vip,100.00,100.00,100.00,100.00,2026-06-30,2026-06-30,qualified"
+    );
+    assert_eq!(
+        lines[6],
+        "A06,vip,75.00,key,70.00,80.00,75.00,80.00,2024-06-01,2025-12-31,buffer"
+    );
+}
+
+#[test]
+fn tier_table_for_people() {
+    let run = tierwise(&[
+        "tier",
+        "--policy",
+        SPEC,
+        "--as-of",
+        AS_OF,
+        "--format",
+        "table",
+        &customers("good.csv"),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!("tier_table", run.stdout);
+}
+
+// ---------------------------------------------------------------------------------------
+// tier: errors
+
+#[test]
+fn tier_bad_rows_are_reported_and_the_others_written() {
+    let (run, lines) = tier_json("bad_rows.csv");
+    assert_eq!(run.code, 1);
+    let ids: Vec<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["B01", "B14"]);
+    assert_eq!(by_id(&lines, "B01")["score"], "63.00");
+    insta::assert_snapshot!("tier_bad_rows_stderr", run.stderr);
+}
+
+#[test]
+fn tier_bad_rows_in_table_format_are_counted() {
+    let run = tierwise(&[
+        "tier",
+        "--policy",
+        SPEC,
+        "--as-of",
+        AS_OF,
+        "--format",
+        "table",
+        &customers("bad_rows.csv"),
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(run
+        .stdout
+        .ends_with("\nnot tiered: 12 rows with errors (see the errors above)\n"));
+}
+
+#[test]
+fn tier_unknown_column_is_reported_once_unless_ignored() {
+    let (run, lines) = tier_json("unknown_column.csv");
+    assert_eq!(run.code, 1);
+    assert_eq!(lines.len(), 2);
+    insta::assert_snapshot!("tier_unknown_column_stderr", run.stderr);
+
+    let run = tierwise(&[
+        "tier",
+        "--policy",
+        SPEC,
+        "--as-of",
+        AS_OF,
+        "--ignore-extra-columns",
+        &customers("unknown_column.csv"),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stderr, "");
+    assert_eq!(run.stdout.lines().count(), 2);
+}
+
+#[test]
+fn tier_bad_json_lines() {
+    let (run, lines) = tier_json("bad.jsonl");
+    assert_eq!(run.code, 1);
+    let ids: Vec<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["K01", "K11"]);
+    insta::assert_snapshot!("tier_bad_jsonl_stderr", run.stderr);
+}
+
+#[test]
+fn tier_malformed_customer_files() {
+    let mut report = String::new();
+    for file in [
+        "duplicate_header.csv",
+        "no_id_column.csv",
+        "empty.csv",
+        "bad_utf8.csv",
+        "no-such-file.csv",
+    ] {
+        let (run, lines) = tier_json(file);
+        let ids: Vec<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
+        report.push_str(&format!(
+            "== {file}: exit {}, tiered {ids:?}\n{}\n",
+            run.code, run.stderr
+        ));
+        assert_eq!(run.code, 1, "{file}");
+    }
+    insta::assert_snapshot!("tier_malformed_files", report);
+}
+
+#[test]
+fn tier_with_an_invalid_policy_prints_its_diagnostics() {
+    let run = tierwise(&[
+        "tier",
+        "--policy",
+        "tests/inputs/cli/check-dir/b-broken.toml",
+        &customers("good.csv"),
+    ]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout, "");
+    assert!(run
+        .stderr
+        .contains("  --> tests/inputs/cli/check-dir/b-broken.toml:10:10\n"));
+    assert!(run
+        .stderr
+        .ends_with("tests/inputs/cli/check-dir/b-broken.toml: 1 error\n"));
+}
+
+#[test]
+fn tier_warns_when_the_policy_is_not_in_force() {
+    let run = tierwise(&[
+        "tier",
+        "--policy",
+        SPEC,
+        "--as-of",
+        "2027-02-01",
+        &customers("good.jsonl"),
+    ]);
+    assert_eq!(run.code, 0);
+    assert_eq!(
+        run.stderr,
+        "warning: policy ocean-shipping 2026.2 is in force from 2026-01-01 to 2026-12-31, not on 2027-02-01\n"
+    );
+    assert_eq!(run.stdout.lines().count(), 3);
+}
+
+#[test]
+fn tier_as_of_defaults_to_today_in_the_policy_time_zone() {
+    let today = || {
+        chrono::Utc::now()
+            .with_timezone(&chrono_tz::Asia::Shanghai)
+            .date_naive()
+            .to_string()
+    };
+    let before = today();
+    let run = tierwise(&["tier", "--policy", SPEC, &customers("good.jsonl")]);
+    let after = today();
+    let first: Value = serde_json::from_str(run.stdout.lines().next().unwrap()).unwrap();
+    let as_of = first["as_of"].as_str().unwrap();
+    assert!(as_of == before || as_of == after, "{as_of}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        &["tier", "--policy", SPEC, "--as-of", "2026-13-01", "x.csv"][..],
+        &["tier", "--policy", SPEC, "--format", "yaml", "x.csv"],
+        &["tier", "x.csv"],
+        &["explain", "--policy", SPEC, "x.csv"],
+        &["check"],
+        &["frobnicate"],
+    ] {
+        let run = tierwise(args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+    }
+    let run = tierwise(&["tier", "--policy", SPEC, "--as-of", "30/06/2026", "x.csv"]);
+    assert!(run
+        .stderr
+        .contains("`30/06/2026` is not a date: expected YYYY-MM-DD, like 2026-06-30"));
+}
+
+#[test]
+fn help_and_version() {
+    let run = tierwise(&["--version"]);
+    assert_eq!(run.code, 0);
+    assert_eq!(
+        run.stdout,
+        format!("tierwise {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    let run = tierwise(&["--help"]);
+    assert_eq!(run.code, 0);
+    insta::assert_snapshot!("help", run.stdout);
+    for command in ["check", "tier", "explain", "simulate"] {
+        let run = tierwise(&[command, "--help"]);
+        assert_eq!(run.code, 0);
+        assert!(run.stdout.contains("Example: tierwise "), "{command}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// explain
+
+fn explain(id: &str, file: &str) -> Run {
+    tierwise(&[
+        "explain",
+        "--policy",
+        SPEC,
+        "--as-of",
+        AS_OF,
+        &customers(file),
+        "--id",
+        id,
+    ])
+}
+
+#[test]
+fn explain_buffer() {
+    let run = explain("A06", "good.csv");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stderr, "");
+    insta::assert_snapshot!("explain_buffer", run.stdout);
+}
+
+#[test]
+fn explain_expired_pin_and_cap() {
+    let run = explain("A10", "good.csv");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!("explain_expired_pin", run.stdout);
+    let run = explain("A08", "good.csv");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!("explain_cap", run.stdout);
+}
+
+#[test]
+fn explain_json() {
+    let run = tierwise(&[
+        "explain",
+        "--policy",
+        SPEC,
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+        &customers("good.csv"),
+        "--id",
+        "A09",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let trace: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(trace["customer"], "A09");
+    assert_eq!(trace["tier"], "vip");
+    assert_eq!(trace["qualified_tier"], "standard");
+    assert_eq!(trace["decided_by"], "pin");
+    assert_eq!(trace["score"], "9.80");
+    assert_eq!(trace["policy"]["version"], "2026.2");
+    assert_eq!(trace["pin"]["status"], "applied");
+    assert_eq!(trace["pin"]["reason"], "signed framework contract");
+}
+
+#[test]
+fn explain_unknown_id_suggests_one_of_the_file() {
+    let run = explain("A1O", "good.csv");
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        run.stderr,
+        "error: no customer `A1O` in `tests/inputs/customers/good.csv`\n  help: did you mean `A10`?\n"
+    );
+}
+
+#[test]
+fn explain_a_bad_row_prints_its_errors() {
+    let run = explain("B09", "bad_rows.csv");
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        run.stderr,
+        "tests/inputs/customers/bad_rows.csv:10: error: customer `B09`: field `overdue_days`: -5 is below the minimum 0 of `overdue_days`\n\
+         tests/inputs/customers/bad_rows.csv:10: error: customer `B09`: field `strategic`: `yes` is not a boolean (expected true or false)\n"
+    );
+    let run = explain("B05", "bad_rows.csv");
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr,
+        "tests/inputs/customers/bad_rows.csv:6: error: customer `B05`: field `customer_since`: date 2027-03-01 is after the as-of date 2026-06-30\n"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// simulate
+
+#[test]
+fn simulate_sample_distribution() {
+    let args = [
+        "simulate",
+        "--policy",
+        SAMPLE,
+        "--as-of",
+        AS_OF,
+        "data/customers.csv",
+    ];
+    let run = tierwise(&[&args[..], &["--format", "json"]].concat());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let sim: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        sim,
+        serde_json::json!({
+            "policy": {"id": "ocean-shipping", "version": "2026.2"},
+            "as_of": "2026-06-30",
+            "total": 1200,
+            "errors": 0,
+            "distribution": [
+                {"tier": "vip", "count": 79, "share": "6.6"},
+                {"tier": "key", "count": 292, "share": "24.3"},
+                {"tier": "standard", "count": 829, "share": "69.1"}
+            ]
+        })
+    );
+    let run = tierwise(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!("simulate_sample", run.stdout);
+
+    // the JSON Lines copy of the sample gives the same distribution
+    let run = tierwise(&[
+        "simulate",
+        "--policy",
+        SAMPLE,
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+        "data/customers.jsonl",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(serde_json::from_str::<Value>(&run.stdout).unwrap(), sim);
+}
+
+#[test]
+fn simulate_against_a_policy_with_other_tiers() {
+    let args = [
+        "simulate",
+        "--policy",
+        SPEC,
+        "--against",
+        FOUR_TIERS,
+        "--as-of",
+        AS_OF,
+        "tests/inputs/customers/good.csv",
+    ];
+    let run = tierwise(&args);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!("simulate_against_table", run.stdout);
+    insta::assert_snapshot!("simulate_against_stderr", run.stderr);
+
+    let run = tierwise(&[&args[..], &["--format", "json"]].concat());
+    assert_eq!(run.code, 1);
+    let sim: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        keys(&sim),
+        [
+            "policy",
+            "as_of",
+            "total",
+            "errors",
+            "distribution",
+            "against",
+            "transitions",
+            "moved"
+        ]
+    );
+    assert_eq!(sim["total"], 10);
+    // A09 and A10 are pinned to tiers the four-tier policy does not have
+    assert_eq!(sim["errors"], 2);
+    assert_eq!(sim["against"]["policy"]["version"], "2027.1");
+    assert_eq!(
+        sim["against"]["distribution"],
+        serde_json::json!([
+            {"tier": "platinum", "count": 1, "share": "10.0"},
+            {"tier": "gold", "count": 5, "share": "50.0"},
+            {"tier": "silver", "count": 1, "share": "10.0"},
+            {"tier": "bronze", "count": 3, "share": "30.0"}
+        ])
+    );
+    assert_eq!(
+        sim["transitions"],
+        serde_json::json!([
+            {"from": "vip", "to": "platinum", "count": 1},
+            {"from": "vip", "to": "gold", "count": 2},
+            {"from": "key", "to": "gold", "count": 3},
+            {"from": "key", "to": "silver", "count": 1},
+            {"from": "key", "to": "bronze", "count": 1},
+            {"from": "standard", "to": "bronze", "count": 2}
+        ])
+    );
+    assert_eq!(sim["moved"], 10);
+}
+
+#[test]
+fn simulate_against_itself_moves_nobody() {
+    let run = tierwise(&[
+        "simulate",
+        "--policy",
+        SPEC,
+        "--against",
+        SPEC,
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+        "tests/inputs/customers/good.csv",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let sim: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(sim["moved"], 0);
+    assert_eq!(sim["total"], 12);
+    assert_eq!(sim["distribution"], sim["against"]["distribution"]);
+}
+
+#[test]
+fn simulate_counts_rows_with_errors() {
+    let run = tierwise(&[
+        "simulate",
+        "--policy",
+        SPEC,
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+        "tests/inputs/customers/bad_rows.csv",
+    ]);
+    assert_eq!(run.code, 1);
+    let sim: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(sim["total"], 2);
+    assert_eq!(sim["errors"], 12);
+    assert_eq!(
+        run.stderr,
+        tier_json("bad_rows.csv").0.stderr,
+        "simulate reports rows like tier"
+    );
+}
+
+#[test]
+fn sla_prints_every_milestone_with_the_clock_offset() {
+    let run = tierwise(&[
+        "sla", "--policy", SAMPLE, "--tier", "key", "--case", "complaint", "--severity", "major",
+        "--opened", "2026-09-30T17:00:00+08:00",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    assert_eq!(keys(&v), ["tier", "case", "severity", "milestones"]);
+    assert_eq!(v["tier"], "key");
+    assert_eq!(v["severity"], "major");
+    let m = &v["milestones"];
+    assert_eq!(keys(m), ["acknowledge", "investigate", "resolve", "follow_up"]);
+    // 30 open minutes on the business calendar, from 17:00 on the eve of National Day
+    assert_eq!(m["acknowledge"], serde_json::json!({"due": "2026-09-30T17:30:00+08:00", "clock": "cn_business", "target": "30m"}));
+    // 4h: 1h on 09-30, the National Day week is closed, 3h on Thursday 10-08
+    assert_eq!(m["investigate"]["due"], "2026-10-08T12:00:00+08:00");
+}
+
+#[test]
+fn sla_default_severity_pauses_and_the_24x7_clock() {
+    let run = tierwise(&[
+        "sla", "--policy", "policies/express-parcel.toml", "--tier", "standard", "--case", "exception",
+        "--opened", "2026-02-16T15:50:00Z",
+        "--paused", "2026-02-16T16:00:00Z/2026-02-16T16:10:00Z",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    assert_eq!(v["severity"], "level1");
+    // 15 minutes on 24x7: 10 before the pause, 5 after it; written in the policy's offset
+    assert_eq!(v["milestones"]["first_response"]["due"], "2026-02-17T00:15:00+08:00");
+    assert_eq!(v["milestones"]["first_response"]["clock"], "24x7");
+}
+
+#[test]
+fn sla_errors() {
+    let run = tierwise(&["sla", "--policy", SAMPLE, "--tier", "vpi", "--case", "complaint", "--opened", "2026-09-30T17:00:00+08:00"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stderr, "error: unknown tier `vpi` in policy `ocean-shipping`\n  help: did you mean `vip`?\n");
+    let run = tierwise(&["sla", "--policy", SAMPLE, "--tier", "vip", "--case", "complaint", "--severity", "majr", "--opened", "2026-09-30T17:00:00+08:00"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stderr, "error: unknown severity `majr`\n  help: did you mean `major`?\n");
+    let run = tierwise(&["sla", "--policy", SAMPLE, "--tier", "vip", "--case", "complaint", "--opened", "yesterday"]);
+    assert_eq!(run.code, 2);
+    let run = tierwise(&["sla", "--policy", SAMPLE, "--tier", "vip", "--case", "complaint", "--opened", "2026-09-30T17:00:00Z", "--paused", "2026-09-30T18:00:00Z"]);
+    assert_eq!(run.code, 2);
+}
+
+#[test]
+fn route_shows_how_a_customer_case_is_handled() {
+    let run = tierwise(&[
+        "route", "--policy", SAMPLE, "--as-of", AS_OF, "data/customers.csv", "--id", "C00003",
+        "--case", "exception", "--severity", "level1", "--opened", "2026-06-30T22:10:00+08:00",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    insta::assert_snapshot!(run.stdout);
+    let run = tierwise(&[
+        "route", "--policy", SAMPLE, "--as-of", AS_OF, "data/customers.csv", "--id", "C00003",
+        "--case", "complaint", "--opened", "2026-06-30T22:10:00+08:00", "--format", "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    assert_eq!(v["tier"], "key");
+    assert_eq!(v["service"]["account_manager"], "designated");
+    assert!(v["handling"]["deadlines"].as_array().unwrap().len() == 4);
+}
