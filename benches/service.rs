@@ -1,5 +1,9 @@
 //! Service benchmarks: SLA deadlines on a business calendar (4 hours, 3 business days across
 //! a weekend and a holiday, 30 business days) and service + routing resolution.
+#![expect(
+    clippy::unwrap_used,
+    reason = "a benchmark with a broken fixture should stop at once"
+)]
 
 use std::hint::black_box;
 

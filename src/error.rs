@@ -370,6 +370,7 @@ fn render(f: &mut fmt::Formatter<'_>, d: &Diagnostic, text: &str) -> fmt::Result
 /// assert_eq!(tierwise::closest("gross_margn_pct", ["annual_teu", "gross_margin_pct"]), Some("gross_margin_pct"));
 /// assert_eq!(tierwise::closest("vpi", ["vip", "key"]), Some("vip"));
 /// assert_eq!(tierwise::closest("E", ["A", "B"]), None);
+/// assert_eq!(tierwise::closest("b", ["A", "B"]), Some("B"));
 /// ```
 pub fn closest<'a, I>(name: &str, candidates: I) -> Option<&'a str>
 where
@@ -377,11 +378,16 @@ where
 {
     let mut best: Option<(usize, &str)> = None;
     for cand in candidates {
+        if cand != name && cand.to_lowercase() == name.to_lowercase() {
+            // a difference in case only is the likeliest slip of all, however short the name
+            return Some(cand);
+        }
         let d = edit_distance(name, cand);
         // one edit in three characters; names of one or two characters get no guess, since
         // every other short name is as close
         let limit = cand.chars().count().max(name.chars().count()) / 3;
-        let substring = cand.len() >= 3 && name.len() >= 3 && (cand.contains(name) || name.contains(cand));
+        let substring =
+            cand.len() >= 3 && name.len() >= 3 && (cand.contains(name) || name.contains(cand));
         if d <= limit || (substring && d <= limit + 3) {
             match best {
                 Some((bd, _)) if bd <= d => {}

@@ -21,7 +21,8 @@ pub use calendar::{Calendar, CalendarError, ClockTime, OpenInterval, WeeklyHours
 pub use customer::{Customer, CustomerBuilder, InputValue, STATE_FIELDS};
 pub use duration::{BusinessDuration, DurationError};
 pub use error::{
-    closest, Diagnostic, DiagnosticKind, EvalError, EvalErrorKind, InputError, InputErrors, LoadError,
+    closest, Diagnostic, DiagnosticKind, EvalError, EvalErrorKind, InputError, InputErrors,
+    LoadError,
 };
 pub use eval::{Assignment, Decision, TierState};
 pub use explain::{

@@ -233,7 +233,9 @@ impl Prepared {
                 Curve::Linear(points) => points
                     .windows(2)
                     .map(|w| match w {
-                        [(xa, ya), (xb, yb)] => exact_div(yb.checked_sub(*ya)?, xb.checked_sub(*xa)?),
+                        [(xa, ya), (xb, yb)] => {
+                            exact_div(yb.checked_sub(*ya)?, xb.checked_sub(*xa)?)
+                        }
                         _ => None,
                     })
                     .collect(),

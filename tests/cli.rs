@@ -794,8 +794,17 @@ fn simulate_counts_rows_with_errors() {
 #[test]
 fn sla_prints_every_milestone_with_the_clock_offset() {
     let run = tierwise(&[
-        "sla", "--policy", SAMPLE, "--tier", "key", "--case", "complaint", "--severity", "major",
-        "--opened", "2026-09-30T17:00:00+08:00",
+        "sla",
+        "--policy",
+        SAMPLE,
+        "--tier",
+        "key",
+        "--case",
+        "complaint",
+        "--severity",
+        "major",
+        "--opened",
+        "2026-09-30T17:00:00+08:00",
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let v: Value = serde_json::from_str(run.stdout.trim()).unwrap();
@@ -803,9 +812,15 @@ fn sla_prints_every_milestone_with_the_clock_offset() {
     assert_eq!(v["tier"], "key");
     assert_eq!(v["severity"], "major");
     let m = &v["milestones"];
-    assert_eq!(keys(m), ["acknowledge", "investigate", "resolve", "follow_up"]);
+    assert_eq!(
+        keys(m),
+        ["acknowledge", "investigate", "resolve", "follow_up"]
+    );
     // 30 open minutes on the business calendar, from 17:00 on the eve of National Day
-    assert_eq!(m["acknowledge"], serde_json::json!({"due": "2026-09-30T17:30:00+08:00", "clock": "cn_business", "target": "30m"}));
+    assert_eq!(
+        m["acknowledge"],
+        serde_json::json!({"due": "2026-09-30T17:30:00+08:00", "clock": "cn_business", "target": "30m"})
+    );
     // 4h: 1h on 09-30, the National Day week is closed, 3h on Thursday 10-08
     assert_eq!(m["investigate"]["due"], "2026-10-08T12:00:00+08:00");
 }
@@ -813,43 +828,128 @@ fn sla_prints_every_milestone_with_the_clock_offset() {
 #[test]
 fn sla_default_severity_pauses_and_the_24x7_clock() {
     let run = tierwise(&[
-        "sla", "--policy", "policies/express-parcel.toml", "--tier", "standard", "--case", "exception",
-        "--opened", "2026-02-16T15:50:00Z",
-        "--paused", "2026-02-16T16:00:00Z/2026-02-16T16:10:00Z",
+        "sla",
+        "--policy",
+        "policies/express-parcel.toml",
+        "--tier",
+        "standard",
+        "--case",
+        "exception",
+        "--opened",
+        "2026-02-16T15:50:00Z",
+        "--paused",
+        "2026-02-16T16:00:00Z/2026-02-16T16:10:00Z",
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let v: Value = serde_json::from_str(run.stdout.trim()).unwrap();
     assert_eq!(v["severity"], "level1");
     // 15 minutes on 24x7: 10 before the pause, 5 after it; written in the policy's offset
-    assert_eq!(v["milestones"]["first_response"]["due"], "2026-02-17T00:15:00+08:00");
+    assert_eq!(
+        v["milestones"]["first_response"]["due"],
+        "2026-02-17T00:15:00+08:00"
+    );
     assert_eq!(v["milestones"]["first_response"]["clock"], "24x7");
 }
 
 #[test]
 fn sla_errors() {
-    let run = tierwise(&["sla", "--policy", SAMPLE, "--tier", "vpi", "--case", "complaint", "--opened", "2026-09-30T17:00:00+08:00"]);
+    let run = tierwise(&[
+        "sla",
+        "--policy",
+        SAMPLE,
+        "--tier",
+        "vpi",
+        "--case",
+        "complaint",
+        "--opened",
+        "2026-09-30T17:00:00+08:00",
+    ]);
     assert_eq!(run.code, 1);
-    assert_eq!(run.stderr, "error: unknown tier `vpi` in policy `ocean-shipping`\n  help: did you mean `vip`?\n");
-    let run = tierwise(&["sla", "--policy", SAMPLE, "--tier", "vip", "--case", "complaint", "--severity", "majr", "--opened", "2026-09-30T17:00:00+08:00"]);
+    assert_eq!(
+        run.stderr,
+        "error: unknown tier `vpi` in policy `ocean-shipping`\n  help: did you mean `vip`?\n"
+    );
+    let run = tierwise(&[
+        "sla",
+        "--policy",
+        SAMPLE,
+        "--tier",
+        "vip",
+        "--case",
+        "complaint",
+        "--severity",
+        "majr",
+        "--opened",
+        "2026-09-30T17:00:00+08:00",
+    ]);
     assert_eq!(run.code, 1);
-    assert_eq!(run.stderr, "error: unknown severity `majr`\n  help: did you mean `major`?\n");
-    let run = tierwise(&["sla", "--policy", SAMPLE, "--tier", "vip", "--case", "complaint", "--opened", "yesterday"]);
+    assert_eq!(
+        run.stderr,
+        "error: unknown severity `majr`\n  help: did you mean `major`?\n"
+    );
+    let run = tierwise(&[
+        "sla",
+        "--policy",
+        SAMPLE,
+        "--tier",
+        "vip",
+        "--case",
+        "complaint",
+        "--opened",
+        "yesterday",
+    ]);
     assert_eq!(run.code, 2);
-    let run = tierwise(&["sla", "--policy", SAMPLE, "--tier", "vip", "--case", "complaint", "--opened", "2026-09-30T17:00:00Z", "--paused", "2026-09-30T18:00:00Z"]);
+    let run = tierwise(&[
+        "sla",
+        "--policy",
+        SAMPLE,
+        "--tier",
+        "vip",
+        "--case",
+        "complaint",
+        "--opened",
+        "2026-09-30T17:00:00Z",
+        "--paused",
+        "2026-09-30T18:00:00Z",
+    ]);
     assert_eq!(run.code, 2);
 }
 
 #[test]
 fn route_shows_how_a_customer_case_is_handled() {
     let run = tierwise(&[
-        "route", "--policy", SAMPLE, "--as-of", AS_OF, "data/customers.csv", "--id", "C00003",
-        "--case", "exception", "--severity", "level1", "--opened", "2026-06-30T22:10:00+08:00",
+        "route",
+        "--policy",
+        SAMPLE,
+        "--as-of",
+        AS_OF,
+        "data/customers.csv",
+        "--id",
+        "C00003",
+        "--case",
+        "exception",
+        "--severity",
+        "level1",
+        "--opened",
+        "2026-06-30T22:10:00+08:00",
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     insta::assert_snapshot!(run.stdout);
     let run = tierwise(&[
-        "route", "--policy", SAMPLE, "--as-of", AS_OF, "data/customers.csv", "--id", "C00003",
-        "--case", "complaint", "--opened", "2026-06-30T22:10:00+08:00", "--format", "json",
+        "route",
+        "--policy",
+        SAMPLE,
+        "--as-of",
+        AS_OF,
+        "data/customers.csv",
+        "--id",
+        "C00003",
+        "--case",
+        "complaint",
+        "--opened",
+        "2026-06-30T22:10:00+08:00",
+        "--format",
+        "json",
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let v: Value = serde_json::from_str(run.stdout.trim()).unwrap();

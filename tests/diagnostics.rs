@@ -22,7 +22,14 @@ fn check_locations(err: &LoadError, name: &str, text: &str) {
         !err.diagnostics().is_empty(),
         "{name}: an error without diagnostics"
     );
-    for d in err.diagnostics() {
+    let all = err.diagnostics();
+    for (i, d) in all.iter().enumerate() {
+        assert!(
+            all.iter()
+                .take(i)
+                .all(|e| (e.span(), e.message()) != (d.span(), d.message())),
+            "{name}: reported twice: {d}"
+        );
         assert_eq!(d.path(), name, "{name}: {d}");
         assert!(d.line() >= 1 && d.column() >= 1, "{name}: {d}");
         let span = d.span();
@@ -132,7 +139,13 @@ fn file_over_one_mebibyte_is_rejected() {
     let d = &err.diagnostics()[0];
     assert_eq!(d.kind(), DiagnosticKind::Limit);
     assert_eq!((d.line(), d.column()), (1, 1));
-    insta::assert_snapshot!(d.message(), @"policy file is 1048614 bytes, more than the limit of 1 MiB (1048576 bytes)");
+    assert_eq!(
+        d.message(),
+        format!(
+            "policy file is {} bytes, more than the limit of 1 MiB (1048576 bytes)",
+            text.len()
+        )
+    );
 }
 
 #[test]

@@ -1,5 +1,10 @@
 //! Integration tests of the public library API: scoring and tiering semantics of the spec,
 //! a cross-check against an independent implementation, services and SLA deadlines.
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "helpers building fixtures fail the test by panicking"
+)]
 
 use chrono::{DateTime, NaiveDate, Utc};
 use tierwise::{Decision, EvalErrorKind, Policy};

@@ -1,4 +1,9 @@
 //! Invariants of scoring and tiering, over random customers and random policies.
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "helpers building fixtures fail the test by panicking"
+)]
 
 use chrono::{Duration, NaiveDate};
 use proptest::prelude::*;

@@ -263,10 +263,16 @@ fn classify(
         return Err(EvalError::new(&c.id, EvalErrorKind::WrongPolicy));
     }
     let mut dims = DimScores::new(p.dimensions.len());
-    for (i, (slot, d)) in dims.as_mut_slice().iter_mut().zip(&p.dimensions).enumerate() {
+    for (i, (slot, d)) in dims
+        .as_mut_slice()
+        .iter_mut()
+        .zip(&p.dimensions)
+        .enumerate()
+    {
         let value = c.values.get(usize::from(d.metric)).copied().flatten();
         let slopes = p.prepared.slopes.get(i).map_or(&[][..], Vec::as_slice);
-        let (s, _) = score::dimension(p, d, slopes, value, as_of).map_err(|k| EvalError::new(&c.id, k))?;
+        let (s, _) =
+            score::dimension(p, d, slopes, value, as_of).map_err(|k| EvalError::new(&c.id, k))?;
         *slot = s;
     }
     let score = score::composite(p, dims.as_slice()).ok_or_else(|| {
@@ -315,7 +321,8 @@ fn classify(
         if pi < f {
             let keep = p.prepared.keep_scores.get(usize::from(pi));
             let within_buffer = p.tiers.get(usize::from(pi)).is_some_and(|t| {
-                keep.is_some_and(|k| score >= *k) && t.require.iter().all(|(_, cond)| cond.eval(&env))
+                keep.is_some_and(|k| score >= *k)
+                    && t.require.iter().all(|(_, cond)| cond.eval(&env))
             });
             let in_grace = c.previous.last_qualified.is_some_and(|lq| {
                 let days = u64::try_from(p.tiering.downgrade_grace_days).unwrap_or(0);

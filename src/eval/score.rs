@@ -66,7 +66,11 @@ pub(crate) fn whole_years(start: NaiveDate, as_of: NaiveDate) -> i64 {
 
 /// Scores `x` on a linear or step curve, exactly. `slopes` holds each linear segment's
 /// `dy / dx` where that is an exact decimal (a multiplication then replaces a division).
-pub(crate) fn curve_score(curve: &Curve, slopes: &[Option<Decimal>], x: Decimal) -> Option<Decimal> {
+pub(crate) fn curve_score(
+    curve: &Curve,
+    slopes: &[Option<Decimal>],
+    x: Decimal,
+) -> Option<Decimal> {
     match curve {
         Curve::Linear(points) => {
             let (&(x0, y0), &(xn, yn)) = (points.first()?, points.last()?);
@@ -222,7 +226,11 @@ mod tests {
         // an exact precomputed slope gives the same numbers as multiply-then-divide
         let slopes = [Some(d("0.08")), Some(d("0.02"))];
         for x in ["0", "1", "250", "499.99", "777.777", "1999.5"] {
-            assert_eq!(curve_score(&c, &slopes, d(x)), curve_score(&c, &[], d(x)), "{x}");
+            assert_eq!(
+                curve_score(&c, &slopes, d(x)),
+                curve_score(&c, &[], d(x)),
+                "{x}"
+            );
         }
         let one = Curve::Linear(vec![(d("10"), d("30"))]);
         assert_eq!(curve_score(&one, &[], d("0")), Some(d("30")));
@@ -254,7 +262,16 @@ mod tests {
         assert_eq!(round(d("63.0"), 2).to_string(), "63.00");
         assert_eq!(round(d("7.5"), 0).to_string(), "8");
         // the integer fast path agrees with the general routine
-        for (v, dp) in [("51.875", 2), ("-51.875", 2), ("0.005", 2), ("-0.004", 2), ("99.9999995", 6), ("12.5", 0), ("-12.5", 0), ("7.4999", 3)] {
+        for (v, dp) in [
+            ("51.875", 2),
+            ("-51.875", 2),
+            ("0.005", 2),
+            ("-0.004", 2),
+            ("99.9999995", 6),
+            ("12.5", 0),
+            ("-12.5", 0),
+            ("7.4999", 3),
+        ] {
             let general = d(v).round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero);
             assert_eq!(round_small(d(v), dp), Some(general), "{v}");
         }

@@ -36,8 +36,10 @@ fn tier(policy: &Policy, id: &str) -> Option<TierId> {
     if found.is_none() {
         let ids: Vec<&str> = policy.tiers().map(|(_, t)| t.id()).collect();
         report::problem(
-            &Problem::new(format!("unknown tier `{id}` in policy `{}`", policy.id()))
-                .with_help(report::did_you_mean(id, ids.iter().copied()).or_else(|| Some(format!("tiers: {}", ids.join(", "))))),
+            &Problem::new(format!("unknown tier `{id}` in policy `{}`", policy.id())).with_help(
+                report::did_you_mean(id, ids.iter().copied())
+                    .or_else(|| Some(format!("tiers: {}", ids.join(", ")))),
+            ),
         );
     }
     found
@@ -89,7 +91,14 @@ pub fn run(args: &SlaArgs) -> io::Result<bool> {
     let Some(tier_id) = tier(&policy, &args.tier) else {
         return Ok(false);
     };
-    let Some(case) = case(&policy, &args.case, args.severity.as_deref(), None, args.opened, &args.paused) else {
+    let Some(case) = case(
+        &policy,
+        &args.case,
+        args.severity.as_deref(),
+        None,
+        args.opened,
+        &args.paused,
+    ) else {
         return Ok(false);
     };
     let deadlines = match policy.deadlines(tier_id, &case) {
@@ -128,7 +137,11 @@ pub fn route(args: &RouteArgs) -> io::Result<bool> {
         return Ok(false);
     };
     let wanted = args.id.trim();
-    let Some(record) = file.records.iter().find(|r| r.id.as_deref() == Some(wanted)) else {
+    let Some(record) = file
+        .records
+        .iter()
+        .find(|r| r.id.as_deref() == Some(wanted))
+    else {
         let ids = file.records.iter().filter_map(|r| r.id.as_deref());
         report::problem(
             &Problem::new(format!("no customer `{wanted}` in `{}`", file.label))
@@ -152,7 +165,14 @@ pub fn route(args: &RouteArgs) -> io::Result<bool> {
             return Ok(false);
         }
     };
-    let Some(case) = case(&policy, &args.case, args.severity.as_deref(), args.channel.as_deref(), args.opened, &args.paused) else {
+    let Some(case) = case(
+        &policy,
+        &args.case,
+        args.severity.as_deref(),
+        args.channel.as_deref(),
+        args.opened,
+        &args.paused,
+    ) else {
         return Ok(false);
     };
     let handling = match policy.handle(&customer, &resolution, &case) {
@@ -187,22 +207,49 @@ pub fn route(args: &RouteArgs) -> io::Result<bool> {
         writeln!(out, "{value}")?;
         return Ok(true);
     }
-    writeln!(out, "customer {} on {as_of}: tier {tier} (score {})", customer.id(), resolution.assignment().score())?;
+    writeln!(
+        out,
+        "customer {} on {as_of}: tier {tier} (score {})",
+        customer.id(),
+        resolution.assignment().score()
+    )?;
     if let Some(s) = policy.service(&resolution) {
-        writeln!(out, "service: support hours {}, account manager {}, review every {} days", s.support_hours(), s.account_manager().as_str(), s.review_every_days())?;
+        writeln!(
+            out,
+            "service: support hours {}, account manager {}, review every {} days",
+            s.support_hours(),
+            s.account_manager().as_str(),
+            s.review_every_days()
+        )?;
         let benefits: Vec<&str> = s.benefits().collect();
         if !benefits.is_empty() {
             writeln!(out, "  benefits: {}", benefits.join(", "))?;
         }
     }
     let severity = severity_of(&policy, &args.case, args.severity.as_deref());
-    let severity = severity.as_str().map(|s| format!(", severity {s}")).unwrap_or_default();
+    let severity = severity
+        .as_str()
+        .map(|s| format!(", severity {s}"))
+        .unwrap_or_default();
     let opened = case.opened().with_timezone(&policy.timezone());
-    writeln!(out, "case {}{severity}, opened {}", args.case, opened.to_rfc3339())?;
+    writeln!(
+        out,
+        "case {}{severity}, opened {}",
+        args.case,
+        opened.to_rfc3339()
+    )?;
     match handling.route() {
         Some(r) => {
-            let assign = r.assign().map(|a| format!(", assigned to {a}")).unwrap_or_default();
-            writeln!(out, "  route: queue {}{assign} (routing rule {})", r.queue(), r.rule())?;
+            let assign = r
+                .assign()
+                .map(|a| format!(", assigned to {a}"))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "  route: queue {}{assign} (routing rule {})",
+                r.queue(),
+                r.rule()
+            )?;
         }
         None => writeln!(out, "  route: no routing rule matches")?,
     }
@@ -218,7 +265,14 @@ pub fn route(args: &RouteArgs) -> io::Result<bool> {
         )?;
     }
     for e in handling.escalation() {
-        writeln!(out, "  escalate {} at {}: notify {} at {}", e.milestone(), e.at(), e.notify(), e.due().to_rfc3339())?;
+        writeln!(
+            out,
+            "  escalate {} at {}: notify {} at {}",
+            e.milestone(),
+            e.at(),
+            e.notify(),
+            e.due().to_rfc3339()
+        )?;
     }
     Ok(true)
 }
