@@ -109,6 +109,38 @@ fn is_id(s: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
 }
 
+/// Why `id` is not a valid policy or tier id, with the id it was probably meant to be.
+fn bad_id(what: &str, id: &Sp<String>) -> Diag {
+    if id.v.is_empty() {
+        return Diag::new(
+            DiagnosticKind::InvalidValue,
+            id.span,
+            format!("a {what} id cannot be empty"),
+        );
+    }
+    let mut fixed = String::with_capacity(id.v.len());
+    for c in id.v.trim().chars() {
+        match c.to_ascii_lowercase() {
+            l if l.is_ascii_lowercase() || l.is_ascii_digit() || l == '_' || l == '-' => {
+                fixed.push(l)
+            }
+            _ if !fixed.ends_with('-') => fixed.push('-'),
+            _ => {}
+        }
+    }
+    let fixed = fixed.trim_matches('-');
+    let d = Diag::new(
+        DiagnosticKind::InvalidValue,
+        id.span,
+        format!("{what} id `{}` may use only a-z, 0-9, `_` and `-`", id.v),
+    );
+    if is_id(fixed) {
+        d.with_help(format!("write it as `{fixed}`"))
+    } else {
+        d
+    }
+}
+
 fn is_name(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase())
@@ -185,12 +217,7 @@ fn compile(raw: &RawPolicy, diags: &mut Diags) -> Option<Compiled> {
     let id = header.and_then(|h| required(diags, &h.id, hspan, "id", "`[policy]`"));
     if let Some(id) = id {
         if !is_id(&id.v) {
-            err(
-                diags,
-                DiagnosticKind::InvalidValue,
-                id.span,
-                format!("policy id `{}` may use only a-z, 0-9, `_` and `-`", id.v),
-            );
+            diags.push(bad_id("policy", id));
         }
     }
     let version = header.and_then(|h| required(diags, &h.version, hspan, "version", "`[policy]`"));
@@ -1108,12 +1135,7 @@ fn compile_tiers(raw: &RawPolicy, scope: &Scope<'_>, diags: &mut Diags) -> Vec<T
                     .with_help("tier ids must be unique"),
                 );
             } else if !is_id(&id.v) {
-                err(
-                    diags,
-                    DiagnosticKind::InvalidValue,
-                    id.span,
-                    format!("tier id `{}` may use only a-z, 0-9, `_` and `-`", id.v),
-                );
+                diags.push(bad_id("tier", id));
             }
             seen.push(id);
         }
