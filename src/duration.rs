@@ -19,7 +19,7 @@ pub struct BusinessDuration(u64);
 
 /// Why a duration text is not valid.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid duration `{text}`: {reason}")]
+#[error("{}", if text.is_empty() { "a duration cannot be empty".to_owned() } else { format!("invalid duration `{text}`: {reason}") })]
 pub struct DurationError {
     text: String,
     reason: &'static str,

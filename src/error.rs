@@ -150,9 +150,9 @@ pub(crate) struct Diag {
     pub(crate) span: Span,
     pub(crate) message: String,
     pub(crate) help: Option<String>,
-    /// Where the name or rule was first defined, for "defined twice" errors; rendered as a
-    /// line number in the help.
-    pub(crate) first: Option<Span>,
+    /// A related place, with what it is (`first defined`, `the catch-all rule is`);
+    /// rendered as a line number in the help.
+    pub(crate) first: Option<(Span, &'static str)>,
 }
 
 impl Diag {
@@ -168,7 +168,13 @@ impl Diag {
 
     /// Notes where the duplicated name or rule was first defined.
     pub(crate) fn with_first(mut self, first: Span) -> Diag {
-        self.first = Some(first);
+        self.first = Some((first, "first defined"));
+        self
+    }
+
+    /// Notes a related place: `label` reads before "on line N", e.g. `the catch-all rule is`.
+    pub(crate) fn with_related(mut self, at: Span, label: &'static str) -> Diag {
+        self.first = Some((at, label));
         self
     }
 
@@ -258,16 +264,16 @@ impl LoadError {
                 let range = d.span.range();
                 let (line, column) = line_col(text, range.start);
                 let mut help = d.help;
-                if let Some(first) = d.first {
+                if let Some((first, label)) = d.first {
                     let note = match sources.get(usize::from(first.file)) {
                         Some(s) if first.file == d.span.file => {
                             format!(
-                                "first defined on line {}",
+                                "{label} on line {}",
                                 line_col(&s.text, first.range().start).0
                             )
                         }
                         Some(s) => format!(
-                            "first defined in {}:{}",
+                            "{label} in {}:{}",
                             s.name,
                             line_col(&s.text, first.range().start).0
                         ),

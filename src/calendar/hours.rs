@@ -102,7 +102,7 @@ impl OpenInterval {
         if start < end {
             Ok(OpenInterval { start, end })
         } else {
-            Err(CalendarError::InvalidInterval(format!("{start}-{end}")))
+            Err(CalendarError::EmptyInterval(format!("{start}-{end}")))
         }
     }
 
@@ -144,7 +144,8 @@ impl FromStr for OpenInterval {
             .ok_or_else(|| CalendarError::InvalidInterval(text.to_owned()))?;
         let start: ClockTime = start.trim().parse()?;
         let end: ClockTime = end.trim().parse()?;
-        OpenInterval::new(start, end).map_err(|_| CalendarError::InvalidInterval(text.to_owned()))
+        OpenInterval::new(start, end)
+            .map_err(|_| CalendarError::EmptyInterval(text.trim().to_owned()))
     }
 }
 

@@ -59,6 +59,9 @@ pub enum CalendarError {
     /// An interval is not `HH:MM-HH:MM` with the start before the end.
     #[error("invalid interval `{0}`, expected HH:MM-HH:MM with the start before the end")]
     InvalidInterval(String),
+    /// An interval that ends at or before its start, like `12:00-09:00`.
+    #[error("interval `{0}` ends before it starts")]
+    EmptyInterval(String),
     /// Two intervals of the same day overlap.
     #[error("intervals `{first}` and `{second}` overlap")]
     OverlappingIntervals {

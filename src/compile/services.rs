@@ -146,7 +146,8 @@ pub(crate) fn compile(raw: &RawPolicy, cx: &Ctx<'_>, diags: &mut Diags) -> Optio
             if let Some(c) = catch_all {
                 diags.push(
                     Diag::new(DiagnosticKind::Ordering, r.span, "this routing rule is unreachable: a rule without `when` before it catches every case")
-                        .with_help(format!("move the catch-all rule (at byte {}) to the end", c.start)),
+                        .with_help("move it to the end")
+                        .with_related(c, "the catch-all rule is"),
                 );
             }
             let when = r.when.as_ref().and_then(|w| cond(diags, w, &route_scope));
@@ -242,7 +243,7 @@ fn compile_calendars(
         };
         let mut hours = WeeklyHours::closed();
         let mut ok = true;
-        if c.hours_span.is_none() {
+        if c.hours_span.is_none() && !diags.was_written(c.name.span, "hours") {
             diags.push(
                 Diag::new(
                     DiagnosticKind::MissingKey,
@@ -425,7 +426,8 @@ fn compile_service_table(
                         .chain(std::iter::once(&pi))
                         .filter_map(|c| names.get(*c).map(String::as_str))
                         .collect();
-                    if pi == i {
+                    // reported once, by the cycle's first service in file order
+                    if pi == i && chain.iter().min() == Some(&i) {
                         diags.push(
                             Diag::new(
                                 DiagnosticKind::Inconsistent,
@@ -621,33 +623,55 @@ fn compile_service_table(
             }
         }
     }
+    // a service that is not named after a tier and that no other service extends is
+    // almost always a misspelt tier
+    let mut suggested: Vec<&str> = Vec::new();
+    for s in &raw.services {
+        let is_tier = cx.tier_ids.iter().any(|t| *t == s.tier.v);
+        let extended = raw
+            .services
+            .iter()
+            .any(|o| o.extends.as_ref().is_some_and(|e| e.v == s.tier.v));
+        if !is_tier && !extended {
+            let guess = crate::error::closest(&s.tier.v, cx.tier_ids.iter().map(String::as_str));
+            if let Some(g) = guess {
+                suggested.push(g);
+            }
+            diags.push(
+                Diag::new(
+                    DiagnosticKind::UnknownName,
+                    s.tier.span,
+                    format!(
+                        "service `{}` is not named after a tier, and no service extends it",
+                        s.tier.v
+                    ),
+                )
+                .with_help_opt(guess.map(|g| format!("did you mean `{g}`?"))),
+            );
+        }
+    }
     // every tier needs a service
     let mut missing = false;
     for (t, id) in cx.tier_ids.iter().enumerate() {
         let declared = raw.services.iter().any(|s| s.tier.v == *id);
         if !declared {
+            missing = true;
+            if suggested.contains(&id.as_str()) {
+                continue;
+            }
             let span = raw
-                .services
-                .first()
-                .map_or(Span::default(), |s| s.tier.span);
-            let unmatched: Vec<&str> = raw
-                .services
+                .tiers
                 .iter()
-                .map(|s| s.tier.v.as_str())
-                .filter(|n| !cx.tier_ids.iter().any(|t| t == n))
-                .collect();
-            let help = did_you_mean(id, unmatched.iter().copied())
-                .map(|h| format!("a service is named after its tier: {h}"))
-                .unwrap_or_else(|| format!("add `[service.{id}]`"));
+                .find_map(|t| t.id.as_ref().filter(|i| i.v == *id).map(|i| i.span))
+                .unwrap_or_default();
             diags.push(
                 Diag::new(
                     DiagnosticKind::MissingKey,
                     span,
                     format!("tier `{id}` has no `[service.{id}]`"),
                 )
-                .with_help(help),
+                .with_help(format!("every tier needs a service: add `[service.{id}]`")),
             );
-            missing = true;
         } else if services.get(t).is_none_or(Option::is_none) {
             missing = true;
         }
@@ -765,7 +789,11 @@ fn compile_sla(
         span: Span,
     }
     let mut rules: Vec<Rule> = Vec::new();
+    // cases with a broken rule: their coverage is not checked, as the rule meant to cover
+    // something was already reported
+    let mut broken = vec![false; m.cases.len()];
     for (n, s) in raw.sla.iter().enumerate() {
+        let before = diags.list.len();
         let case = required(diags, &s.case, s.span, "case", "an `[[sla]]` rule")
             .and_then(|c| resolve(diags, c, &kinds, "case kind"));
         let tier = s
@@ -839,6 +867,11 @@ fn compile_sla(
         let Some(case) = case else {
             continue;
         };
+        if diags.list.len() > before {
+            if let Some(b) = broken.get_mut(usize::from(case)) {
+                *b = true;
+            }
+        }
         if matches!(tier, Some(None))
             || matches!(severity, Some(None))
             || matches!(clock, Some(None))
@@ -857,10 +890,8 @@ fn compile_sla(
                     s.span,
                     "two `[[sla]]` rules have the same case, tier and severity",
                 )
-                .with_help(format!(
-                    "merge this rule's targets into the earlier one (at byte {} of its file)",
-                    prev.span.start
-                )),
+                .with_help("merge this rule's targets into the earlier one")
+                .with_first(prev.span),
             );
             continue;
         }
@@ -879,13 +910,21 @@ fn compile_sla(
     if raw.sla.is_empty() {
         return;
     }
+    let services_failed = !raw.services.is_empty() && m.services.is_empty();
+    let mut clockless_reported: Vec<usize> = Vec::new();
     for (ci, def) in m.cases.iter().enumerate() {
-        let case_span = raw.cases.get(ci).map_or(Span::default(), |c| c.kind.span);
+        let raw_case = raw.cases.get(ci);
         let sev_count = def.severities.len();
-        for tier in 0..cx.tier_ids.len() {
-            for sev in 0..sev_count.max(1) {
-                let sev_opt = (sev_count > 0).then_some(sev);
-                for (mi, ms) in def.milestones.iter().enumerate() {
+        let sev_name = |s: Option<usize>| {
+            s.and_then(|s| def.severities.get(s))
+                .and_then(|g| m.severities.get(usize::from(*g)))
+                .map(String::as_str)
+        };
+        for (mi, ms) in def.milestones.iter().enumerate() {
+            let mut uncovered: Vec<String> = Vec::new();
+            for tier in 0..cx.tier_ids.len() {
+                for sev in 0..sev_count.max(1) {
+                    let sev_opt = (sev_count > 0).then_some(sev);
                     let candidates = [
                         (Some(tier), sev_opt),
                         (None, sev_opt),
@@ -905,23 +944,11 @@ fn compile_sla(
                         })
                     });
                     let Some((ri, rule, (_, dur, written))) = found else {
-                        let sev_text = sev_opt
-                            .and_then(|s| def.severities.get(s))
-                            .and_then(|g| m.severities.get(usize::from(*g)))
-                            .map(|s| format!(", severity `{s}`"))
-                            .unwrap_or_default();
-                        diags.push(
-                            Diag::new(
-                                DiagnosticKind::Inconsistent,
-                                case_span,
-                                format!(
-                                    "milestone `{ms}` of case `{}` has no SLA target for tier `{}`{sev_text}",
-                                    def.kind,
-                                    cx.tier_ids.get(tier).map_or("", String::as_str)
-                                ),
-                            )
-                            .with_help(format!("give `{ms}` a target in an `[[sla]]` rule with `case = \"{}\"` and no tier or severity", def.kind)),
-                        );
+                        let tier_id = cx.tier_ids.get(tier).map_or("", String::as_str);
+                        uncovered.push(match sev_name(sev_opt) {
+                            Some(s) => format!("`{tier_id}`/`{s}`"),
+                            None => format!("`{tier_id}`"),
+                        });
                         continue;
                     };
                     let clock = match rule.clock {
@@ -929,18 +956,22 @@ fn compile_sla(
                         None => m.services.get(tier).map(|s| s.support_hours),
                     };
                     let Some(clock) = clock else {
-                        diags.push(
-                            Diag::new(
-                                DiagnosticKind::Inconsistent,
-                                rule.span,
-                                format!(
-                                    "this rule has no `clock`, and tier `{}` has no service with `support_hours` to count on",
-                                    cx.tier_ids.get(tier).map_or("", String::as_str)
-                                ),
-                            )
-                            .with_help("add `clock = \"24x7\"` (or a calendar) to the rule, or `[service.TIER]` with `support_hours`"),
-                        );
-                        return;
+                        // with broken services the tier's hours were already reported
+                        if !services_failed && !clockless_reported.contains(&ri) {
+                            clockless_reported.push(ri);
+                            diags.push(
+                                Diag::new(
+                                    DiagnosticKind::Inconsistent,
+                                    rule.span,
+                                    format!(
+                                        "this rule has no `clock`, and tier `{}` has no service with `support_hours` to count on",
+                                        cx.tier_ids.get(tier).map_or("", String::as_str)
+                                    ),
+                                )
+                                .with_help("add `clock = \"24x7\"` (or a calendar) to the rule, or `[service.TIER]` with `support_hours`"),
+                            );
+                        }
+                        continue;
                     };
                     if let Some(slot) = m.sla.targets.get_mut(def.slot(tier, sev, mi)) {
                         *slot = Some(Target {
@@ -952,6 +983,36 @@ fn compile_sla(
                     }
                 }
             }
+            if uncovered.is_empty() || broken.get(ci).copied().unwrap_or(false) {
+                continue;
+            }
+            let span = raw_case
+                .and_then(|c| c.milestones.as_ref())
+                .and_then(|l| l.v.iter().find(|x| x.v == *ms))
+                .map(|x| x.span)
+                .or(raw_case.map(|c| c.kind.span))
+                .unwrap_or_default();
+            let all = uncovered.len() == cx.tier_ids.len() * sev_count.max(1);
+            let what = if sev_count > 0 {
+                "tier/severity"
+            } else {
+                "tier"
+            };
+            let message = if all {
+                format!("milestone `{ms}` of case `{}` has no SLA target", def.kind)
+            } else {
+                format!(
+                    "milestone `{ms}` of case `{}` has no SLA target for {what} {}",
+                    def.kind,
+                    uncovered.join(", ")
+                )
+            };
+            diags.push(
+                Diag::new(DiagnosticKind::Inconsistent, span, message).with_help(format!(
+                    "give `{ms}` a target in an `[[sla]]` rule with `case = \"{}\"` and no tier or severity",
+                    def.kind
+                )),
+            );
         }
     }
 }
@@ -1037,6 +1098,20 @@ fn compile_escalation(raw: &RawPolicy, m: &mut ServiceModel, diags: &mut Diags) 
 
 /// Parses `"150%"` into 150.
 fn percent(diags: &mut Diags, s: &Sp<String>) -> Option<Decimal> {
+    let number =
+        s.v.strip_suffix('%')
+            .and_then(|n| crate::raw::parse_decimal(n.trim()).ok());
+    if number.is_some_and(|p| p <= Decimal::ZERO) {
+        diags.push(
+            Diag::new(
+                DiagnosticKind::InvalidValue,
+                s.span,
+                format!("`at` must be above 0%, found `{}`", s.v),
+            )
+            .with_help("a step falls due when that share of the target has elapsed, like \"100%\""),
+        );
+        return None;
+    }
     let parsed =
         s.v.strip_suffix('%')
             .and_then(|n| crate::raw::parse_decimal(n.trim()).ok())
