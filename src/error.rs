@@ -302,6 +302,14 @@ impl LoadError {
         }
     }
 
+    /// The diagnostics of both errors, this one's first.
+    #[must_use]
+    pub fn join(mut self, other: LoadError) -> LoadError {
+        self.diagnostics.extend(other.diagnostics);
+        self.sources.extend(other.sources);
+        self
+    }
+
     /// Every problem found, ordered by file and position.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics

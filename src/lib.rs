@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod batch;
 mod calendar;
 mod compile;
 mod customer;
@@ -13,8 +14,10 @@ mod expr;
 #[cfg(feature = "cli")]
 mod load;
 mod policy;
+mod policy_set;
 mod raw;
 mod service;
+mod simulate;
 mod sla;
 
 pub use calendar::{Calendar, CalendarError, ClockTime, OpenInterval, WeeklyHours};
@@ -30,7 +33,12 @@ pub use explain::{
     StateTrace,
 };
 pub use policy::{MetricId, Policy, Tier, TierId};
+pub use policy_set::PolicySet;
 pub use service::{AccountManager, Resolution, Service};
+pub use simulate::{
+    Mover, Placement, RecordError, Simulation, SimulationError, SimulationReport, TierShare,
+    Transition,
+};
 pub use sla::{
     Case, CaseBuilder, CaseError, Deadline, EscalationStatus, EscalationStep, Handling,
     RouteDecision, SlaError,

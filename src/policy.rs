@@ -203,6 +203,17 @@ pub(crate) struct Compiled {
     pub(crate) services: ServiceModel,
     /// Exact shortcuts for the hot path, derived from the fields above.
     pub(crate) prepared: Prepared,
+    /// Where the policy was read from, for diagnostics that involve several policies.
+    pub(crate) origin: Origin,
+}
+
+/// The file a policy came from and the places of its header keys.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Origin {
+    pub(crate) source: Option<crate::error::Source>,
+    pub(crate) id: crate::error::Span,
+    pub(crate) header: crate::error::Span,
+    pub(crate) effective_from: Option<crate::error::Span>,
 }
 
 /// Exact shortcuts computed once per policy so that scoring divides only when it must.
@@ -346,6 +357,11 @@ impl Policy {
     pub fn is_effective_on(&self, date: NaiveDate) -> bool {
         self.inner.effective_from.is_none_or(|f| f <= date)
             && self.inner.effective_until.is_none_or(|u| date <= u)
+    }
+
+    /// The name the policy's file was loaded under (its path, for [`Policy::from_path`]).
+    pub fn source_name(&self) -> Option<&str> {
+        self.inner.origin.source.as_ref().map(|s| &*s.name)
     }
 
     /// The policy's default time zone.

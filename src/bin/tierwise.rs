@@ -188,6 +188,11 @@ struct SimulateArgs {
     #[arg(long, value_enum, default_value_t = SimulateFormat::Table)]
     format: SimulateFormat,
 
+    /// With `--against`: list the first N customers that change tier, with the dimension
+    /// that moved each most (0 lists none; the count of movers is always shown).
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    movers: usize,
+
     #[command(flatten)]
     input: CustomerArgs,
 }
@@ -296,8 +301,73 @@ fn parse_date(text: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("`{text}` is not a date: expected YYYY-MM-DD, like 2026-06-30"))
 }
 
+/// A `--policy` that names a directory is a policy set (spec section 12): replaces it with the
+/// file of the version in force on `as_of` (default: today in the set's time zone). Returns
+/// false, after reporting, when the set is invalid or no version is in force.
+fn pick_version(policy: &mut PathBuf, as_of: Option<NaiveDate>) -> bool {
+    if !policy.is_dir() {
+        return true;
+    }
+    let set = match tierwise::PolicySet::load_dir(&*policy) {
+        Ok(set) => set,
+        Err(e) => {
+            report::load_error(policy, &e);
+            return false;
+        }
+    };
+    let Some(first) = set.versions().first() else {
+        return false;
+    };
+    let date = as_of.unwrap_or_else(|| report::as_of(first, None));
+    match set.at(date).and_then(tierwise::Policy::source_name) {
+        Some(file) => {
+            *policy = PathBuf::from(file);
+            true
+        }
+        None => {
+            let versions: Vec<String> = set
+                .versions()
+                .iter()
+                .map(|p| {
+                    let from = p.effective_from().map_or("the beginning".to_owned(), |d| d.to_string());
+                    let until = p.effective_until().map_or("no end".to_owned(), |d| d.to_string());
+                    format!("{} ({from} to {until})", p.version())
+                })
+                .collect();
+            report::problem(
+                &input::Problem::new(format!(
+                    "no version of policy `{}` in `{}` is in force on {date}",
+                    first.id(),
+                    policy.display()
+                ))
+                .with_help(Some(format!("versions: {}", versions.join(", ")))),
+            );
+            false
+        }
+    }
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    let picked = match &mut cli.command {
+        Command::Tier(a) => pick_version(&mut a.policy.policy, a.policy.as_of),
+        Command::Explain(a) => pick_version(&mut a.policy.policy, a.policy.as_of),
+        Command::Route(a) => pick_version(&mut a.policy.policy, a.policy.as_of),
+        Command::Simulate(a) => {
+            let as_of = a.policy.as_of;
+            pick_version(&mut a.policy.policy, as_of)
+                && a.against.as_mut().is_none_or(|q| pick_version(q, as_of))
+        }
+        Command::Sla(a) => {
+            let day = a.opened.date_naive();
+            pick_version(&mut a.policy, Some(day))
+        }
+        // `check` takes directories itself; other commands name no policy to pick
+        _ => true,
+    };
+    if !picked {
+        return ExitCode::from(1);
+    }
     let result = match cli.command {
         Command::Check(args) => check::run(&args.paths),
         Command::Tier(args) => tier::run(&args),

@@ -77,6 +77,8 @@ pub(crate) fn load_str(name: &str, text: &str) -> Result<Policy, LoadError> {
                 )
                 .with_help("load the policy with `Policy::from_path` (feature `cli`) or `tierwise check PATH`"),
             );
+            // what the included files would define is missing: do not report it as missing
+            return Err(LoadError::new(diags.list, &sources));
         }
     }
     finish(raw, diags, &sources)
@@ -91,7 +93,14 @@ pub(crate) fn finish(
     if !diags.list.iter().any(|d| d.kind == DiagnosticKind::Syntax) {
         let compiled = compile(&raw, &mut diags);
         if diags.is_empty() {
-            if let Some(c) = compiled {
+            if let Some(mut c) = compiled {
+                let h = raw.header.as_ref();
+                c.origin = crate::policy::Origin {
+                    source: sources.first().cloned(),
+                    id: h.and_then(|h| h.id.as_ref()).map(|i| i.span).unwrap_or_default(),
+                    header: h.map(|h| h.span).unwrap_or_default(),
+                    effective_from: h.and_then(|h| h.effective_from.as_ref()).map(|d| d.span),
+                };
                 return Ok(Policy::new(c));
             }
         }
@@ -318,6 +327,7 @@ fn compile(raw: &RawPolicy, diags: &mut Diags) -> Option<Compiled> {
         tiering,
         services: services?,
         prepared: Default::default(),
+        origin: Default::default(),
     })
 }
 

@@ -1,6 +1,8 @@
 //! The policy file as written: a typed tree of what each table says, every value with its
 //! span. Reading checks TOML types and unknown keys only; meaning is checked by `compile`.
 
+#[cfg(feature = "cli")]
+mod merge;
 mod reader;
 pub(crate) mod services;
 
@@ -9,6 +11,8 @@ use rust_decimal::Decimal;
 use toml::de::{DeTable, DeValue};
 
 use reader::Value;
+#[cfg(feature = "cli")]
+pub(crate) use merge::merge;
 pub(crate) use reader::{parse_decimal, Cx, Sp, Text};
 
 use crate::error::{closest, Diag, DiagnosticKind, Diags, Span};

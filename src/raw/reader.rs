@@ -1,6 +1,6 @@
 //! Typed reads from toml's spanned document tree, each failure recorded as a diagnostic.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
 use rust_decimal::Decimal;
 use toml::de::{DeArray, DeTable, DeValue};
 use toml::Spanned;
@@ -401,6 +401,105 @@ impl<'a> Cx<'a> {
             },
             _ => {
                 self.wrong_type(v, what, "a date like 2026-01-01");
+                None
+            }
+        }
+    }
+
+    /// A date and time of day: a TOML date-time (`2026-07-01T08:00:00+08:00`, or local
+    /// without an offset) or a string holding one (RFC 3339, or local like
+    /// `2026-07-01 08:00`). The offset is `None` for a local date-time.
+    pub(crate) fn datetime(
+        &mut self,
+        v: &Value<'_>,
+        what: &str,
+    ) -> Option<Sp<(NaiveDateTime, Option<FixedOffset>)>> {
+        let span = self.span(v.span());
+        let example = "like 2026-07-01T09:30:00+08:00";
+        let parsed = match v.get_ref() {
+            DeValue::Datetime(dt) => match (dt.date, dt.time) {
+                (Some(d), Some(t)) => {
+                    let date = NaiveDate::from_ymd_opt(
+                        i32::from(d.year),
+                        u32::from(d.month),
+                        u32::from(d.day),
+                    );
+                    let time = NaiveTime::from_hms_nano_opt(
+                        u32::from(t.hour),
+                        u32::from(t.minute),
+                        u32::from(t.second.unwrap_or(0)),
+                        t.nanosecond.unwrap_or(0),
+                    );
+                    // the offset type is not exported by `toml`: read its RFC 3339 text
+                    let offset = match dt.offset.map(|o| o.to_string()) {
+                        None => Some(None),
+                        Some(o) if o == "Z" => FixedOffset::east_opt(0).map(Some),
+                        Some(o) => DateTime::parse_from_rfc3339(&format!("2000-01-01T00:00:00{o}"))
+                            .ok()
+                            .map(|t| Some(*t.offset())),
+                    };
+                    match (date, time, offset) {
+                        (Some(d), Some(t), Some(o)) => Some((d.and_time(t), o)),
+                        _ => None,
+                    }
+                }
+                (Some(_), None) => {
+                    self.push(
+                        Diag::new(
+                            DiagnosticKind::WrongType,
+                            span,
+                            format!("{what} must be a date and a time, found a date alone"),
+                        )
+                        .with_help(format!("add the time of day, {example}")),
+                    );
+                    return None;
+                }
+                (None, _) => {
+                    self.push(
+                        Diag::new(
+                            DiagnosticKind::WrongType,
+                            span,
+                            format!("{what} must be a date and a time, found a time alone"),
+                        )
+                        .with_help(format!("add the date, {example}")),
+                    );
+                    return None;
+                }
+            },
+            DeValue::String(s) => {
+                let s = s.trim();
+                DateTime::parse_from_rfc3339(s)
+                    .ok()
+                    .map(|t| (t.naive_local(), Some(*t.offset())))
+                    .or_else(|| {
+                        [
+                            "%Y-%m-%dT%H:%M:%S%.f",
+                            "%Y-%m-%d %H:%M:%S%.f",
+                            "%Y-%m-%dT%H:%M",
+                            "%Y-%m-%d %H:%M",
+                        ]
+                        .iter()
+                        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+                        .map(|t| (t, None))
+                    })
+            }
+            _ => {
+                self.wrong_type(v, what, &format!("a date and time {example}"));
+                return None;
+            }
+        };
+        match parsed {
+            Some(p) => Some(Sp::new(p, span)),
+            None => {
+                let literal = self.src.get(v.span()).unwrap_or("").to_owned();
+                self.push(
+                    Diag::new(
+                        DiagnosticKind::InvalidValue,
+                        span,
+                        format!("{what} {literal} is not a valid date and time"),
+                    )
+                    .with_help(format!("write it {example}")),
+                );
                 None
             }
         }

@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use tierwise::Policy;
+use tierwise::{Policy, PolicySet};
 
 use crate::report;
 
@@ -22,9 +22,14 @@ pub fn run(paths: &[PathBuf]) -> io::Result<bool> {
                     all_ok = false;
                 }
                 Ok(files) => {
+                    let mut valid = Vec::new();
                     for file in files {
-                        all_ok &= check_file(&mut out, &file)?;
+                        match check_file(&mut out, &file)? {
+                            Some(p) => valid.push(p),
+                            None => all_ok = false,
+                        }
                     }
+                    all_ok &= check_sets(&mut out, path, valid)?;
                 }
                 Err(e) => {
                     report::error(&format!("cannot read directory `{}`: {e}", path.display()));
@@ -32,7 +37,7 @@ pub fn run(paths: &[PathBuf]) -> io::Result<bool> {
                 }
             }
         } else {
-            all_ok &= check_file(&mut out, path)?;
+            all_ok &= check_file(&mut out, path)?.is_some();
         }
     }
     out.flush()?;
@@ -56,7 +61,7 @@ fn policy_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-fn check_file(out: &mut impl Write, path: &Path) -> io::Result<bool> {
+fn check_file(out: &mut impl Write, path: &Path) -> io::Result<Option<Policy>> {
     match Policy::from_path(path) {
         Ok(policy) => {
             writeln!(
@@ -66,13 +71,46 @@ fn check_file(out: &mut impl Write, path: &Path) -> io::Result<bool> {
                 policy.id(),
                 policy.version()
             )?;
-            Ok(true)
+            Ok(Some(policy))
         }
         Err(e) => {
             // flush stdout first so that the two streams interleave in order on a terminal
             out.flush()?;
             report::load_error(path, &e);
-            Ok(false)
+            Ok(None)
         }
     }
+}
+
+/// Versions of one policy in a directory form a policy set (spec section 12): their
+/// effective dates must not overlap. Gaps between versions are only warned about.
+fn check_sets(out: &mut impl Write, dir: &Path, policies: Vec<Policy>) -> io::Result<bool> {
+    let mut ids: Vec<String> = policies.iter().map(|p| p.id().to_owned()).collect();
+    ids.sort();
+    ids.dedup();
+    let mut ok = true;
+    for id in ids {
+        let versions: Vec<Policy> = policies.iter().filter(|p| p.id() == id).cloned().collect();
+        if versions.len() < 2 {
+            continue;
+        }
+        let n = versions.len();
+        match PolicySet::new(versions) {
+            Ok(set) => {
+                writeln!(out, "ok: {} (policy set {id}: {n} versions)", dir.display())?;
+                for (from, to) in set.gaps() {
+                    report::warning(&format!(
+                        "no version of policy `{id}` in `{}` is in force from {from} to {to}",
+                        dir.display()
+                    ));
+                }
+            }
+            Err(e) => {
+                out.flush()?;
+                report::load_error(dir, &e);
+                ok = false;
+            }
+        }
+    }
+    Ok(ok)
 }

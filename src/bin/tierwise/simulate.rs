@@ -5,47 +5,52 @@ use std::io::{self, BufWriter, Write};
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use tierwise::Policy;
+use tierwise::{Policy, RecordError, Simulation, SimulationReport, TierShare, Transition};
 
 use crate::input::{self, Problem};
 use crate::report::{self, Distribution};
 use crate::{SimulateArgs, SimulateFormat};
 
-/// Counts of (tier under `--policy`, tier under `--against`), by rank.
-struct Matrix {
-    counts: Vec<Vec<u64>>,
-}
-
-impl Matrix {
-    fn new(rows: usize, columns: usize) -> Matrix {
-        Matrix {
-            counts: vec![vec![0; columns]; rows],
-        }
-    }
-
-    fn add(&mut self, from: usize, to: usize) {
-        if let Some(n) = self.counts.get_mut(from).and_then(|r| r.get_mut(to)) {
-            *n += 1;
-        }
-    }
-
-    fn get(&self, from: usize, to: usize) -> u64 {
-        self.counts
-            .get(from)
-            .and_then(|r| r.get(to))
-            .copied()
-            .unwrap_or(0)
-    }
-}
-
-/// The outcome of a simulation.
-struct Simulation<'p> {
+/// The outcome of a simulation, with the policies it names and its distributions in the
+/// shape of the tables.
+struct Outcome<'p> {
     policy: &'p Policy,
-    as_of: NaiveDate,
+    against: Option<&'p Policy>,
+    report: SimulationReport,
     distribution: Distribution,
-    errors: u64,
-    /// The second policy, its distribution and the moves.
-    against: Option<(&'p Policy, Distribution, Matrix)>,
+    against_distribution: Option<Distribution>,
+}
+
+impl Outcome<'_> {
+    /// The customers that went from tier `from` to tier `to` (tier ids).
+    fn moves(&self, from: &str, to: &str) -> u64 {
+        self.report
+            .transitions()
+            .iter()
+            .find(|t| t.from() == from && t.to() == to)
+            .map_or(0, Transition::count)
+    }
+}
+
+/// The library's counts in the shape of the tables.
+fn distribution(tiers: &[TierShare], total: u64) -> Distribution {
+    Distribution {
+        tiers: tiers
+            .iter()
+            .map(|t| (t.tier().to_owned(), t.name().to_owned(), t.count()))
+            .collect(),
+        total,
+    }
+}
+
+/// A row's problems under one policy, for stderr.
+fn problems(error: Option<RecordError<Vec<Problem>>>) -> Vec<Problem> {
+    match error {
+        None => Vec::new(),
+        Some(RecordError::Input(problems)) => problems,
+        Some(RecordError::Eval(e)) => vec![Problem::new(e.to_string())],
+        Some(_) => vec![Problem::new("the customer could not be tiered")],
+    }
 }
 
 /// Simulates; returns whether there was no error.
@@ -72,70 +77,64 @@ pub fn run(args: &SimulateArgs) -> io::Result<bool> {
         report::FileProblems::new(&file, &policies, args.input.ignore_extra_columns);
     let mut ok = file_problems.is_empty();
 
-    let mut sim = Simulation {
-        policy: &policy,
-        as_of,
-        distribution: Distribution::new(&policy),
-        errors: 0,
-        against: against.as_ref().map(|q| {
-            (
-                q,
-                Distribution::new(q),
-                Matrix::new(policy.tiers().len(), q.tiers().len()),
-            )
-        }),
-    };
-    let mut second = against.as_ref().map(|q| (q, input::customers(&file, q)));
+    let mut sim = match &against {
+        Some(q) => Simulation::compare(&policy, q, as_of),
+        None => Simulation::new(&policy, as_of),
+    }
+    .keep_movers(args.movers);
+    let mut second = against.as_ref().map(|q| input::customers(&file, q));
     for (line, customer) in input::customers(&file, &policy) {
         file_problems.until(line);
-        let first = report::classify(&policy, customer, as_of);
         let other = second
             .as_mut()
-            .and_then(|(q, rows)| rows.next().map(|(_, c)| report::classify(q, c, as_of)));
-        match (first, other, &mut sim.against) {
-            (Ok((_, a)), None, _) => sim.distribution.add(a.tier()),
-            (Ok((_, a)), Some(Ok((_, b))), Some((_, dist, matrix))) => {
-                sim.distribution.add(a.tier());
-                dist.add(b.tier());
-                matrix.add(a.tier().rank(), b.tier().rank());
-            }
-            (first, other, _) => {
-                ok = false;
-                sim.errors += 1;
-                let mut shown: Vec<Problem> = Vec::new();
-                if let Err(problems) = first {
-                    for p in problems {
-                        report::problem_at(&file.label, line, &p);
-                        shown.push(p);
-                    }
-                }
-                if let (Some(Err(problems)), Some(q)) = (other, &against) {
-                    for p in problems
-                        .into_iter()
-                        .filter(|p| shown.iter().all(|s| s.message != p.message))
-                    {
-                        let p = Problem {
-                            message: format!(
-                                "with --against policy {} {}: {}",
-                                q.id(),
-                                q.version(),
-                                p.message
-                            ),
-                            help: p.help,
-                            field: p.field,
-                        };
-                        report::problem_at(&file.label, line, &p);
-                    }
-                }
+            .and_then(|rows| rows.next().map(|(_, c)| c));
+        // the row built for `--policy`, then for `--against`: the order `add` asks for them
+        let mut built = std::iter::once(customer).chain(other);
+        let Err(e) = sim.add(|_| built.next().unwrap_or_else(|| Err(Vec::new()))) else {
+            continue;
+        };
+        ok = false;
+        let (first, other) = e.into_parts();
+        let mut shown: Vec<Problem> = Vec::new();
+        for p in problems(first) {
+            report::problem_at(&file.label, line, &p);
+            shown.push(p);
+        }
+        if let Some(q) = &against {
+            for p in problems(other)
+                .into_iter()
+                .filter(|p| shown.iter().all(|s| s.message != p.message))
+            {
+                let p = Problem {
+                    message: format!(
+                        "with --against policy {} {}: {}",
+                        q.id(),
+                        q.version(),
+                        p.message
+                    ),
+                    help: p.help,
+                    field: p.field,
+                };
+                report::problem_at(&file.label, line, &p);
             }
         }
     }
     file_problems.rest();
+    let report = sim.finish();
+    let outcome = Outcome {
+        policy: &policy,
+        against: against.as_ref(),
+        distribution: distribution(report.distribution(), report.total()),
+        against_distribution: report
+            .against_distribution()
+            .map(|d| distribution(d, report.total())),
+        report,
+    };
     let mut out = BufWriter::new(io::stdout().lock());
     match args.format {
-        SimulateFormat::Table => write_table(&mut out, &sim)?,
+        SimulateFormat::Table => write_table(&mut out, &outcome)?,
         SimulateFormat::Json => {
-            serde_json::to_writer(&mut out, &json(&sim))?;
+            serde_json::to_writer(&mut out, &json(&outcome))?;
             writeln!(out)?;
         }
     }
@@ -143,7 +142,7 @@ pub fn run(args: &SimulateArgs) -> io::Result<bool> {
     Ok(ok)
 }
 
-fn write_table(out: &mut impl Write, sim: &Simulation<'_>) -> io::Result<()> {
+fn write_table(out: &mut impl Write, sim: &Outcome<'_>) -> io::Result<()> {
     let p = sim.policy;
     let role = if sim.against.is_some() {
         " (--policy)"
@@ -155,13 +154,13 @@ fn write_table(out: &mut impl Write, sim: &Simulation<'_>) -> io::Result<()> {
         "policy {} version {}{role}, as of {}",
         p.id(),
         p.version(),
-        sim.as_of
+        sim.report.as_of()
     )?;
     writeln!(out)?;
     for line in sim.distribution.table(true) {
         writeln!(out, "{line}")?;
     }
-    if let Some((q, dist, matrix)) = &sim.against {
+    if let (Some(q), Some(dist)) = (sim.against, &sim.against_distribution) {
         writeln!(out)?;
         writeln!(
             out,
@@ -182,15 +181,8 @@ fn write_table(out: &mut impl Write, sim: &Simulation<'_>) -> io::Result<()> {
             q.id(),
             q.version()
         )?;
-        write_matrix(out, p, q, matrix)?;
-        let moved: u64 = p
-            .tiers()
-            .flat_map(|(a, ta)| {
-                q.tiers()
-                    .filter(move |(_, tb)| tb.id() != ta.id())
-                    .map(move |(b, _)| matrix.get(a.rank(), b.rank()))
-            })
-            .sum();
+        write_matrix(out, p, q, sim)?;
+        let moved = sim.report.moved();
         writeln!(out)?;
         writeln!(
             out,
@@ -201,14 +193,19 @@ fn write_table(out: &mut impl Write, sim: &Simulation<'_>) -> io::Result<()> {
                 "customers"
             )
         )?;
+        if !sim.report.movers().is_empty() {
+            writeln!(out)?;
+            write_movers(out, &sim.report)?;
+        }
     }
-    if sim.errors > 0 {
+    let errors = sim.report.errors();
+    if errors > 0 {
         writeln!(out)?;
         writeln!(
             out,
             "not counted: {} (see the errors above)",
             report::count(
-                usize::try_from(sim.errors).unwrap_or(usize::MAX),
+                usize::try_from(errors).unwrap_or(usize::MAX),
                 "row with errors",
                 "rows with errors"
             )
@@ -220,7 +217,7 @@ fn write_table(out: &mut impl Write, sim: &Simulation<'_>) -> io::Result<()> {
     Ok(())
 }
 
-fn write_matrix(out: &mut impl Write, p: &Policy, q: &Policy, matrix: &Matrix) -> io::Result<()> {
+fn write_matrix(out: &mut impl Write, p: &Policy, q: &Policy, sim: &Outcome<'_>) -> io::Result<()> {
     let corner = "from \\ to";
     let w_first = p
         .tiers()
@@ -230,9 +227,9 @@ fn write_matrix(out: &mut impl Write, p: &Policy, q: &Policy, matrix: &Matrix) -
         .unwrap_or(0);
     let widths: Vec<usize> = q
         .tiers()
-        .map(|(b, tb)| {
+        .map(|(_, tb)| {
             p.tiers()
-                .map(|(a, _)| matrix.get(a.rank(), b.rank()).to_string().len())
+                .map(|(_, ta)| sim.moves(ta.id(), tb.id()).to_string().len())
                 .chain([tb.id().chars().count()])
                 .max()
                 .unwrap_or(0)

@@ -1,0 +1,72 @@
+//! Batch benchmarks: `classify_batch` (sequential) and, with the `parallel` feature,
+//! `classify_par`, on 1k, 100k and 1M customers made by cycling the 1,200 sample rows of
+//! `data/customers.csv` under new ids.
+//!
+//! cargo bench --features parallel --bench batch -- --warm-up-time 1 --measurement-time 3
+#![expect(
+    clippy::unwrap_used,
+    reason = "a benchmark with a broken fixture should stop at once"
+)]
+
+use std::hint::black_box;
+
+use chrono::NaiveDate;
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use tierwise::{Customer, Policy};
+
+const POLICY: &str = "policies/ocean-shipping.toml";
+const SIZES: [usize; 3] = [1_000, 100_000, 1_000_000];
+
+/// `n` customers: the sample rows over and over, each with a new id.
+fn population(policy: &Policy, n: usize) -> Vec<Customer> {
+    let mut reader = csv::Reader::from_path("data/customers.csv").unwrap();
+    let headers = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    rows.iter()
+        .cycle()
+        .take(n)
+        .enumerate()
+        .map(|(i, row)| {
+            let mut b = policy.customer(format!("N{i:07}"));
+            for (h, v) in headers.iter().zip(row.iter()).skip(1) {
+                if !v.is_empty() {
+                    b = b.set(h, v);
+                }
+            }
+            b.build().unwrap()
+        })
+        .collect()
+}
+
+fn benches(c: &mut Criterion) {
+    let text = std::fs::read_to_string(POLICY).unwrap();
+    let policy = Policy::from_toml_str(POLICY, &text).unwrap();
+    let as_of = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+    let all = population(&policy, SIZES[SIZES.len() - 1]);
+    let mut out = Vec::with_capacity(all.len());
+    let mut group = c.benchmark_group("classify_batch");
+    for n in SIZES {
+        let customers = &all[..n];
+        group.throughput(Throughput::Elements(n as u64));
+        if n >= 100_000 {
+            group.sample_size(10);
+        }
+        group.bench_with_input(BenchmarkId::new("sequential", n), customers, |b, cs| {
+            b.iter(|| {
+                policy.classify_batch(black_box(cs), as_of, &mut out);
+                out.len()
+            })
+        });
+        #[cfg(feature = "parallel")]
+        group.bench_with_input(BenchmarkId::new("parallel", n), customers, |b, cs| {
+            b.iter(|| {
+                policy.classify_par(black_box(cs), as_of, &mut out);
+                out.len()
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(batch, benches);
+criterion_main!(batch);

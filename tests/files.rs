@@ -1,0 +1,89 @@
+//! Loading from files: includes (spec section 12) and policy sets of a directory.
+#![expect(clippy::unwrap_used, reason = "fixtures that do not load fail the test")]
+
+use chrono::NaiveDate;
+use tierwise::{DiagnosticKind, Policy, PolicySet};
+
+fn date(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+#[test]
+fn an_included_file_is_merged() {
+    let split = Policy::from_path("tests/inputs/include/ok/main.toml").unwrap();
+    let whole = Policy::from_path("tests/inputs/spec-example.toml").unwrap();
+    assert_eq!(split.metric_names().collect::<Vec<_>>(), whole.metric_names().collect::<Vec<_>>());
+    assert_eq!(split.dimension_names().collect::<Vec<_>>(), whole.dimension_names().collect::<Vec<_>>());
+    let build = |p: &Policy| {
+        p.customer("C")
+            .set("annual_teu", "1250")
+            .set("customer_since", "2019-04-01")
+            .set("gross_margin_pct", "9.5")
+            .set("influence", "regional")
+            .build()
+            .unwrap()
+    };
+    let a = split.classify(&build(&split), date("2026-06-30")).unwrap();
+    let b = whole.classify(&build(&whole), date("2026-06-30")).unwrap();
+    assert_eq!(a.score(), b.score());
+}
+
+#[test]
+fn include_errors_name_both_places() {
+    let err = Policy::from_path("tests/inputs/include/errors/main.toml").unwrap_err();
+    let kinds: Vec<DiagnosticKind> = err.diagnostics().iter().map(|d| d.kind()).collect();
+    assert!(kinds.contains(&DiagnosticKind::Duplicate));
+    insta::assert_snapshot!(format!("{err:#}"));
+}
+
+#[test]
+fn includes_nest_at_most_eight_deep() {
+    let err = Policy::from_path("tests/inputs/include/deep/main.toml").unwrap_err();
+    assert_eq!(err.diagnostics().len(), 1);
+    let d = &err.diagnostics()[0];
+    assert_eq!(d.kind(), DiagnosticKind::Limit);
+    assert_eq!((d.path(), d.line(), d.column()), ("tests/inputs/include/deep/d8.toml", 2, 12));
+}
+
+#[test]
+fn from_toml_str_refuses_includes() {
+    let text = std::fs::read_to_string("tests/inputs/include/ok/main.toml").unwrap();
+    let err = Policy::from_toml_str("main.toml", &text).unwrap_err();
+    assert!(err.diagnostics()[0].message().contains("needs the policy to be loaded from a file"));
+}
+
+#[test]
+fn a_policy_set_picks_the_version_in_force() {
+    let set = PolicySet::load_dir("tests/inputs/sets/ok").unwrap();
+    let version = |d: &str| set.at(date(d)).map(|p| p.version().to_owned());
+    assert_eq!(version("2025-12-31").as_deref(), Some("2025.1"));
+    assert_eq!(version("2026-01-01").as_deref(), Some("2026.1"));
+    assert_eq!(version("2026-06-30").as_deref(), Some("2026.1"));
+    assert_eq!(version("2026-07-15"), None);
+    assert_eq!(version("2026-08-01").as_deref(), Some("2026.2"));
+    assert_eq!(set.gaps(), [(date("2026-07-01"), date("2026-07-31"))]);
+}
+
+#[test]
+fn overlapping_versions_are_an_error_naming_both() {
+    let err = PolicySet::load_dir("tests/inputs/sets/overlap").unwrap_err();
+    assert_eq!(err.diagnostics().len(), 1);
+    insta::assert_snapshot!(format!("{err:#}"));
+}
+
+#[test]
+fn the_cli_uses_the_version_in_force() {
+    let run = |as_of: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tierwise"))
+            .args(["tier", "--policy", "tests/inputs/sets/ok", "--as-of", as_of, "tests/inputs/sets/customers.csv"])
+            .output()
+            .unwrap()
+    };
+    let out = run("2025-06-30");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let first: serde_json::Value = serde_json::from_str(String::from_utf8(out.stdout).unwrap().lines().next().unwrap()).unwrap();
+    assert_eq!(first["policy"]["version"], "2025.1");
+    let out = run("2026-07-15");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stderr).unwrap().starts_with("error: no version of policy `ocean-shipping` in `tests/inputs/sets/ok` is in force on 2026-07-15"));
+}
