@@ -16,9 +16,11 @@ mod load;
 mod policy;
 mod policy_set;
 mod raw;
+mod scenario;
 mod service;
 mod simulate;
 mod sla;
+mod store;
 
 pub use calendar::{Calendar, CalendarError, ClockTime, OpenInterval, WeeklyHours};
 pub use customer::{Customer, CustomerBuilder, InputValue, STATE_FIELDS};
@@ -34,6 +36,7 @@ pub use explain::{
 };
 pub use policy::{MetricId, Policy, Tier, TierId};
 pub use policy_set::PolicySet;
+pub use scenario::{Mismatch, ScenarioOutcome, Suite, SuiteReport};
 pub use service::{AccountManager, Resolution, Service};
 pub use simulate::{
     Mover, Placement, RecordError, Simulation, SimulationError, SimulationReport, TierShare,
@@ -43,3 +46,4 @@ pub use sla::{
     Case, CaseBuilder, CaseError, Deadline, EscalationStatus, EscalationStep, Handling,
     RouteDecision, SlaError,
 };
+pub use store::PolicyStore;

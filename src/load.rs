@@ -51,12 +51,23 @@ impl Loader {
                     text: Arc::from(""),
                 });
             }
-            loader.diags.push(Diag::new(DiagnosticKind::Io, span, message));
+            loader
+                .diags
+                .push(Diag::new(DiagnosticKind::Io, span, message));
             RawPolicy::default()
         };
         let resolved = match std::fs::canonicalize(path) {
             Ok(p) => p,
-            Err(e) => return fail(self, format!("cannot read `{}`: {}", path.display(), lower(&e.to_string()))),
+            Err(e) => {
+                return fail(
+                    self,
+                    format!(
+                        "cannot read `{}`: {}",
+                        path.display(),
+                        lower(&e.to_string())
+                    ),
+                )
+            }
         };
         if self.root.is_none() {
             self.root = resolved.parent().map(Path::to_path_buf);
@@ -73,15 +84,23 @@ impl Loader {
             text: Arc::from(text.as_str()),
         });
         let mut raw = raw::read_file(file, &text, &mut self.diags);
-        let includes = raw.header.as_mut().map(|h| std::mem::take(&mut h.include)).unwrap_or_default();
+        let includes = raw
+            .header
+            .as_mut()
+            .map(|h| std::mem::take(&mut h.include))
+            .unwrap_or_default();
         let mut stack = stack.to_vec();
         stack.push(resolved);
         for inc in includes {
             let child = path.parent().unwrap_or(Path::new("")).join(&inc.v);
             let Ok(child_resolved) = std::fs::canonicalize(&child) else {
                 self.diags.push(
-                    Diag::new(DiagnosticKind::Io, inc.span, format!("cannot read included file `{}`", child.display()))
-                        .with_help("include paths are relative to the file that includes them"),
+                    Diag::new(
+                        DiagnosticKind::Io,
+                        inc.span,
+                        format!("cannot read included file `{}`", child.display()),
+                    )
+                    .with_help("include paths are relative to the file that includes them"),
                 );
                 continue;
             };
@@ -91,9 +110,14 @@ impl Loader {
                         Diag::new(
                             DiagnosticKind::InvalidValue,
                             inc.span,
-                            format!("included file `{}` is outside the policy's directory", inc.v),
+                            format!(
+                                "included file `{}` is outside the policy's directory",
+                                inc.v
+                            ),
                         )
-                        .with_help("keep included files in the directory of the policy file or below it"),
+                        .with_help(
+                            "keep included files in the directory of the policy file or below it",
+                        ),
                     );
                     continue;
                 }
@@ -102,7 +126,10 @@ impl Loader {
                 self.diags.push(Diag::new(
                     DiagnosticKind::Inconsistent,
                     inc.span,
-                    format!("`{}` is already being included: includes form a cycle", inc.v),
+                    format!(
+                        "`{}` is already being included: includes form a cycle",
+                        inc.v
+                    ),
                 ));
                 continue;
             }
@@ -123,10 +150,18 @@ impl Loader {
 
 /// Reads a policy file, refusing files over the size limit before reading them whole.
 pub(crate) fn read_limited(path: &Path) -> Result<String, String> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| format!("cannot read `{}`: {}", path.display(), lower(&e.to_string())))?;
+    let meta = std::fs::metadata(path).map_err(|e| {
+        format!(
+            "cannot read `{}`: {}",
+            path.display(),
+            lower(&e.to_string())
+        )
+    })?;
     if meta.is_dir() {
-        return Err(format!("`{}` is a directory, not a policy file", path.display()));
+        return Err(format!(
+            "`{}` is a directory, not a policy file",
+            path.display()
+        ));
     }
     if meta.len() > MAX_FILE_BYTES as u64 {
         return Err(format!(
@@ -135,8 +170,13 @@ pub(crate) fn read_limited(path: &Path) -> Result<String, String> {
             meta.len()
         ));
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| format!("cannot read `{}`: {}", path.display(), lower(&e.to_string())))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        format!(
+            "cannot read `{}`: {}",
+            path.display(),
+            lower(&e.to_string())
+        )
+    })?;
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "`{}` is not UTF-8 text (invalid byte at offset {})",

@@ -120,7 +120,15 @@ impl PolicySet {
                 if let Some((from, until)) = overlap(a, b) {
                     let fa = file_of(&mut sources, a);
                     let fb = file_of(&mut sources, b);
-                    let place = |p: &Policy, f: u16| at(f, p.inner.origin.effective_from.unwrap_or(p.inner.origin.header));
+                    let place = |p: &Policy, f: u16| {
+                        at(
+                            f,
+                            p.inner
+                                .origin
+                                .effective_from
+                                .unwrap_or(p.inner.origin.header),
+                        )
+                    };
                     diags.push(
                         Diag::new(
                             DiagnosticKind::Inconsistent,
@@ -199,7 +207,11 @@ impl PolicySet {
                     name: std::sync::Arc::from(dir.display().to_string()),
                     text: std::sync::Arc::from(""),
                 };
-                let d = Diag::new(DiagnosticKind::Io, Span::default(), format!("cannot read directory `{}`: {e}", dir.display()));
+                let d = Diag::new(
+                    DiagnosticKind::Io,
+                    Span::default(),
+                    format!("cannot read directory `{}`: {e}", dir.display()),
+                );
                 return Err(LoadError::new(vec![d], &[src]));
             }
         };
@@ -225,7 +237,11 @@ impl PolicySet {
                 name: std::sync::Arc::from(dir.display().to_string()),
                 text: std::sync::Arc::from(""),
             };
-            let d = Diag::new(DiagnosticKind::Io, Span::default(), format!("directory `{}` has no policy files", dir.display()));
+            let d = Diag::new(
+                DiagnosticKind::Io,
+                Span::default(),
+                format!("directory `{}` has no policy files", dir.display()),
+            );
             return Err(LoadError::new(vec![d], &[src]));
         }
         PolicySet::new(policies)

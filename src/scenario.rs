@@ -71,7 +71,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, LocalResult, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use rust_decimal::Decimal;
 use toml::de::{DeArray, DeTable, DeValue};
@@ -173,7 +173,7 @@ const ACCOUNT_MANAGERS: &[&str] = &["none", "designated", "dedicated"];
 /// let report = suite.run();
 /// assert_eq!((report.passed(), report.failed()), (2, 1));
 /// let failure = &report.outcomes()[2];
-/// assert_eq!(failure.line(), 16);
+/// assert_eq!(failure.line(), 14);
 /// assert_eq!(failure.mismatches()[0].to_string(), "tier: expected `key`, actual `standard`");
 /// assert!(report.to_string().ends_with("\n2 passed, 1 failed"));
 ///
@@ -206,7 +206,8 @@ struct Scenario {
     as_of: NaiveDate,
     customer_id: String,
     fields: Vec<(String, InputValue)>,
-    case: Option<Case>,
+    /// The case, and how the trace describes it (`case complaint, severity major`).
+    case: Option<(Case, String)>,
     expect: Expect,
 }
 
@@ -286,7 +287,11 @@ pub struct Mismatch {
 }
 
 impl Mismatch {
-    fn new(field: impl Into<String>, expected: impl Into<String>, actual: impl Into<String>) -> Self {
+    fn new(
+        field: impl Into<String>,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+    ) -> Self {
         Mismatch {
             field: field.into(),
             expected: expected.into(),
@@ -693,24 +698,26 @@ impl<'a, 'p> Reader<'a, 'p> {
         Reader { cx, policy }
     }
 
-    /// Checks that `name` is one of `known`; otherwise reports it with a "did you mean".
+    /// Checks that `name` is one of `known`; otherwise reports ``policy `ID` has no WHAT
+    /// `NAME` `` with a "did you mean".
     fn known(&mut self, name: &Sp<String>, what: &str, known: &[&str]) -> bool {
+        let message = format!("policy `{}` has no {what} `{}`", self.policy.id(), name.v);
+        self.known_as(name, message, known)
+    }
+
+    /// Checks that `name` is one of `known`; otherwise reports `message` with a "did you
+    /// mean", or the list of names.
+    fn known_as(&mut self, name: &Sp<String>, message: String, known: &[&str]) -> bool {
         if known.contains(&name.v.as_str()) {
             return true;
         }
         let help = match closest(&name.v, known.iter().copied()) {
             Some(c) => format!("did you mean `{c}`?"),
-            None if known.is_empty() => format!("the policy has no {what}s"),
+            None if known.is_empty() => "there are none".to_owned(),
             None => format!("expected one of {}", list(known)),
         };
-        self.cx.push(
-            Diag::new(
-                DiagnosticKind::UnknownName,
-                name.span,
-                format!("policy `{}` has no {what} `{}`", self.policy.id(), name.v),
-            )
-            .with_help(help),
-        );
+        self.cx
+            .push(Diag::new(DiagnosticKind::UnknownName, name.span, message).with_help(help));
         false
     }
 
@@ -751,7 +758,9 @@ impl<'a, 'p> Reader<'a, 'p> {
                     key,
                     "`scenario` must be an array of tables, found a single table",
                 )
-                .with_help("write the header of each scenario as `[[scenario]]`, with two brackets"),
+                .with_help(
+                    "write the header of each scenario as `[[scenario]]`, with two brackets",
+                ),
             );
             return out;
         };
@@ -846,7 +855,9 @@ impl<'a, 'p> Reader<'a, 'p> {
                             span,
                             format!("{what} has no `customer`"),
                         )
-                        .with_help("add the customer's metrics: customer = { annual_teu = 1200, ... }"),
+                        .with_help(
+                            "add the customer's metrics: customer = { annual_teu = 1200, ... }",
+                        ),
                     );
                 }
                 None
@@ -904,13 +915,11 @@ impl<'a, 'p> Reader<'a, 'p> {
     }
 
     /// The customer's id and fields.
-    #[expect(
-        clippy::type_complexity,
-        reason = "a private helper's pair of results"
-    )]
+    #[expect(clippy::type_complexity, reason = "a private helper's pair of results")]
     fn customer(&mut self, v: &Value<'_>) -> Option<(Option<String>, Vec<(String, InputValue)>)> {
         let t = self.cx.table(v, "`customer`")?;
-        let metrics: Vec<&str> = self.policy.metric_names().collect();
+        let policy: &'p Policy = self.policy;
+        let metrics: Vec<&str> = policy.metric_names().collect();
         let mut ok = true;
         let mut id = None;
         let mut fields = Vec::new();
@@ -1019,11 +1028,16 @@ impl<'a, 'p> Reader<'a, 'p> {
     }
 
     /// The case and its kind's name.
-    fn case(&mut self, v: &Value<'_>) -> Option<(Case, String)> {
+    #[expect(
+        clippy::type_complexity,
+        reason = "a private helper's case, its description and its kind"
+    )]
+    fn case(&mut self, v: &Value<'_>) -> Option<((Case, String), String)> {
         let t = self.cx.table(v, "`case`")?;
         let span = self.cx.span(v.span());
         self.cx.check_keys(span, t, CASE_KEYS, "a case");
-        let kinds: Vec<&str> = self.policy.case_kinds().collect();
+        let policy: &'p Policy = self.policy;
+        let kinds: Vec<&str> = policy.case_kinds().collect();
         let mut ok = true;
         let kind = match find(t, "kind") {
             Some((_, v)) => self.name(v, "kind", "case kind", &kinds),
@@ -1044,20 +1058,25 @@ impl<'a, 'p> Reader<'a, 'p> {
         if let Some((_, v)) = find(t, "severity") {
             let s = self.cx.string(v, "`severity`");
             if let (Some(s), Some(kind)) = (s, &kind) {
-                let known: Vec<&str> = self
-                    .policy
+                let known: Vec<&str> = policy
                     .severities(kind)
                     .map(Iterator::collect)
                     .unwrap_or_default();
-                let what = format!("severity of case `{kind}` called");
                 if known.is_empty() {
-                    self.cx.push(Diag::new(
-                        DiagnosticKind::UnknownName,
-                        s.span,
-                        format!("case `{kind}` has no severities"),
-                    ).with_help("remove `severity`"));
+                    self.cx.push(
+                        Diag::new(
+                            DiagnosticKind::UnknownName,
+                            s.span,
+                            format!("case `{kind}` has no severities"),
+                        )
+                        .with_help("remove `severity`"),
+                    );
                     ok = false;
-                } else if self.known(&s, &what, &known) {
+                } else if self.known_as(
+                    &s,
+                    format!("case `{kind}` has no severity `{}`", s.v),
+                    &known,
+                ) {
                     severity = Some(s.v);
                 } else {
                     ok = false;
@@ -1068,8 +1087,8 @@ impl<'a, 'p> Reader<'a, 'p> {
         }
         let mut channel = None;
         if let Some((_, v)) = find(t, "channel") {
-            let channels: Vec<&str> = self
-                .policy
+            let policy: &'p Policy = self.policy;
+            let channels: Vec<&str> = policy
                 .inner
                 .services
                 .channels
@@ -1116,7 +1135,22 @@ impl<'a, 'p> Reader<'a, 'p> {
             b = b.pause(from, to);
         }
         match b.build() {
-            Ok(c) => Some((c, kind)),
+            Ok(c) => {
+                let severity = severity.or_else(|| {
+                    policy
+                        .severities(&kind)
+                        .and_then(|mut s| s.next())
+                        .map(str::to_owned)
+                });
+                let mut text = format!("case {kind}");
+                if let Some(s) = severity {
+                    text.push_str(&format!(", severity {s}"));
+                }
+                if let Some(c) = channel {
+                    text.push_str(&format!(", channel {c}"));
+                }
+                Some(((c, text), kind))
+            }
             Err(e) => {
                 self.cx.push(
                     Diag::new(DiagnosticKind::InvalidValue, span, e.to_string())
@@ -1183,8 +1217,8 @@ impl<'a, 'p> Reader<'a, 'p> {
     ) -> Option<Expect> {
         let t = self.cx.table(v, "`expect`")?;
         self.cx.check_keys(key, t, EXPECT_KEYS, "`expect`");
-        let tiers: Vec<String> = self.policy.inner.tier_ids.clone();
-        let tiers: Vec<&str> = tiers.iter().map(String::as_str).collect();
+        let policy: &'p Policy = self.policy;
+        let tiers: Vec<&str> = policy.inner.tier_ids.iter().map(String::as_str).collect();
         let mut e = Expect::default();
         let mut ok = true;
         let mut needs_case = None;
@@ -1317,7 +1351,8 @@ impl<'a, 'p> Reader<'a, 'p> {
         let Some(t) = self.cx.table(v, "`dimensions`") else {
             return false;
         };
-        let names: Vec<&str> = self.policy.dimension_names().collect();
+        let policy: &'p Policy = self.policy;
+        let names: Vec<&str> = policy.dimension_names().collect();
         let mut ok = true;
         for (k, v) in t.iter() {
             let name = Sp::new(k.get_ref().to_string(), self.cx.span(k.span()));
@@ -1405,22 +1440,20 @@ impl<'a, 'p> Reader<'a, 'p> {
                     key,
                     format!("policy `{}` defines no services", self.policy.id()),
                 )
-                .with_help("remove `expect.service`, or add `[service.<tier>]` tables to the policy"),
+                .with_help(
+                    "remove `expect.service`, or add `[service.<tier>]` tables to the policy",
+                ),
             );
             return false;
         }
         let span = self.cx.span(v.span());
-        self.cx.check_keys(span, t, SERVICE_KEYS, "`expect.service`");
-        let s = &self.policy.inner.services;
-        let calendars: Vec<String> = self.policy.calendar_names().map(str::to_owned).collect();
-        let channels: Vec<String> = s.channels.clone();
-        let benefits: Vec<String> = s.benefits.iter().map(|(b, _)| b.clone()).collect();
-        let as_refs = |v: &[String]| v.iter().map(String::as_str).collect::<Vec<_>>().clone();
-        let (calendars, channels, benefits) = (
-            as_refs(&calendars),
-            as_refs(&channels),
-            as_refs(&benefits),
-        );
+        self.cx
+            .check_keys(span, t, SERVICE_KEYS, "`expect.service`");
+        let policy: &'p Policy = self.policy;
+        let s = &policy.inner.services;
+        let calendars: Vec<&str> = policy.calendar_names().collect();
+        let channels: Vec<&str> = s.channels.iter().map(String::as_str).collect();
+        let benefits: Vec<&str> = s.benefits.iter().map(|(b, _)| b.as_str()).collect();
         let mut ok = t
             .iter()
             .all(|(k, _)| SERVICE_KEYS.contains(&k.get_ref().as_ref()));
@@ -1436,10 +1469,7 @@ impl<'a, 'p> Reader<'a, 'p> {
                     x.account_manager.is_some()
                 }
                 "review_every_days" => {
-                    x.review_every_days = self
-                        .cx
-                        .integer(v, "`review_every_days`")
-                        .map(|n| n.v);
+                    x.review_every_days = self.cx.integer(v, "`review_every_days`").map(|n| n.v);
                     x.review_every_days.is_some()
                 }
                 "channels" => {
@@ -1474,7 +1504,9 @@ impl<'a, 'p> Reader<'a, 'p> {
                 ok = false;
                 continue;
             }
-            let Some(text) = self.cx.string(v, &format!("the response time on `{}`", name.v))
+            let Some(text) = self
+                .cx
+                .string(v, &format!("the response time on `{}`", name.v))
             else {
                 ok = false;
                 continue;
@@ -1482,7 +1514,8 @@ impl<'a, 'p> Reader<'a, 'p> {
             match text.v.parse::<BusinessDuration>() {
                 Ok(d) => out.push((name.v, d)),
                 Err(err) => {
-                    self.cx.error(DiagnosticKind::InvalidValue, text.span, err.to_string());
+                    self.cx
+                        .error(DiagnosticKind::InvalidValue, text.span, err.to_string());
                     ok = false;
                 }
             }
@@ -1495,21 +1528,10 @@ impl<'a, 'p> Reader<'a, 'p> {
             return false;
         };
         self.cx.check_keys(key, t, ROUTE_KEYS, "`expect.route`");
-        let routing = &self.policy.inner.services.routing;
-        let mut queues: Vec<String> = Vec::new();
-        let mut assigns: Vec<String> = Vec::new();
-        for r in routing {
-            if !queues.contains(&r.queue) {
-                queues.push(r.queue.clone());
-            }
-            if let Some(a) = &r.assign {
-                if !assigns.contains(a) {
-                    assigns.push(a.clone());
-                }
-            }
-        }
-        let queues: Vec<&str> = queues.iter().map(String::as_str).collect();
-        let assigns: Vec<&str> = assigns.iter().map(String::as_str).collect();
+        let policy: &'p Policy = self.policy;
+        let routing = &policy.inner.services.routing;
+        let queues = dedup(routing.iter().map(|r| r.queue.as_str()));
+        let assigns = dedup(routing.iter().filter_map(|r| r.assign.as_deref()));
         let mut ok = t
             .iter()
             .all(|(k, _)| ROUTE_KEYS.contains(&k.get_ref().as_ref()));
@@ -1537,17 +1559,17 @@ impl<'a, 'p> Reader<'a, 'p> {
         let Some(t) = self.cx.table(v, "`deadlines`") else {
             return false;
         };
-        let milestones: Vec<String> = case_kind
-            .and_then(|k| self.policy.milestones(k))
-            .map(|m| m.map(str::to_owned).collect())
+        let policy: &'p Policy = self.policy;
+        let milestones: Vec<&str> = case_kind
+            .and_then(|k| policy.milestones(k))
+            .map(Iterator::collect)
             .unwrap_or_default();
-        let milestones: Vec<&str> = milestones.iter().map(String::as_str).collect();
         let mut ok = true;
         for (k, v) in t.iter() {
             let name = Sp::new(k.get_ref().to_string(), self.cx.span(k.span()));
             if let Some(kind) = case_kind {
-                if !self.known(&name, &format!("milestone of case `{kind}` called"), &milestones)
-                {
+                let message = format!("case `{kind}` has no milestone `{}`", name.v);
+                if !self.known_as(&name, message, &milestones) {
                     ok = false;
                     continue;
                 }
@@ -1565,7 +1587,8 @@ impl<'a, 'p> Reader<'a, 'p> {
             return false;
         };
         let arr: &DeArray<'_> = arr;
-        let s = &self.policy.inner.services;
+        let policy: &'p Policy = self.policy;
+        let s = &policy.inner.services;
         // (milestone, at, notify) of every step of the case's ladders
         let steps: Vec<(String, String, String)> = case_kind
             .and_then(|k| s.cases.iter().position(|c| c.kind == k))
@@ -1597,7 +1620,7 @@ impl<'a, 'p> Reader<'a, 'p> {
             ok &= t
                 .iter()
                 .all(|(k, _)| STEP_KEYS.contains(&k.get_ref().as_ref()));
-            let mut field = |r: &mut Self, key: &str| -> Option<Sp<String>> {
+            let field = |r: &mut Self, key: &str| -> Option<Sp<String>> {
                 match find(t, key) {
                     Some((_, v)) => r.cx.string(v, &format!("`{key}`")),
                     None => {
@@ -1628,7 +1651,12 @@ impl<'a, 'p> Reader<'a, 'p> {
             };
             if case_kind.is_some() {
                 let ms: Vec<&str> = dedup(steps.iter().map(|s| s.0.as_str()));
-                if !self.known(&milestone, "escalation ladder for milestone", &ms) {
+                let message = format!(
+                    "case `{}` has no escalation ladder for milestone `{}`",
+                    case_kind.unwrap_or_default(),
+                    milestone.v
+                );
+                if !self.known_as(&milestone, message, &ms) {
                     ok = false;
                     continue;
                 }
@@ -1638,7 +1666,11 @@ impl<'a, 'p> Reader<'a, 'p> {
                         .filter(|s| s.0 == milestone.v)
                         .map(|s| s.2.as_str()),
                 );
-                if !self.known(&notify, &format!("step of the `{}` ladder notifying", milestone.v), &who) {
+                let message = format!(
+                    "no step of the `{}` escalation ladder notifies `{}`",
+                    milestone.v, notify.v
+                );
+                if !self.known_as(&notify, message, &who) {
                     ok = false;
                     continue;
                 }
@@ -1649,7 +1681,11 @@ impl<'a, 'p> Reader<'a, 'p> {
                             .filter(|s| s.0 == milestone.v && s.2 == notify.v)
                             .map(|s| s.1.as_str()),
                     );
-                    if !self.known(at, &format!("step notifying `{}` at", notify.v), &ats) {
+                    let message = format!(
+                        "no step of the `{}` escalation ladder notifies `{}` at `{}`",
+                        milestone.v, notify.v, at.v
+                    );
+                    if !self.known_as(at, message, &ats) {
                         ok = false;
                         continue;
                     }
@@ -1714,11 +1750,7 @@ impl Actual {
             ));
             out.push_str(&format!("\n  channels: {}", s.channels.join(", ")));
             if !s.response.is_empty() {
-                let r: Vec<String> = s
-                    .response
-                    .iter()
-                    .map(|(c, d)| format!("{c} {d}"))
-                    .collect();
+                let r: Vec<String> = s.response.iter().map(|(c, d)| format!("{c} {d}")).collect();
                 out.push_str(&format!("\n  response: {}", r.join(", ")));
             }
             let benefits = if s.benefits.is_empty() {
@@ -1795,16 +1827,23 @@ fn evaluate(policy: &Policy, s: &Scenario) -> Result<Actual, Vec<String>> {
         benefits: sv.benefits().map(str::to_owned).collect(),
         response: sv.responses().map(|(c, d)| (c.to_owned(), d)).collect(),
     });
-    if let Some(case) = &s.case {
+    if let Some((case, text)) = &s.case {
         let h = policy
             .handle(&customer, &resolution, case)
             .map_err(|e| vec![e.to_string()])?;
         let tz = policy.timezone();
         actual.handling = Some(HandlingActual {
-            case: case_line(policy, s, case, tz),
-            route: h
-                .route()
-                .map(|r| (r.queue().to_owned(), r.assign().map(str::to_owned), r.rule())),
+            case: format!(
+                "{text}, opened {}",
+                case.opened().with_timezone(&tz).to_rfc3339()
+            ),
+            route: h.route().map(|r| {
+                (
+                    r.queue().to_owned(),
+                    r.assign().map(str::to_owned),
+                    r.rule(),
+                )
+            }),
             deadlines: h
                 .deadlines()
                 .iter()
@@ -1835,23 +1874,6 @@ fn evaluate(policy: &Policy, s: &Scenario) -> Result<Actual, Vec<String>> {
     Ok(actual)
 }
 
-/// `case complaint, severity major, channel phone, opened ...` for the trace.
-fn case_line(policy: &Policy, s: &Scenario, case: &Case, tz: Tz) -> String {
-    // the kind and severity are read back from the policy by the case's route trace
-    let _ = s;
-    let opened = case.opened().with_timezone(&tz).to_rfc3339();
-    let (kind, severity, channel) = case.describe(policy);
-    let mut out = format!("case {kind}");
-    if let Some(sv) = severity {
-        out.push_str(&format!(", severity {sv}"));
-    }
-    if let Some(c) = channel {
-        out.push_str(&format!(", channel {c}"));
-    }
-    out.push_str(&format!(", opened {opened}"));
-    out
-}
-
 fn show_list(items: &[String]) -> String {
     format!("[{}]", items.join(", "))
 }
@@ -1871,7 +1893,12 @@ fn compare(e: &Expect, a: &Actual, out: &mut Vec<Mismatch>) {
         check("tier", t.clone(), x.tier().to_owned(), t == x.tier());
     }
     if let Some(sc) = e.score {
-        check("score", sc.to_string(), x.score().to_string(), sc == x.score());
+        check(
+            "score",
+            sc.to_string(),
+            x.score().to_string(),
+            sc == x.score(),
+        );
     }
     if let Some(t) = &e.qualified_tier {
         check(
@@ -1896,12 +1923,7 @@ fn compare(e: &Expect, a: &Actual, out: &mut Vec<Mismatch>) {
     }
     if let Some(d) = e.tier_since {
         let got = x.state().tier_since;
-        check(
-            "state.tier_since",
-            d.to_string(),
-            got.to_string(),
-            d == got,
-        );
+        check("state.tier_since", d.to_string(), got.to_string(), d == got);
     }
     if let Some(d) = e.last_qualified {
         let got = x.state().last_qualified;
@@ -1951,7 +1973,11 @@ fn compare(e: &Expect, a: &Actual, out: &mut Vec<Mismatch>) {
             );
         }
         for (channel, want) in &w.response {
-            let got = s.response.iter().find(|(c, _)| c == channel).map(|(_, d)| *d);
+            let got = s
+                .response
+                .iter()
+                .find(|(c, _)| c == channel)
+                .map(|(_, d)| *d);
             check(
                 &format!("service.response.{channel}"),
                 want.to_string(),
@@ -2004,7 +2030,11 @@ fn compare(e: &Expect, a: &Actual, out: &mut Vec<Mismatch>) {
             Some(g) => step.due.with_timezone(&g.timezone()).to_rfc3339(),
             None => step.due.to_rfc3339(),
         };
-        let at = step.at.as_ref().map(|a| format!(".{a}")).unwrap_or_default();
+        let at = step
+            .at
+            .as_ref()
+            .map(|a| format!(".{a}"))
+            .unwrap_or_default();
         check(
             &format!("escalation.{}.{}{at}", step.milestone, step.notify),
             expected,
@@ -2013,6 +2043,3 @@ fn compare(e: &Expect, a: &Actual, out: &mut Vec<Mismatch>) {
         );
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -460,7 +460,12 @@ fn most_moved(
     let exact = |d: &SharedDimension| -> Option<Decimal> {
         let before = d.first_weight.checked_mul(*sa.get(d.first)?)?;
         let after = d.second_weight.checked_mul(*sb.get(d.second)?)?;
-        Some(after.checked_mul(tp)?.checked_sub(before.checked_mul(tq)?)?.abs())
+        Some(
+            after
+                .checked_mul(tp)?
+                .checked_sub(before.checked_mul(tq)?)?
+                .abs(),
+        )
     };
     // when that overflows: the contributions themselves, to 28 digits
     let divided = |d: &SharedDimension| -> Option<Decimal> {
@@ -766,7 +771,12 @@ min_score = 0
         assert!(add(&mut sim, "B", "0", "0"));
         assert!(add(&mut sim, "C", "100", "1"));
         assert!(!add(&mut sim, "D", "x", "1"));
-        let c = p.customer("E").set("teu", "800").set("margin", "8").build().unwrap();
+        let c = p
+            .customer("E")
+            .set("teu", "800")
+            .set("margin", "8")
+            .build()
+            .unwrap();
         assert_eq!(sim.add_customer(&c).map(|pl| pl.tier().rank()), Ok(0));
         let r = sim.finish();
         assert_eq!((r.total(), r.errors(), r.moved()), (4, 1, 0));
@@ -804,11 +814,18 @@ min_score = 0
             .collect();
         assert_eq!(
             t,
-            [("key", "key", 1), ("key", "standard", 1), ("standard", "key", 1)]
+            [
+                ("key", "key", 1),
+                ("key", "standard", 1),
+                ("standard", "key", 1)
+            ]
         );
         let json = serde_json::to_value(&r).unwrap();
         assert_eq!(json["movers"][0]["dimension"], "volume");
-        assert_eq!(json["transitions"][0], serde_json::json!({"from": "key", "to": "key", "count": 1}));
+        assert_eq!(
+            json["transitions"][0],
+            serde_json::json!({"from": "key", "to": "key", "count": 1})
+        );
     }
 
     #[test]
@@ -858,9 +875,16 @@ min_score = 0
             .unwrap_err();
         assert!(err.policy().is_none());
         assert!(matches!(err.against(), Some(RecordError::Input(_))));
-        assert!(err.to_string().starts_with("with the policy compared against: "));
+        assert!(err
+            .to_string()
+            .starts_with("with the policy compared against: "));
         // a customer built for the first policy only: the second cannot evaluate it
-        let c = p.customer("B").set("teu", "5").set("margin", "1").build().unwrap();
+        let c = p
+            .customer("B")
+            .set("teu", "5")
+            .set("margin", "1")
+            .build()
+            .unwrap();
         assert!(sim.add_customer(&c).is_err());
         let r = sim.finish();
         assert_eq!((r.total(), r.errors()), (0, 2));

@@ -79,9 +79,7 @@ fn batch_and_iterator_give_one_result_per_customer_in_order() {
     // borrowed and owned items
     let lazily: Vec<_> = policy.classify_iter(&customers, as_of()).collect();
     assert_eq!(lazily, one_by_one);
-    let owned: Vec<_> = policy
-        .classify_iter(customers.clone(), as_of())
-        .collect();
+    let owned: Vec<_> = policy.classify_iter(customers.clone(), as_of()).collect();
     assert_eq!(owned, one_by_one);
 }
 
@@ -117,7 +115,10 @@ fn every_customer_of_a_batch_has_a_result_or_an_error_naming_it() {
             }
         }
     }
-    assert_eq!(out.iter().filter(|r| r.is_err()).count(), 1200_usize.div_ceil(37));
+    assert_eq!(
+        out.iter().filter(|r| r.is_err()).count(),
+        1200_usize.div_ceil(37)
+    );
 }
 
 #[cfg(feature = "parallel")]
@@ -195,10 +196,7 @@ fn comparing_a_policy_with_itself_moves_nobody() {
     let report = sim.finish();
     assert_eq!((report.total(), report.moved()), (1200, 0));
     assert!(report.movers().is_empty());
-    assert_eq!(
-        report.against_distribution(),
-        Some(report.distribution())
-    );
+    assert_eq!(report.against_distribution(), Some(report.distribution()));
     let diagonal: Vec<(&str, &str, u64)> = report
         .transitions()
         .iter()
@@ -206,6 +204,10 @@ fn comparing_a_policy_with_itself_moves_nobody() {
         .collect();
     assert_eq!(
         diagonal,
-        [("vip", "vip", 79), ("key", "key", 292), ("standard", "standard", 829)]
+        [
+            ("vip", "vip", 79),
+            ("key", "key", 292),
+            ("standard", "standard", 829)
+        ]
     );
 }

@@ -167,7 +167,7 @@ fn check_a_valid_and_an_invalid_file_exits_1() {
 fn tier_json_has_every_field_in_order() {
     let (run, lines) = tier_json("good.csv");
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.stderr, "");
+    assert_eq!(run.stderr, "summary: 12 rows, 12 tiered, 0 with errors\n");
     assert_eq!(lines.len(), 12);
     let a01 = by_id(&lines, "A01");
     assert_eq!(
@@ -265,7 +265,7 @@ fn tier_json_reports_what_decided_each_tier() {
 fn tier_json_lines_read_numbers_exactly() {
     let (run, lines) = tier_json("good.jsonl");
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.stderr, "");
+    assert_eq!(run.stderr, "summary: 3 rows, 3 tiered, 0 with errors\n");
     let ids: Vec<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["J01", "J02", "1003"]);
     // 1.0005 % of margin scores 10.005, rounded half away from zero to 10.01; through an
@@ -425,7 +425,7 @@ fn tier_unknown_column_is_reported_once_unless_ignored() {
         &customers("unknown_column.csv"),
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(run.stderr, "");
+    assert_eq!(run.stderr, "summary: 2 rows, 2 tiered, 0 with errors\n");
     assert_eq!(run.stdout.lines().count(), 2);
 }
 
@@ -490,7 +490,8 @@ fn tier_warns_when_the_policy_is_not_in_force() {
     assert_eq!(run.code, 0);
     assert_eq!(
         run.stderr,
-        "warning: policy ocean-shipping 2026.2 is in force from 2026-01-01 to 2026-12-31, not on 2027-02-01\n"
+        "warning: policy ocean-shipping 2026.2 is in force from 2026-01-01 to 2026-12-31, not on 2027-02-01\n\
+         summary: 3 rows, 3 tiered, 0 with errors\n"
     );
     assert_eq!(run.stdout.lines().count(), 3);
 }
@@ -717,7 +718,8 @@ fn simulate_against_a_policy_with_other_tiers() {
             "distribution",
             "against",
             "transitions",
-            "moved"
+            "moved",
+            "movers"
         ]
     );
     assert_eq!(sim["total"], 10);
@@ -784,9 +786,13 @@ fn simulate_counts_rows_with_errors() {
     let sim: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(sim["total"], 2);
     assert_eq!(sim["errors"], 12);
+    // `tier` ends with its summary line; `simulate` counts in its output
+    let tier_stderr = tier_json("bad_rows.csv").0.stderr;
     assert_eq!(
         run.stderr,
-        tier_json("bad_rows.csv").0.stderr,
+        tier_stderr
+            .strip_suffix("summary: 14 rows, 2 tiered, 12 with errors\n")
+            .unwrap(),
         "simulate reports rows like tier"
     );
 }

@@ -1,5 +1,8 @@
 //! Loading from files: includes (spec section 12) and policy sets of a directory.
-#![expect(clippy::unwrap_used, reason = "fixtures that do not load fail the test")]
+#![expect(
+    clippy::unwrap_used,
+    reason = "fixtures that do not load fail the test"
+)]
 
 use chrono::NaiveDate;
 use tierwise::{DiagnosticKind, Policy, PolicySet};
@@ -12,8 +15,14 @@ fn date(s: &str) -> NaiveDate {
 fn an_included_file_is_merged() {
     let split = Policy::from_path("tests/inputs/include/ok/main.toml").unwrap();
     let whole = Policy::from_path("tests/inputs/spec-example.toml").unwrap();
-    assert_eq!(split.metric_names().collect::<Vec<_>>(), whole.metric_names().collect::<Vec<_>>());
-    assert_eq!(split.dimension_names().collect::<Vec<_>>(), whole.dimension_names().collect::<Vec<_>>());
+    assert_eq!(
+        split.metric_names().collect::<Vec<_>>(),
+        whole.metric_names().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        split.dimension_names().collect::<Vec<_>>(),
+        whole.dimension_names().collect::<Vec<_>>()
+    );
     let build = |p: &Policy| {
         p.customer("C")
             .set("annual_teu", "1250")
@@ -42,14 +51,19 @@ fn includes_nest_at_most_eight_deep() {
     assert_eq!(err.diagnostics().len(), 1);
     let d = &err.diagnostics()[0];
     assert_eq!(d.kind(), DiagnosticKind::Limit);
-    assert_eq!((d.path(), d.line(), d.column()), ("tests/inputs/include/deep/d8.toml", 2, 12));
+    assert_eq!(
+        (d.path(), d.line(), d.column()),
+        ("tests/inputs/include/deep/d8.toml", 2, 12)
+    );
 }
 
 #[test]
 fn from_toml_str_refuses_includes() {
     let text = std::fs::read_to_string("tests/inputs/include/ok/main.toml").unwrap();
     let err = Policy::from_toml_str("main.toml", &text).unwrap_err();
-    assert!(err.diagnostics()[0].message().contains("needs the policy to be loaded from a file"));
+    assert!(err.diagnostics()[0]
+        .message()
+        .contains("needs the policy to be loaded from a file"));
 }
 
 #[test]
@@ -75,13 +89,32 @@ fn overlapping_versions_are_an_error_naming_both() {
 fn the_cli_uses_the_version_in_force() {
     let run = |as_of: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_tierwise"))
-            .args(["tier", "--policy", "tests/inputs/sets/ok", "--as-of", as_of, "tests/inputs/sets/customers.csv"])
+            .args([
+                "tier",
+                "--policy",
+                "tests/inputs/sets/ok",
+                "--as-of",
+                as_of,
+                "tests/inputs/sets/customers.csv",
+            ])
             .output()
             .unwrap()
     };
     let out = run("2025-06-30");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let first: serde_json::Value = serde_json::from_str(String::from_utf8(out.stdout).unwrap().lines().next().unwrap()).unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let first: serde_json::Value = serde_json::from_str(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(first["policy"]["version"], "2025.1");
     let out = run("2026-07-15");
     assert_eq!(out.status.code(), Some(1));

@@ -329,8 +329,12 @@ fn pick_version(policy: &mut PathBuf, as_of: Option<NaiveDate>) -> bool {
                 .versions()
                 .iter()
                 .map(|p| {
-                    let from = p.effective_from().map_or("the beginning".to_owned(), |d| d.to_string());
-                    let until = p.effective_until().map_or("no end".to_owned(), |d| d.to_string());
+                    let from = p
+                        .effective_from()
+                        .map_or("the beginning".to_owned(), |d| d.to_string());
+                    let until = p
+                        .effective_until()
+                        .map_or("no end".to_owned(), |d| d.to_string());
                     format!("{} ({from} to {until})", p.version())
                 })
                 .collect();

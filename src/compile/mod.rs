@@ -97,7 +97,10 @@ pub(crate) fn finish(
                 let h = raw.header.as_ref();
                 c.origin = crate::policy::Origin {
                     source: sources.first().cloned(),
-                    id: h.and_then(|h| h.id.as_ref()).map(|i| i.span).unwrap_or_default(),
+                    id: h
+                        .and_then(|h| h.id.as_ref())
+                        .map(|i| i.span)
+                        .unwrap_or_default(),
                     header: h.map(|h| h.span).unwrap_or_default(),
                     effective_from: h.and_then(|h| h.effective_from.as_ref()).map(|d| d.span),
                 };

@@ -7,8 +7,12 @@ use crate::error::{Diag, DiagnosticKind, Diags, Span};
 
 fn twice(diags: &mut Diags, what: String, at: Span, first: Span) {
     diags.push(
-        Diag::new(DiagnosticKind::Duplicate, at, format!("{what} is defined twice"))
-            .with_first(first),
+        Diag::new(
+            DiagnosticKind::Duplicate,
+            at,
+            format!("{what} is defined twice"),
+        )
+        .with_first(first),
     );
 }
 
@@ -22,11 +26,22 @@ fn key<T>(diags: &mut Diags, name: &str, into: &mut Option<Sp<T>>, from: Option<
 }
 
 /// Appends named entries, reporting a name defined in both.
-fn named<T>(diags: &mut Diags, what: &str, into: &mut Vec<T>, from: Vec<T>, name: impl Fn(&T) -> &Sp<String>) {
+fn named<T>(
+    diags: &mut Diags,
+    what: &str,
+    into: &mut Vec<T>,
+    from: Vec<T>,
+    name: impl Fn(&T) -> &Sp<String>,
+) {
     for item in from {
         let n = name(&item);
         if let Some(existing) = into.iter().find(|e| name(e).v == n.v) {
-            twice(diags, format!("{what} `{}`", n.v), n.span, name(existing).span);
+            twice(
+                diags,
+                format!("{what} `{}`", n.v),
+                n.span,
+                name(existing).span,
+            );
         } else {
             into.push(item);
         }
@@ -39,7 +54,13 @@ fn top_span(raw: &RawPolicy, key: &str) -> Option<Span> {
 
 /// Takes a list of rules (`[[tiers]]`, `[[sla]]`, ...) from `from` when `into` has none; a
 /// list written in two files is an error, since its order across files would be a guess.
-fn rules<T>(diags: &mut Diags, key: &str, into: &mut Vec<T>, from: Vec<T>, spans: (Option<Span>, Option<Span>)) {
+fn rules<T>(
+    diags: &mut Diags,
+    key: &str,
+    into: &mut Vec<T>,
+    from: Vec<T>,
+    spans: (Option<Span>, Option<Span>),
+) {
     if from.is_empty() {
         return;
     }
@@ -93,8 +114,18 @@ pub(crate) fn merge(into: &mut RawPolicy, from: RawPolicy, diags: &mut Diags) {
             key(diags, "id", &mut a.id, b.id);
             key(diags, "version", &mut a.version, b.version);
             key(diags, "name", &mut a.name, b.name);
-            key(diags, "effective_from", &mut a.effective_from, b.effective_from);
-            key(diags, "effective_until", &mut a.effective_until, b.effective_until);
+            key(
+                diags,
+                "effective_from",
+                &mut a.effective_from,
+                b.effective_from,
+            );
+            key(
+                diags,
+                "effective_until",
+                &mut a.effective_until,
+                b.effective_until,
+            );
             key(diags, "timezone", &mut a.timezone, b.timezone);
         }
         (None, Some(b)) => into.header = Some(b),
@@ -108,7 +139,9 @@ pub(crate) fn merge(into: &mut RawPolicy, from: RawPolicy, diags: &mut Diags) {
         (Some(a), Some(b)) => {
             key(diags, "precision", &mut a.precision, b.precision);
             key(diags, "missing", &mut a.missing, b.missing);
-            named(diags, "dimension", &mut a.dimensions, b.dimensions, |d| &d.name);
+            named(diags, "dimension", &mut a.dimensions, b.dimensions, |d| {
+                &d.name
+            });
             if a.dimensions_span.is_none() {
                 a.dimensions_span = b.dimensions_span;
             }
@@ -120,13 +153,39 @@ pub(crate) fn merge(into: &mut RawPolicy, from: RawPolicy, diags: &mut Diags) {
         into.tiers_span = tiers_span;
     }
     rules(diags, "tiers", &mut into.tiers, tiers, tiers_spans);
-    rules(diags, "adjustments", &mut into.adjustments, adjustments, adjustments_spans);
+    rules(
+        diags,
+        "adjustments",
+        &mut into.adjustments,
+        adjustments,
+        adjustments_spans,
+    );
     match (&mut into.tiering, tiering) {
         (Some(a), Some(b)) => {
-            key(diags, "downgrade_buffer", &mut a.downgrade_buffer, b.downgrade_buffer);
-            key(diags, "downgrade_grace_days", &mut a.downgrade_grace_days, b.downgrade_grace_days);
-            key(diags, "max_downgrade_steps", &mut a.max_downgrade_steps, b.max_downgrade_steps);
-            key(diags, "pins_respect_caps", &mut a.pins_respect_caps, b.pins_respect_caps);
+            key(
+                diags,
+                "downgrade_buffer",
+                &mut a.downgrade_buffer,
+                b.downgrade_buffer,
+            );
+            key(
+                diags,
+                "downgrade_grace_days",
+                &mut a.downgrade_grace_days,
+                b.downgrade_grace_days,
+            );
+            key(
+                diags,
+                "max_downgrade_steps",
+                &mut a.max_downgrade_steps,
+                b.max_downgrade_steps,
+            );
+            key(
+                diags,
+                "pins_respect_caps",
+                &mut a.pins_respect_caps,
+                b.pins_respect_caps,
+            );
         }
         (None, Some(b)) => into.tiering = Some(b),
         (_, None) => {}
@@ -134,10 +193,18 @@ pub(crate) fn merge(into: &mut RawPolicy, from: RawPolicy, diags: &mut Diags) {
     named(diags, "benefit", &mut into.benefits, benefits, |b| &b.id);
     named(diags, "service", &mut into.services, services, |s| &s.tier);
     rules(diags, "grants", &mut into.grants, grants, grants_spans);
-    named(diags, "calendar", &mut into.calendars, calendars, |c| &c.name);
+    named(diags, "calendar", &mut into.calendars, calendars, |c| {
+        &c.name
+    });
     named(diags, "case", &mut into.cases, cases, |c| &c.kind);
     rules(diags, "sla", &mut into.sla, sla, sla_spans);
     rules(diags, "routing", &mut into.routing, routing, routing_spans);
-    rules(diags, "escalation", &mut into.escalation, escalation, escalation_spans);
+    rules(
+        diags,
+        "escalation",
+        &mut into.escalation,
+        escalation,
+        escalation_spans,
+    );
     into.tops.extend(tops);
 }

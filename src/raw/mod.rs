@@ -10,9 +10,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use toml::de::{DeTable, DeValue};
 
-use reader::Value;
 #[cfg(feature = "cli")]
 pub(crate) use merge::merge;
+use reader::Value;
 pub(crate) use reader::{parse_decimal, Cx, Sp, Text};
 
 use crate::error::{closest, Diag, DiagnosticKind, Diags, Span};

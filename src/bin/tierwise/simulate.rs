@@ -85,9 +85,7 @@ pub fn run(args: &SimulateArgs) -> io::Result<bool> {
     let mut second = against.as_ref().map(|q| input::customers(&file, q));
     for (line, customer) in input::customers(&file, &policy) {
         file_problems.until(line);
-        let other = second
-            .as_mut()
-            .and_then(|rows| rows.next().map(|(_, c)| c));
+        let other = second.as_mut().and_then(|rows| rows.next().map(|(_, c)| c));
         // the row built for `--policy`, then for `--against`: the order `add` asks for them
         let mut built = std::iter::once(customer).chain(other);
         let Err(e) = sim.add(|_| built.next().unwrap_or_else(|| Err(Vec::new()))) else {
@@ -241,13 +239,69 @@ fn write_matrix(out: &mut impl Write, p: &Policy, q: &Policy, sim: &Outcome<'_>)
         header.push_str(&format!("  {}{}", " ".repeat(pad), tb.id()));
     }
     writeln!(out, "{header}")?;
-    for (a, ta) in p.tiers() {
+    for (_, ta) in p.tiers() {
         let pad = w_first.saturating_sub(ta.id().chars().count());
         let mut line = format!("{}{}", ta.id(), " ".repeat(pad));
-        for ((b, _), w) in q.tiers().zip(&widths) {
-            line.push_str(&format!("  {:>w$}", matrix.get(a.rank(), b.rank())));
+        for ((_, tb), w) in q.tiers().zip(&widths) {
+            line.push_str(&format!("  {:>w$}", sim.moves(ta.id(), tb.id())));
         }
         writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+/// The movers kept, one aligned line each: id, tiers, scores and the dimension that moved
+/// the customer most (`-` when no shared dimension's contribution changed).
+fn write_movers(out: &mut impl Write, report: &SimulationReport) -> io::Result<()> {
+    let movers = report.movers();
+    let shown = movers.len();
+    let more = if u64::try_from(shown).unwrap_or(u64::MAX) < report.moved() {
+        " (--movers N lists more)"
+    } else {
+        ""
+    };
+    writeln!(
+        out,
+        "customers that move: {shown} of {} listed{more}",
+        report.moved()
+    )?;
+    let header = ["id", "from", "to", "score", "against", "moved most by"].map(str::to_owned);
+    let rows: Vec<[String; 6]> = movers
+        .iter()
+        .map(|m| {
+            [
+                m.id().to_owned(),
+                m.from().to_owned(),
+                m.to().to_owned(),
+                m.score().to_string(),
+                m.against_score().to_string(),
+                m.dimension().unwrap_or("-").to_owned(),
+            ]
+        })
+        .collect();
+    let mut widths = [0usize; 6];
+    for row in std::iter::once(&header).chain(&rows) {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    for row in std::iter::once(&header).chain(&rows) {
+        let mut line = String::new();
+        for (i, (cell, w)) in row.iter().zip(widths).enumerate() {
+            let pad = " ".repeat(w.saturating_sub(cell.chars().count()));
+            if i > 0 {
+                line.push_str("  ");
+            }
+            // scores right-aligned, text left-aligned
+            if i == 3 || i == 4 {
+                line.push_str(&pad);
+                line.push_str(cell);
+            } else {
+                line.push_str(cell);
+                line.push_str(&pad);
+            }
+        }
+        writeln!(out, "{}", line.trim_end())?;
     }
     Ok(())
 }
@@ -265,6 +319,20 @@ struct JsonSimulation<'a> {
     transitions: Option<Vec<JsonMove<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     moved: Option<u64>,
+    /// The first `--movers` customers that move, with `--against`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    movers: Option<Vec<JsonMover<'a>>>,
+}
+
+#[derive(Serialize)]
+struct JsonMover<'a> {
+    id: &'a str,
+    from: &'a str,
+    to: &'a str,
+    score: String,
+    against_score: String,
+    /// The dimension that moved the customer most, `null` when none did.
+    dimension: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -311,47 +379,52 @@ fn json_distribution(d: &Distribution) -> Vec<JsonTier<'_>> {
         .collect()
 }
 
-fn json<'a>(sim: &'a Simulation<'a>) -> JsonSimulation<'a> {
-    let p = sim.policy;
-    let (against, transitions, moved) = match &sim.against {
-        Some((q, dist, matrix)) => {
-            let mut moves = Vec::new();
-            let mut moved = 0;
-            for (a, ta) in p.tiers() {
-                for (b, tb) in q.tiers() {
-                    let count = matrix.get(a.rank(), b.rank());
-                    if count == 0 {
-                        continue;
-                    }
-                    if ta.id() != tb.id() {
-                        moved += count;
-                    }
-                    moves.push(JsonMove {
-                        from: ta.id(),
-                        to: tb.id(),
-                        count,
-                    });
-                }
-            }
+fn json<'a>(sim: &'a Outcome<'a>) -> JsonSimulation<'a> {
+    let report = &sim.report;
+    let (against, transitions, moved, movers) = match (sim.against, &sim.against_distribution) {
+        (Some(q), Some(dist)) => {
+            let moves = report
+                .transitions()
+                .iter()
+                .map(|t| JsonMove {
+                    from: t.from(),
+                    to: t.to(),
+                    count: t.count(),
+                })
+                .collect();
+            let movers = report
+                .movers()
+                .iter()
+                .map(|m| JsonMover {
+                    id: m.id(),
+                    from: m.from(),
+                    to: m.to(),
+                    score: m.score().to_string(),
+                    against_score: m.against_score().to_string(),
+                    dimension: m.dimension(),
+                })
+                .collect();
             (
                 Some(JsonAgainst {
                     policy: json_policy(q),
                     distribution: json_distribution(dist),
                 }),
                 Some(moves),
-                Some(moved),
+                Some(report.moved()),
+                Some(movers),
             )
         }
-        None => (None, None, None),
+        _ => (None, None, None, None),
     };
     JsonSimulation {
-        policy: json_policy(p),
-        as_of: sim.as_of,
-        total: sim.distribution.total,
-        errors: sim.errors,
+        policy: json_policy(sim.policy),
+        as_of: report.as_of(),
+        total: report.total(),
+        errors: report.errors(),
         distribution: json_distribution(&sim.distribution),
         against,
         transitions,
         moved,
+        movers,
     }
 }

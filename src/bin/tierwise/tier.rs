@@ -32,14 +32,19 @@ pub fn run(args: &TierArgs) -> io::Result<bool> {
             errors: 0,
         },
     };
+    // every row ends up tiered or with errors, and the summary says how many of each
+    let (mut rows, mut tiered, mut with_errors) = (0usize, 0usize, 0usize);
     for (line, customer) in input::customers(&file, &policy) {
         file_problems.until(line);
+        rows += 1;
         match report::classify(&policy, customer, as_of) {
             Ok((customer, assignment)) => {
+                tiered += 1;
                 writer.result(&policy, &customer, &assignment, as_of)?;
             }
             Err(problems) => {
                 ok = false;
+                with_errors += 1;
                 for p in &problems {
                     report::problem_at(&file.label, line, p);
                 }
@@ -49,7 +54,18 @@ pub fn run(args: &TierArgs) -> io::Result<bool> {
     }
     file_problems.rest();
     writer.finish()?;
+    summary(rows, tiered, with_errors);
     Ok(ok)
+}
+
+/// `summary: 10000 rows, 9900 tiered, 100 with errors` on stderr, after the results. A
+/// failing stderr cannot be reported anywhere: ignored.
+fn summary(rows: usize, tiered: usize, with_errors: usize) {
+    let _ = writeln!(
+        io::stderr().lock(),
+        "summary: {}, {tiered} tiered, {with_errors} with errors",
+        report::count(rows, "row", "rows")
+    );
 }
 
 type Out = BufWriter<StdoutLock<'static>>;

@@ -1,0 +1,117 @@
+//! A policy that a long-running service can reload safely.
+
+use arc_swap::ArcSwap;
+
+use crate::error::LoadError;
+use crate::policy::{Compiled, Policy};
+
+type Loader = Box<dyn Fn() -> Result<Policy, LoadError> + Send + Sync>;
+
+/// Holds the policy a service evaluates with, and swaps in a new one atomically.
+///
+/// Readers call [`PolicyStore::policy`] (a lock-free load of a pointer: it never blocks and
+/// never sees a half-loaded policy) and keep the returned [`Policy`] for as long as they
+/// need it. [`PolicyStore::reload`] validates the new policy completely first: a failed
+/// reload keeps serving the previous policy and returns every diagnostic.
+///
+/// ```
+/// use tierwise::{Policy, PolicyStore};
+///
+/// let text = |version: &str| format!(r#"
+/// [policy]
+/// id = "demo"
+/// version = "{version}"
+/// timezone = "UTC"
+/// [metrics]
+/// teu = {{ type = "decimal" }}
+/// [scoring.dimensions.volume]
+/// metric = "teu"
+/// weight = 1
+/// curve = "linear"
+/// points = [[0, 0], [100, 100]]
+/// [[tiers]]
+/// id = "standard"
+/// min_score = 0
+/// "#);
+/// let store = PolicyStore::new(Policy::from_toml_str("demo.toml", &text("1"))?);
+/// store.replace(Policy::from_toml_str("demo.toml", &text("2"))?);
+/// assert_eq!(store.policy().version(), "2");
+/// // a broken policy is refused and the previous one stays
+/// assert!(store.replace_with(Policy::from_toml_str("demo.toml", "[policy]")).is_err());
+/// assert_eq!(store.policy().version(), "2");
+/// # Ok::<(), tierwise::LoadError>(())
+/// ```
+pub struct PolicyStore {
+    current: ArcSwap<Compiled>,
+    loader: Option<Loader>,
+}
+
+impl std::fmt::Debug for PolicyStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let p = self.policy();
+        f.debug_struct("PolicyStore")
+            .field("id", &p.id())
+            .field("version", &p.version())
+            .field("reloadable", &self.loader.is_some())
+            .finish()
+    }
+}
+
+impl PolicyStore {
+    /// A store serving `policy`; [`PolicyStore::reload`] then has nothing to reload from.
+    pub fn new(policy: Policy) -> PolicyStore {
+        PolicyStore {
+            current: ArcSwap::new(policy.inner),
+            loader: None,
+        }
+    }
+
+    /// A store that loads its policy with `loader`, now and on every
+    /// [`PolicyStore::reload`].
+    pub fn with_loader<F>(loader: F) -> Result<PolicyStore, LoadError>
+    where
+        F: Fn() -> Result<Policy, LoadError> + Send + Sync + 'static,
+    {
+        let first = loader()?;
+        Ok(PolicyStore {
+            current: ArcSwap::new(first.inner),
+            loader: Some(Box::new(loader)),
+        })
+    }
+
+    /// A store that reads a policy file (and its includes) now and on every reload.
+    #[cfg(feature = "cli")]
+    pub fn from_path(path: impl Into<std::path::PathBuf>) -> Result<PolicyStore, LoadError> {
+        let path = path.into();
+        PolicyStore::with_loader(move || Policy::from_path(&path))
+    }
+
+    /// The policy in force now. Never blocks.
+    pub fn policy(&self) -> Policy {
+        Policy {
+            inner: self.current.load_full(),
+        }
+    }
+
+    /// Serves `policy` from now on.
+    pub fn replace(&self, policy: Policy) {
+        self.current.store(policy.inner);
+    }
+
+    /// Serves the policy of a load result if it is valid; otherwise keeps the current one
+    /// and returns the diagnostics.
+    pub fn replace_with(&self, loaded: Result<Policy, LoadError>) -> Result<(), LoadError> {
+        self.replace(loaded?);
+        Ok(())
+    }
+
+    /// Loads the policy again with the store's loader and swaps it in if it is valid. On
+    /// error the previous policy keeps being served. A store made with
+    /// [`PolicyStore::new`] has no loader: reloading it keeps the current policy.
+    pub fn reload(&self) -> Result<(), LoadError> {
+        match &self.loader {
+            Some(load) => self.replace_with(load()),
+            None => Ok(()),
+        }
+    }
+}
