@@ -353,17 +353,18 @@ fn render(f: &mut fmt::Formatter<'_>, d: &Diagnostic, text: &str) -> fmt::Result
     if let Some(line_text) = line_text {
         let number = d.line.to_string();
         let pad = " ".repeat(number.len());
-        writeln!(f, "{pad} |")?;
-        writeln!(f, "{number} | {line_text}")?;
-        let prefix: String = line_text
-            .chars()
-            .take(d.column.saturating_sub(1))
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
-            .collect();
         // the caret covers the span, clipped to the end of the line
         let span_text = text.get(d.span.clone()).unwrap_or("");
         let first_line = span_text.split('\n').next().unwrap_or("");
         let width = first_line.chars().count().max(1);
+        let (shown, column, width) = window(line_text, d.column.saturating_sub(1), width);
+        writeln!(f, "{pad} |")?;
+        writeln!(f, "{number} | {shown}")?;
+        let prefix: String = shown
+            .chars()
+            .take(column)
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
         writeln!(f, "{pad} | {prefix}{}", "^".repeat(width))?;
         if let Some(help) = &d.help {
             write!(f, "{pad} = help: {help}")?;
@@ -374,6 +375,32 @@ fn render(f: &mut fmt::Formatter<'_>, d: &Diagnostic, text: &str) -> fmt::Result
         write!(f, "   = help: {help}")?;
     }
     Ok(())
+}
+
+/// Longest source line shown whole; longer ones are cut around the error.
+const MAX_SHOWN: usize = 120;
+
+/// The part of a source line to show: the whole line if it is short, else about
+/// [`MAX_SHOWN`] characters around the error with `...` where it was cut. Returns the text,
+/// the error's column in it (0-based, in characters) and the caret's width.
+fn window(line: &str, column: usize, width: usize) -> (String, usize, usize) {
+    let len = line.chars().count();
+    if len <= MAX_SHOWN {
+        return (line.to_owned(), column, width);
+    }
+    let width = width.min(MAX_SHOWN / 2);
+    let start = column.saturating_sub(MAX_SHOWN / 4);
+    let end = (start + MAX_SHOWN).min(len);
+    let mut shown: String = line.chars().skip(start).take(end - start).collect();
+    let mut column = column - start;
+    if start > 0 {
+        shown.insert_str(0, "...");
+        column += 3;
+    }
+    if end < len {
+        shown.push_str("...");
+    }
+    (shown, column, width)
 }
 
 /// The candidate closest to a mistyped `name`, if one is close enough to be a likely typo:
@@ -609,6 +636,20 @@ impl EvalError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lines_are_cut_around_the_error() {
+        let line = format!("a = {}x{}", "[".repeat(500), "]".repeat(500));
+        let (shown, column, width) = window(&line, 504, 1);
+        assert!(
+            shown.starts_with("...[[") && shown.ends_with("]]..."),
+            "{shown}"
+        );
+        assert!(shown.chars().count() <= MAX_SHOWN + 6);
+        assert_eq!(shown.chars().nth(column), Some('x'));
+        assert_eq!(width, 1);
+        assert_eq!(window("short", 2, 3), ("short".to_owned(), 2, 3));
+    }
 
     #[test]
     fn line_col_counts_chars() {

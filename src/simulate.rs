@@ -166,7 +166,11 @@ impl<E: std::error::Error + 'static> std::error::Error for RecordError<E> {
 /// A customer a [`Simulation`] did not count, with what went wrong under each policy.
 /// At least one of the two is set.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SimulationError<E> {
+pub struct SimulationError<E>(Box<Failures<E>>);
+
+/// Boxed so that `Result<Placement, SimulationError<E>>` stays small.
+#[derive(Debug, Clone, PartialEq)]
+struct Failures<E> {
     policy: Option<RecordError<E>>,
     against: Option<RecordError<E>>,
 }
@@ -174,23 +178,24 @@ pub struct SimulationError<E> {
 impl<E> SimulationError<E> {
     /// What went wrong under the simulated policy, if anything.
     pub fn policy(&self) -> Option<&RecordError<E>> {
-        self.policy.as_ref()
+        self.0.policy.as_ref()
     }
 
     /// What went wrong under the policy compared against, if anything.
     pub fn against(&self) -> Option<&RecordError<E>> {
-        self.against.as_ref()
+        self.0.against.as_ref()
     }
 
     /// The errors under the simulated policy and under the policy compared against.
     pub fn into_parts(self) -> (Option<RecordError<E>>, Option<RecordError<E>>) {
-        (self.policy, self.against)
+        let failures = *self.0;
+        (failures.policy, failures.against)
     }
 }
 
 impl<E: fmt::Display> fmt::Display for SimulationError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.policy, &self.against) {
+        match (&self.0.policy, &self.0.against) {
             (Some(p), Some(a)) => write!(f, "{p}; with the policy compared against: {a}"),
             (Some(p), None) => p.fmt(f),
             (None, Some(a)) => write!(f, "with the policy compared against: {a}"),
@@ -300,10 +305,10 @@ impl Simulation {
             }
             (first, second) => {
                 self.errors = self.errors.saturating_add(1);
-                Err(SimulationError {
+                Err(SimulationError(Box::new(Failures {
                     policy: first.err(),
                     against: second.and_then(Result::err),
-                })
+                })))
             }
         }
     }

@@ -963,3 +963,315 @@ fn route_shows_how_a_customer_case_is_handled() {
     assert_eq!(v["service"]["account_manager"], "designated");
     assert!(v["handling"]["deadlines"].as_array().unwrap().len() == 4);
 }
+
+// ---------------------------------------------------------------------------------------
+// simulate: movers
+
+#[test]
+fn simulate_lists_the_customers_that_move_and_the_dimension_that_moved_them() {
+    let args = [
+        "simulate",
+        "--policy",
+        SPEC,
+        "--against",
+        "tests/inputs/cli/generous-volume.toml",
+        "--as-of",
+        AS_OF,
+        "tests/inputs/customers/good.csv",
+    ];
+    let run = tierwise(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.ends_with(
+            "\nmoved: 2 of 12 customers\n\
+             \n\
+             customers that move: 2 of 2 listed\n\
+             id   from  to   score  against  moved most by\n\
+             A02  key   vip  75.00    82.00  volume\n\
+             A11  key   vip  75.00    82.00  volume\n\
+             \n\
+             rows with errors: 0\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    // the bar chart of each distribution is still there
+    assert!(run
+        .stdout
+        .contains("vip               4   33.3%  #############"));
+
+    let run = tierwise(&[&args[..], &["--format", "json"]].concat());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let sim: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(sim["moved"], 2);
+    assert_eq!(
+        sim["movers"],
+        serde_json::json!([
+            {"id": "A02", "from": "key", "to": "vip", "score": "75.00", "against_score": "82.00", "dimension": "volume"},
+            {"id": "A11", "from": "key", "to": "vip", "score": "75.00", "against_score": "82.00", "dimension": "volume"}
+        ])
+    );
+}
+
+#[test]
+fn simulate_movers_are_limited_by_the_movers_option() {
+    let args = [
+        "simulate",
+        "--policy",
+        SPEC,
+        "--against",
+        FOUR_TIERS,
+        "--as-of",
+        AS_OF,
+        "tests/inputs/customers/good.csv",
+    ];
+    let run = tierwise(&[&args[..], &["--movers", "3"]].concat());
+    assert_eq!(run.code, 1);
+    let table: Vec<&str> = run
+        .stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("customers that move:"))
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert_eq!(
+        table,
+        [
+            "customers that move: 3 of 10 listed (--movers N lists more)",
+            "id   from      to         score  against  moved most by",
+            // the two policies score alike: their tier ids, not a dimension, differ
+            "A01  vip       platinum  100.00   100.00  -",
+            "A02  key       gold       75.00    75.00  -",
+            "A03  standard  bronze      9.80     9.80  -",
+        ]
+    );
+
+    let run = tierwise(&[&args[..], &["--movers", "0", "--format", "json"]].concat());
+    let sim: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(sim["moved"], 10);
+    assert_eq!(sim["movers"], serde_json::json!([]));
+    let run = tierwise(&[&args[..], &["--movers", "0"]].concat());
+    assert!(
+        !run.stdout.contains("customers that move"),
+        "{}",
+        run.stdout
+    );
+
+    // by default up to 20 are listed, in file order
+    let run = tierwise(&[&args[..], &["--format", "json"]].concat());
+    let sim: Value = serde_json::from_str(&run.stdout).unwrap();
+    let ids: Vec<&str> = sim["movers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["A01", "A02", "A03", "A04", "A05", "A06", "A07", "A08", "A11", "A12"]
+    );
+    assert!(sim["movers"][0]["dimension"].is_null());
+
+    // without --against there is nothing to move
+    let run = tierwise(&[
+        "simulate",
+        "--policy",
+        SPEC,
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+        "tests/inputs/customers/good.csv",
+    ]);
+    let sim: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert!(sim.get("movers").is_none());
+}
+
+// ---------------------------------------------------------------------------------------
+// tier: nothing lost in a large file
+
+/// A tiny seeded PRNG (splitmix64), so that the broken rows are the same on every run.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % n as u64).unwrap()
+    }
+}
+
+#[test]
+fn tier_accounts_for_every_row_of_a_large_file_with_broken_rows() {
+    use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+    const ROWS: usize = 10_000;
+    const BROKEN: usize = ROWS / 100;
+    // the sample rows, over and over, with new ids
+    let mut reader =
+        csv::Reader::from_path(format!("{}/data/customers.csv", env!("CARGO_MANIFEST_DIR")))
+            .unwrap();
+    let header = reader.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (teu, since, influence) = (
+        column("annual_teu"),
+        column("customer_since"),
+        column("influence"),
+    );
+    let sample: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+
+    // 1% of the rows, at random places, broken in seven ways
+    let mut rng = SplitMix(0x7132_2026_0630);
+    let mut broken = BTreeSet::new();
+    while broken.len() < BROKEN {
+        broken.insert(rng.below(ROWS));
+    }
+    let mut rows: Vec<Vec<String>> = Vec::with_capacity(ROWS);
+    // per row: the id results may show it under, or `None` when the row must be an error
+    let mut expect_result: Vec<Option<String>> = Vec::with_capacity(ROWS);
+    let mut kinds = BTreeMap::<&str, usize>::new();
+    let mut last_good_id: Option<String> = None;
+    for i in 0..ROWS {
+        let mut row = sample[i % sample.len()].clone();
+        row[0] = format!("R{i:05}");
+        if !broken.contains(&i) {
+            last_good_id = Some(row[0].clone());
+            expect_result.push(Some(row[0].clone()));
+            rows.push(row);
+            continue;
+        }
+        let mut kind = rng.below(7);
+        if kind == 6 && last_good_id.is_none() {
+            kind = 0;
+        }
+        let name = match kind {
+            0 => {
+                row[teu] = "12x5".to_owned();
+                "bad number"
+            }
+            1 => {
+                row[influence] = "worldwide".to_owned();
+                "unknown enum value"
+            }
+            2 => {
+                row[teu] = String::new();
+                "missing required metric"
+            }
+            3 => {
+                row[since] = "2027-03-01".to_owned();
+                "date after the as-of date"
+            }
+            4 => {
+                row.truncate(row.len() - 2);
+                "wrong cell count"
+            }
+            5 => {
+                row[0] = String::new();
+                "empty id"
+            }
+            _ => {
+                row[0] = last_good_id.clone().unwrap();
+                "duplicate id"
+            }
+        };
+        *kinds.entry(name).or_default() += 1;
+        expect_result.push(None);
+        rows.push(row);
+    }
+    assert_eq!(
+        kinds.len(),
+        7,
+        "every way of breaking a row is used: {kinds:?}"
+    );
+
+    let path = std::env::temp_dir().join(format!(
+        "tierwise-cli-10000-rows-{}-{}.csv",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    {
+        let mut w = csv::WriterBuilder::new()
+            .flexible(true)
+            .from_path(&path)
+            .unwrap();
+        w.write_record(&header).unwrap();
+        for row in &rows {
+            w.write_record(row).unwrap();
+        }
+        w.flush().unwrap();
+    }
+    let label = path.to_str().unwrap().to_owned();
+    let run = tierwise(&[
+        "tier", "--policy", SAMPLE, "--as-of", AS_OF, "--format", "json", &label,
+    ]);
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(run.code, 1);
+
+    // results: every good row's id exactly once, and no other
+    let mut results: HashMap<String, usize> = HashMap::new();
+    for line in run.stdout.lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        *results
+            .entry(v["id"].as_str().unwrap().to_owned())
+            .or_default() += 1;
+    }
+    let good: Vec<&String> = expect_result.iter().flatten().collect();
+    assert_eq!(results.len(), good.len());
+    for id in &good {
+        assert_eq!(results.get(*id), Some(&1), "{id}");
+    }
+
+    // errors: every broken row exactly once by its line (header = line 1), naming its id
+    let prefix = format!("{label}:");
+    let mut errors: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+    let mut stderr = run.stderr.lines().peekable();
+    let mut summary = None;
+    while let Some(l) = stderr.next() {
+        if let Some(rest) = l.strip_prefix(&prefix) {
+            let (at, message) = rest.split_once(": error: ").unwrap();
+            errors.entry(at.parse().unwrap()).or_default().push(message);
+        } else if l.starts_with("summary: ") {
+            assert!(stderr.peek().is_none(), "the summary is the last line");
+            summary = Some(l);
+        } else {
+            assert!(l.starts_with("  help: "), "{l}");
+        }
+    }
+    let error_lines: BTreeSet<usize> = errors.keys().copied().collect();
+    let expected_lines: BTreeSet<usize> = broken.iter().map(|i| i + 2).collect();
+    assert_eq!(error_lines, expected_lines);
+    for (&at, messages) in &errors {
+        let id = &rows[at - 2][0];
+        for m in messages {
+            if id.is_empty() {
+                assert!(m.contains("the customer id is missing"), "{at}: {m}");
+            } else {
+                assert!(m.contains(&format!("customer `{id}`")), "{at}: {m}");
+            }
+        }
+    }
+
+    // each row is accounted for exactly once: a result or a row with errors
+    assert_eq!(good.len() + errors.len(), ROWS);
+    assert_eq!(
+        summary,
+        Some(
+            format!(
+                "summary: {ROWS} rows, {} tiered, {BROKEN} with errors",
+                ROWS - BROKEN
+            )
+            .as_str()
+        )
+    );
+}

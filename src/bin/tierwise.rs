@@ -16,6 +16,8 @@ mod report;
 mod simulate;
 #[path = "tierwise/sla.rs"]
 mod sla;
+#[path = "tierwise/test.rs"]
+mod test;
 #[path = "tierwise/tier.rs"]
 mod tier;
 
@@ -49,6 +51,7 @@ enum Command {
     Simulate(SimulateArgs),
     Sla(SlaArgs),
     Route(RouteArgs),
+    Test(TestArgs),
 }
 
 /// Check policy files for mistakes.
@@ -62,6 +65,47 @@ enum Command {
 struct CheckArgs {
     /// Policy files or directories. A directory means every `*.toml` file directly in it,
     /// in name order, except scenario files ending in `.tests.toml`.
+    #[arg(value_name = "PATH", required = true)]
+    paths: Vec<PathBuf>,
+}
+
+/// Run the scenario tests of policies.
+///
+/// A scenario file, `NAME.tests.toml` beside the policy `NAME.toml`, lists example
+/// customers and what the policy should decide for each: tier, score, service, route and
+/// deadlines. `tierwise test` runs every scenario and prints `ok` or `FAILED` for each; a
+/// failure shows the expected and the actual value of everything that differs, and the
+/// trace of the evaluation. The last line counts them: `N passed, M failed`.
+///
+/// A scenario:
+///
+///     as_of = 2026-06-30                  # once at the top: the day of every scenario
+///
+///     [[scenario]]
+///     name = "a strategic account is never below key"
+///     customer = { annual_teu = 150, customer_since = 2025-01-10, gross_margin_pct = 3,
+///                  influence = "local", strategic = true }
+///     expect = { tier = "key", decided_by = "floor" }
+///
+/// `customer` takes the policy's metrics and the state and pin fields (previous_tier,
+/// tier_since, last_qualified, pinned_tier, pinned_until, pin_reason). `case` adds a case:
+/// { kind = "complaint", severity = "major", channel = "phone",
+/// opened = 2026-06-30T17:30:00+08:00, paused = [[FROM, TO]] }. `expect` may check
+/// tier, score, qualified_tier, decided_by, dimensions, state, service, route, deadlines and
+/// escalation, or `error = "TEXT"` for a customer the policy must reject. The policy guide
+/// (docs/scenario-tests.md) describes every key.
+///
+/// Mistakes in a scenario file (an unknown key, a metric or tier the policy does not have, a
+/// malformed date) are reported like mistakes in a policy, with file, line and column.
+///
+/// Exit status: 0 when every scenario passed, 1 when one failed or a file has mistakes.
+///
+/// Example: tierwise test policies/
+#[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
+struct TestArgs {
+    /// A scenario file (`*.tests.toml`), a policy file (then its `NAME.tests.toml` is run),
+    /// or a directory (every `*.tests.toml` directly in it, in name order).
     #[arg(value_name = "PATH", required = true)]
     paths: Vec<PathBuf>,
 }
@@ -379,6 +423,7 @@ fn main() -> ExitCode {
         Command::Simulate(args) => simulate::run(&args),
         Command::Sla(args) => sla::run(&args),
         Command::Route(args) => sla::route(&args),
+        Command::Test(args) => test::run(&args.paths),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -1,0 +1,164 @@
+//! Hostile inputs: nothing panics, hangs or overflows the stack; every one is an error with
+//! a location or a plain message.
+#![expect(
+    clippy::unwrap_used,
+    reason = "fixtures that do not build fail the test"
+)]
+
+use chrono::{DateTime, NaiveDate, Utc};
+use tierwise::{DiagnosticKind, Policy, SlaError};
+
+fn load_err(text: &str) -> tierwise::LoadError {
+    Policy::from_toml_str("hostile.toml", text).unwrap_err()
+}
+
+#[test]
+fn deeply_nested_toml_is_an_error_not_a_stack_overflow() {
+    for text in [
+        format!("a = {}{}", "[".repeat(100_000), "]".repeat(100_000)),
+        format!("a = {}1{}", "{b = ".repeat(50_000), "}".repeat(50_000)),
+        format!("[{}]", vec!["k"; 50_000].join(".")),
+    ] {
+        let err = load_err(&text);
+        assert!(!err.diagnostics().is_empty());
+        // rendering cuts the enormous line around the error
+        let shown = format!("{err:#}");
+        assert!(
+            shown.lines().all(|l| l.chars().count() < 200),
+            "{}",
+            &shown[..300.min(shown.len())]
+        );
+    }
+}
+
+#[test]
+fn limits_are_enforced_with_clear_errors() {
+    let header = "[policy]\nid = \"x\"\nversion = \"1\"\ntimezone = \"UTC\"\n";
+    let tiers: String = (0..40)
+        .map(|i| format!("[[tiers]]\nid = \"t{i}\"\nmin_score = {}\n", 99 - i))
+        .collect();
+    let err = load_err(&format!("{header}{tiers}"));
+    assert!(err
+        .diagnostics()
+        .iter()
+        .any(|d| d.kind() == DiagnosticKind::Limit
+            && d.message().contains("more than the limit of 32")));
+    let big = format!("{header}# {}\n", "x".repeat(1024 * 1024));
+    let err = load_err(&big);
+    assert_eq!(err.diagnostics()[0].kind(), DiagnosticKind::Limit);
+    let long = format!(
+        "{header}[[adjustments]]\nwhen = \"{}\"\nat_most = \"t\"\nreason = \"r\"\n",
+        "x > 1 and ".repeat(150) + "x > 1"
+    );
+    let err = load_err(&long);
+    assert!(err.diagnostics().iter().any(
+        |d| d.message().contains("longer than 1000 characters") || d.message().contains("1000")
+    ));
+}
+
+fn one_dimension(points: &str) -> Policy {
+    Policy::from_toml_str(
+        "p.toml",
+        &format!(
+            "[policy]\nid = \"x\"\nversion = \"1\"\ntimezone = \"UTC\"\n[metrics]\nv = {{ type = \"decimal\" }}\n\
+             [scoring.dimensions.d]\nmetric = \"v\"\nweight = 1\ncurve = \"linear\"\npoints = {points}\n\
+             [[tiers]]\nid = \"standard\"\nmin_score = 0\n"
+        ),
+    )
+    .unwrap()
+}
+
+#[test]
+fn extreme_values_never_panic() {
+    let p = one_dimension("[[-100000000000000000000, 0], [0, 50], [100000000000000000000, 100]]");
+    for v in [
+        "79228162514264337593543950335",
+        "-79228162514264337593543950335",
+        "0.0000000000000000000000000001",
+        "1",
+        "-1",
+    ] {
+        let c = p.customer("X").set("v", v).build().unwrap();
+        // an exact result or an overflow error, never a panic
+        match p.classify(&c, NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()) {
+            Ok(a) => assert!(a.score() >= rust_decimal::Decimal::ZERO),
+            Err(e) => assert_eq!(e.field(), "v"),
+        }
+    }
+    // a point too far from the previous one for exact arithmetic is refused at load time
+    let err = Policy::from_toml_str(
+        "p.toml",
+        "[policy]\nid = \"x\"\nversion = \"1\"\ntimezone = \"UTC\"\n[metrics]\nv = { type = \"decimal\" }\n\
+         [scoring.dimensions.d]\nmetric = \"v\"\nweight = 79228162514264337593543950335\ncurve = \"linear\"\npoints = [[0, 0], [1, 100]]\n\
+         [[tiers]]\nid = \"standard\"\nmin_score = 0\n",
+    )
+    .unwrap_err();
+    assert!(err
+        .diagnostics()
+        .iter()
+        .any(|d| d.message().contains("exact decimal arithmetic")));
+}
+
+#[test]
+fn a_clock_that_never_opens_is_an_error_not_a_loop() {
+    let text = std::fs::read_to_string("tests/inputs/spec-example.toml").unwrap()
+        + r#"
+[calendars.never]
+hours = { mon = [] }
+
+[service.standard]
+support_hours = "never"
+[service.key]
+extends = "standard"
+[service.vip]
+extends = "standard"
+
+[cases.complaint]
+milestones = ["resolve"]
+
+[[sla]]
+case = "complaint"
+targets = { resolve = "4h" }
+"#;
+    let p = Policy::from_toml_str("never.toml", &text).unwrap();
+    let opened: DateTime<Utc> = "2026-06-30T09:00:00Z".parse().unwrap();
+    let case = p.case("complaint", opened).build().unwrap();
+    let err = p
+        .deadline(p.tier_by_id("standard").unwrap(), &case, 0)
+        .unwrap_err();
+    assert!(matches!(err, SlaError::Calendar { .. }), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "milestone `resolve` on clock `never`: the calendar is never open"
+    );
+}
+
+#[test]
+fn a_deadline_beyond_the_horizon_is_an_error() {
+    // 400 days of 24x7 time is further than the default horizon of 366 days
+    let text = std::fs::read_to_string("tests/inputs/spec-example.toml").unwrap()
+        + r#"
+[service.standard]
+support_hours = "24x7"
+[service.key]
+extends = "standard"
+[service.vip]
+extends = "standard"
+
+[cases.claim]
+milestones = ["settle"]
+
+[[sla]]
+case = "claim"
+targets = { settle = "400d" }
+"#;
+    let p = Policy::from_toml_str("far.toml", &text).unwrap();
+    let case = p
+        .case("claim", "2026-06-30T09:00:00Z".parse().unwrap())
+        .build()
+        .unwrap();
+    let err = p
+        .deadline(p.tier_by_id("vip").unwrap(), &case, 0)
+        .unwrap_err();
+    assert!(err.to_string().contains("horizon"), "{err}");
+}
