@@ -5,6 +5,7 @@
 //! cargo bench --features parallel --bench batch -- --warm-up-time 1 --measurement-time 3
 #![expect(
     clippy::unwrap_used,
+    clippy::indexing_slicing,
     reason = "a benchmark with a broken fixture should stop at once"
 )]
 

@@ -17,6 +17,7 @@ mod policy;
 mod policy_set;
 mod raw;
 mod scenario;
+mod schema;
 mod service;
 mod simulate;
 mod sla;
@@ -37,6 +38,7 @@ pub use explain::{
 pub use policy::{MetricId, Policy, Tier, TierId};
 pub use policy_set::PolicySet;
 pub use scenario::{Mismatch, ScenarioOutcome, Suite, SuiteReport};
+pub use schema::policy_schema;
 pub use service::{AccountManager, Resolution, Service};
 pub use simulate::{
     Mover, Placement, RecordError, Simulation, SimulationError, SimulationReport, TierShare,

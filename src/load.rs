@@ -26,8 +26,11 @@ impl Policy {
             diags: Diags::default(),
             root: None,
         };
-        let raw = loader.read(path, None, &[]);
-        compile::finish(raw, loader.diags, &loader.sources)
+        match loader.read(path, None, &[]) {
+            Some(raw) => compile::finish(raw, loader.diags, &loader.sources),
+            // a file that cannot be read has nothing more to report
+            None => Err(LoadError::new(loader.diags.list, &loader.sources)),
+        }
     }
 }
 
@@ -41,7 +44,7 @@ struct Loader {
 impl Loader {
     /// Reads one file and, recursively, its includes. `from` is the `include` entry that
     /// named it; `stack` the resolved files above it.
-    fn read(&mut self, path: &Path, from: Option<Span>, stack: &[PathBuf]) -> RawPolicy {
+    fn read(&mut self, path: &Path, from: Option<Span>, stack: &[PathBuf]) -> Option<RawPolicy> {
         let name: Arc<str> = Arc::from(path.display().to_string());
         let fail = |loader: &mut Loader, message: String| {
             let span = from.unwrap_or_default();
@@ -54,7 +57,7 @@ impl Loader {
             loader
                 .diags
                 .push(Diag::new(DiagnosticKind::Io, span, message));
-            RawPolicy::default()
+            None
         };
         let resolved = match std::fs::canonicalize(path) {
             Ok(p) => p,
@@ -141,10 +144,11 @@ impl Loader {
                 ));
                 continue;
             }
-            let included = self.read(&child, Some(inc.span), &stack);
-            raw::merge(&mut raw, included, &mut self.diags);
+            if let Some(included) = self.read(&child, Some(inc.span), &stack) {
+                raw::merge(&mut raw, included, &mut self.diags);
+            }
         }
-        raw
+        Some(raw)
     }
 }
 

@@ -1,72 +1,6 @@
 //! Scenario tests of a policy: TOML files of example customers (and cases) with the tier,
 //! score, service, route and deadlines a policy author expects, run against the compiled
-//! policy.
-//!
-//! A scenario file sits beside its policy and is named after it:
-//! `policies/ocean-shipping.tests.toml` tests `policies/ocean-shipping.toml`.
-//!
-//! ```toml
-//! policy = "ocean-shipping.toml"   # optional: the file name without `.tests`, beside this file
-//! as_of = 2026-06-30               # optional default day of every scenario
-//!
-//! [[scenario]]
-//! name = "a big regional forwarder is key"
-//! customer = { id = "S1", annual_teu = 3200, customer_since = 2016-04-01,
-//!              gross_margin_pct = 11.5, influence = "national_leader" }
-//! expect = { tier = "key", score = "77.42", qualified_tier = "key", decided_by = "qualified" }
-//!
-//! [[scenario]]
-//! name = "a VIP complaint at midnight is acknowledged within 15 minutes"
-//! as_of = 2026-07-01
-//! customer = { annual_teu = 12000, customer_since = 2012-01-01, gross_margin_pct = 16,
-//!              influence = "global_leader", credit_rating = "A" }
-//! case = { kind = "complaint", severity = "major", opened = 2026-06-30T23:50:00+08:00 }
-//! expect.tier = "vip"
-//! expect.service = { support_hours = "24x7", account_manager = "dedicated" }
-//! expect.route = { queue = "vip-desk", assign = "account_manager" }
-//! expect.deadlines = { acknowledge = 2026-07-01T00:05:00+08:00 }
-//! ```
-//!
-//! The format:
-//!
-//! - top level: `policy` (path relative to the scenario file), `as_of` (a date), and the
-//!   `[[scenario]]` entries.
-//! - a scenario: `name` (required, unique in the file), `description` (free text),
-//!   `as_of` (required unless the file gives one), `customer` (required), `case`
-//!   (optional) and `expect` (required, at least one expectation).
-//! - `customer`: `id` (default: the scenario's name), then metrics and the state and pin
-//!   fields (`previous_tier`, `tier_since`, `last_qualified`, `pinned_tier`, `pinned_until`,
-//!   `pin_reason`), as in a CSV row. Numbers are read exactly from their literal text;
-//!   strings are read by the field's type as a CSV cell is (`""` means absent). A name
-//!   that is neither a metric nor a state or pin field is a diagnostic.
-//! - `case`: `kind` (required), `severity`, `channel`, `opened` (required) and `paused`, a
-//!   list of `[from, to]` pairs. Times are TOML date-times or strings in RFC 3339; a time
-//!   without an offset is read in the policy's time zone.
-//! - `expect`: every key is optional.
-//!   - `tier`, `qualified_tier`: tier ids; `score`: a number or a string, compared as a
-//!     number (`"77.4"` equals `77.40`); `decided_by`: `qualified`, `floor`, `buffer`,
-//!     `grace`, `step_limit`, `cap` or `pin`.
-//!   - `dimensions`: dimension name to score, compared as numbers.
-//!   - `state`: the new state, `tier_since` (a date) and `last_qualified` (a date, or
-//!     `"never"`).
-//!   - `service`: `support_hours` (a calendar or `24x7`), `account_manager`,
-//!     `review_every_days`, `channels` and `benefits` (each compared as a set: the same
-//!     ids in any order, none missing and none extra), `response` (channel to duration;
-//!     only the channels listed are compared, `"1m"` equals `"60s"`).
-//!   - `route` (needs a `case`): `queue`, and `assign` (`""` for no one).
-//!   - `deadlines` (needs a `case`): milestone to due time, compared as instants.
-//!   - `escalation` (needs a `case`): a list of `{ milestone, notify, at, due }`, each
-//!     naming one step of the case's escalation ladders (`at` only to tell apart two steps
-//!     that notify the same person); only the steps listed are compared.
-//!   - `error`: the customer (or case) must be rejected with a message containing this
-//!     text; it cannot be combined with other expectations.
-//!
-//! Names the policy does not define (a tier, queue, calendar, benefit, channel, milestone,
-//! dimension...) in a scenario are diagnostics with a "did you mean", like mistakes in a
-//! policy: such an expectation could never pass. An expected value that the policy knows
-//! but does not produce is a failure of the scenario. A customer the policy rejects (a
-//! value outside a metric's range, an unknown enum value, a missing metric) fails the
-//! scenario with the library's message, unless the scenario expects that `error`.
+//! policy. The format is described on [`Suite`].
 
 use std::fmt;
 use std::sync::Arc;
@@ -127,6 +61,75 @@ const DECISIONS: &[&str] = &[
 const ACCOUNT_MANAGERS: &[&str] = &["none", "designated", "dedicated"];
 
 /// The scenarios of one scenario file, checked against a policy and ready to run.
+///
+/// A scenario file sits beside its policy and is named after it:
+/// `policies/ocean-shipping.tests.toml` tests `policies/ocean-shipping.toml`.
+///
+/// ```toml
+/// policy = "ocean-shipping.toml"   # optional: the file name without `.tests`, beside this file
+/// as_of = 2026-06-30               # optional default day of every scenario
+///
+/// [[scenario]]
+/// name = "a big regional forwarder is key"
+/// customer = { id = "S1", annual_teu = 3200, customer_since = 2016-04-01,
+///              gross_margin_pct = 11.5, influence = "national_leader" }
+/// expect = { tier = "key", score = "77.42", qualified_tier = "key", decided_by = "qualified" }
+///
+/// [[scenario]]
+/// name = "a VIP complaint at midnight is acknowledged within 15 minutes"
+/// as_of = 2026-07-01
+/// customer = { annual_teu = 12000, customer_since = 2012-01-01, gross_margin_pct = 16,
+///              influence = "global_leader", credit_rating = "A" }
+/// case = { kind = "complaint", severity = "major", opened = 2026-06-30T23:50:00+08:00 }
+/// expect.tier = "vip"
+/// expect.service = { support_hours = "24x7", account_manager = "dedicated" }
+/// expect.route = { queue = "vip-desk", assign = "account_manager" }
+/// expect.deadlines = { acknowledge = 2026-07-01T00:05:00+08:00 }
+/// ```
+///
+/// The format:
+///
+/// - top level: `policy` (path relative to the scenario file), `as_of` (a date), and the
+///   `[[scenario]]` entries.
+/// - a scenario: `name` (required, unique in the file), `description` (free text),
+///   `as_of` (required unless the file gives one), `customer` (required), `case`
+///   (optional) and `expect` (required, at least one expectation).
+/// - `customer`: `id` (default: the scenario's name), then metrics and the state and pin
+///   fields (`previous_tier`, `tier_since`, `last_qualified`, `pinned_tier`, `pinned_until`,
+///   `pin_reason`), as in a CSV row. Numbers are read exactly from their literal text;
+///   strings are read by the field's type as a CSV cell is (`""` means absent). A name
+///   that is neither a metric nor a state or pin field is a diagnostic.
+/// - `case`: `kind` (required), `severity`, `channel`, `opened` (required) and `paused`, a
+///   list of `[from, to]` pairs. Times are TOML date-times or strings in RFC 3339; a time
+///   without an offset is read in the policy's time zone.
+/// - `expect`: every key is optional.
+///   - `tier`, `qualified_tier`: tier ids; `score`: a number or a string, compared as a
+///     number (`"77.4"` equals `77.40`); `decided_by`: `qualified`, `floor`, `buffer`,
+///     `grace`, `step_limit`, `cap` or `pin`.
+///   - `dimensions`: dimension name to score, compared as numbers.
+///   - `state`: the new state, `tier_since` (a date) and `last_qualified` (a date, or
+///     `"never"`).
+///   - `service`: `support_hours` (a calendar or `24x7`), `account_manager`,
+///     `review_every_days`, `channels` and `benefits` (each compared as a set: the same
+///     ids in any order, none missing and none extra), `response` (channel to duration;
+///     only the channels listed are compared, `"1m"` equals `"60s"`).
+///   - `route` (needs a `case`): `queue`, and `assign` (`""` for no one).
+///   - `deadlines` (needs a `case`): milestone to due time, compared as instants.
+///   - `escalation` (needs a `case`): a list of `{ milestone, notify, at, due }`, each
+///     naming one step of the case's escalation ladders (`at` only to tell apart two steps
+///     that notify the same person); only the steps listed are compared.
+///   - `error`: the customer must be rejected (or its evaluation fail) with a message
+///     containing this text, compared case-sensitively; it cannot be combined with other
+///     expectations.
+///
+/// Names the policy does not define (a tier, queue, calendar, benefit, channel, milestone,
+/// dimension...) in a scenario are diagnostics with a "did you mean", like mistakes in a
+/// policy: such an expectation could never pass. An expected value that the policy knows
+/// but does not produce is a failure of the scenario. A customer the policy rejects (a
+/// value outside a metric's range, an unknown enum value, a missing metric) fails the
+/// scenario with the library's message, unless the scenario expects that `error`.
+///
+/// # Example
 ///
 /// ```
 /// use tierwise::{Policy, Suite};
@@ -1028,10 +1031,6 @@ impl<'a, 'p> Reader<'a, 'p> {
     }
 
     /// The case and its kind's name.
-    #[expect(
-        clippy::type_complexity,
-        reason = "a private helper's case, its description and its kind"
-    )]
     fn case(&mut self, v: &Value<'_>) -> Option<((Case, String), String)> {
         let t = self.cx.table(v, "`case`")?;
         let span = self.cx.span(v.span());
@@ -1161,10 +1160,6 @@ impl<'a, 'p> Reader<'a, 'p> {
         }
     }
 
-    #[expect(
-        clippy::type_complexity,
-        reason = "a private helper's list of intervals"
-    )]
     fn pauses(&mut self, v: &Value<'_>) -> Option<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
         let arr = self.cx.array(v, "`paused`")?;
         let mut out = Vec::new();
@@ -1186,7 +1181,7 @@ impl<'a, 'p> Reader<'a, 'p> {
                     continue;
                 }
             };
-            let (Some(a), Some(b)) = (pair.get(0), pair.get(1)) else {
+            let (Some(a), Some(b)) = (pair.first(), pair.get(1)) else {
                 continue;
             };
             let from = self.instant(a, "a pause's start");

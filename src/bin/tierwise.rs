@@ -28,11 +28,13 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// Customer tiering from TOML policy files.
+/// Customer tiering and service policies from TOML policy files.
 ///
 /// A policy file says how customers are scored (volume, tenure, profitability, influence,
-/// ...) and which tier each score leads to. `tierwise` checks policy files, and tiers the
-/// customers of a CSV or JSON Lines file with them.
+/// ...), which tier each score leads to, and how each tier is served: support hours, SLA
+/// deadlines on business calendars, routing and escalation. `tierwise` checks policy files,
+/// tiers the customers of a CSV or JSON Lines file, computes deadlines, and runs the
+/// scenario tests kept beside a policy.
 ///
 /// Exit status: 0 when all went well, 1 when a policy or a customer row has an error
 /// (details on stderr), 2 when the command line itself is wrong.
@@ -69,7 +71,7 @@ struct CheckArgs {
     paths: Vec<PathBuf>,
 }
 
-/// Run the scenario tests of policies.
+/// Run the scenario tests of policies
 ///
 /// A scenario file, `NAME.tests.toml` beside the policy `NAME.toml`, lists example
 /// customers and what the policy should decide for each: tier, score, service, route and
@@ -92,8 +94,8 @@ struct CheckArgs {
 /// { kind = "complaint", severity = "major", channel = "phone",
 /// opened = 2026-06-30T17:30:00+08:00, paused = [[FROM, TO]] }. `expect` may check
 /// tier, score, qualified_tier, decided_by, dimensions, state, service, route, deadlines and
-/// escalation, or `error = "TEXT"` for a customer the policy must reject. The policy guide
-/// (docs/scenario-tests.md) describes every key.
+/// escalation, or `error = "TEXT"` for a customer the policy must reject.
+/// docs/scenario-tests.md describes every key.
 ///
 /// Mistakes in a scenario file (an unknown key, a metric or tier the policy does not have, a
 /// malformed date) are reported like mistakes in a policy, with file, line and column.

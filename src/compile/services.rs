@@ -627,7 +627,7 @@ fn compile_service_table(
     // almost always a misspelt tier
     let mut suggested: Vec<&str> = Vec::new();
     for s in &raw.services {
-        let is_tier = cx.tier_ids.iter().any(|t| *t == s.tier.v);
+        let is_tier = cx.tier_ids.contains(&s.tier.v);
         let extended = raw
             .services
             .iter()

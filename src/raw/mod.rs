@@ -16,6 +16,10 @@ use reader::Value;
 pub(crate) use reader::{parse_decimal, Cx, Sp, Text};
 
 use crate::error::{closest, Diag, DiagnosticKind, Diags, Span};
+use crate::schema::{
+    self, Ty, ADJUSTMENT_KEYS, DIMENSION_KEYS, METRIC_KEYS, POLICY_KEYS, SCORING_KEYS,
+    TIERING_KEYS, TIER_KEYS, TOP_KEYS,
+};
 
 pub(crate) use services::{
     RawBenefit, RawCalendar, RawCase, RawEscalation, RawGrant, RawRouting, RawService, RawSla,
@@ -137,32 +141,13 @@ pub(crate) struct RawTiering {
     pub(crate) pins_respect_caps: Option<Sp<bool>>,
 }
 
-const TOP_KEYS: &[&str] = &[
-    "policy",
-    "metrics",
-    "scoring",
-    "tiers",
-    "adjustments",
-    "tiering",
-    "benefits",
-    "service",
-    "grants",
-    "calendars",
-    "cases",
-    "sla",
-    "routing",
-    "escalation",
-];
-
-/// The top-level keys that are arrays of tables (`[[tiers]]`).
-const ARRAYS_OF_TABLES: &[&str] = &[
-    "tiers",
-    "adjustments",
-    "grants",
-    "sla",
-    "routing",
-    "escalation",
-];
+/// Whether the top-level `key` is an array of tables (`[[tiers]]`).
+fn is_array_of_tables(key: &str) -> bool {
+    matches!(
+        schema::find(TOP_KEYS, key).map(|k| k.ty),
+        Some(Ty::Array(Ty::Table(_)))
+    )
+}
 
 /// Reads one file. Syntax errors are recorded and whatever could be recovered is read.
 pub(crate) fn read_file(file: u16, src: &str, diags: &mut Diags) -> RawPolicy {
@@ -202,9 +187,9 @@ pub(crate) fn read_file(file: u16, src: &str, diags: &mut Diags) -> RawPolicy {
     for (k, v) in root.iter() {
         let key: &str = k.get_ref();
         let kspan = cx.span(k.span());
-        if TOP_KEYS.contains(&key) {
+        if schema::find(TOP_KEYS, key).is_some() {
             raw.tops.push((key.to_owned(), kspan));
-            let shape_ok = if ARRAYS_OF_TABLES.contains(&key) {
+            let shape_ok = if is_array_of_tables(key) {
                 matches!(v.get_ref(), DeValue::Array(_))
             } else {
                 matches!(v.get_ref(), DeValue::Table(_))
@@ -252,7 +237,7 @@ pub(crate) fn read_file(file: u16, src: &str, diags: &mut Diags) -> RawPolicy {
 
 /// Reports a top-level key or table that the format does not have.
 fn unknown_top_level(cx: &mut Cx<'_>, key: &str, span: Span, v: &Value<'_>, whole_file: Span) {
-    let suggestion = closest(key, TOP_KEYS.iter().copied());
+    let suggestion = closest(key, schema::names(TOP_KEYS));
     if let Some(s) = suggestion {
         // the misspelt table is not reported as missing as well
         cx.diags.written(whole_file, s);
@@ -264,7 +249,7 @@ fn unknown_top_level(cx: &mut Cx<'_>, key: &str, span: Span, v: &Value<'_>, whol
         _ => format!("unknown top-level key `{key}`"),
     };
     let help = suggestion.map(|s| {
-        if ARRAYS_OF_TABLES.contains(&s) {
+        if is_array_of_tables(s) {
             format!("did you mean `[[{s}]]`?")
         } else {
             format!("did you mean `[{s}]`?")
@@ -273,8 +258,7 @@ fn unknown_top_level(cx: &mut Cx<'_>, key: &str, span: Span, v: &Value<'_>, whol
     let help = help.unwrap_or_else(|| {
         format!(
             "a policy file has the tables {}",
-            TOP_KEYS
-                .iter()
+            schema::names(TOP_KEYS)
                 .map(|t| format!("`{t}`"))
                 .collect::<Vec<_>>()
                 .join(", ")
@@ -418,21 +402,7 @@ pub(crate) fn each_named<T>(
 
 fn read_header(cx: &mut Cx<'_>, span: Span, v: &Value<'_>) -> Option<RawHeader> {
     let t = cx.table(v, "`[policy]`")?;
-    cx.check_keys(
-        span,
-        t,
-        &[
-            "id",
-            "version",
-            "name",
-            "effective_from",
-            "effective_until",
-            "timezone",
-            "include",
-            "description",
-        ],
-        "`[policy]`",
-    );
+    cx.check_keys(span, t, POLICY_KEYS, "`[policy]`");
     let mut h = RawHeader {
         span,
         ..RawHeader::default()
@@ -480,21 +450,7 @@ fn version_string(cx: &mut Cx<'_>, v: &Value<'_>) -> Option<Sp<String>> {
 fn read_metrics(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<RawMetric> {
     each_named(cx, v, "`[metrics]`", |cx, name, t| {
         let what = format!("metric `{}`", name.v);
-        cx.check_keys(
-            name.span,
-            t,
-            &[
-                "type",
-                "min",
-                "max",
-                "values",
-                "default",
-                "required",
-                "unit",
-                "description",
-            ],
-            &what,
-        );
+        cx.check_keys(name.span, t, METRIC_KEYS, &what);
         let mut m = RawMetric {
             name,
             ty: None,
@@ -554,12 +510,7 @@ fn scalar(cx: &mut Cx<'_>, v: &Value<'_>, what: &str) -> Option<Sp<Scalar>> {
 
 fn read_scoring(cx: &mut Cx<'_>, span: Span, v: &Value<'_>) -> Option<RawScoring> {
     let t = cx.table(v, "`[scoring]`")?;
-    cx.check_keys(
-        span,
-        t,
-        &["precision", "missing", "dimensions"],
-        "`[scoring]`",
-    );
+    cx.check_keys(span, t, SCORING_KEYS, "`[scoring]`");
     let mut s = RawScoring {
         span,
         ..RawScoring::default()
@@ -580,20 +531,7 @@ fn read_scoring(cx: &mut Cx<'_>, span: Span, v: &Value<'_>) -> Option<RawScoring
 
 fn read_dimension(cx: &mut Cx<'_>, name: Sp<String>, t: &DeTable<'_>) -> RawDimension {
     let what = format!("dimension `{}`", name.v);
-    cx.check_keys(
-        name.span,
-        t,
-        &[
-            "metric",
-            "weight",
-            "curve",
-            "unit",
-            "points",
-            "map",
-            "description",
-        ],
-        &what,
-    );
+    cx.check_keys(name.span, t, DIMENSION_KEYS, &what);
     let mut d = RawDimension {
         name,
         metric: None,
@@ -668,12 +606,7 @@ fn read_points(cx: &mut Cx<'_>, v: &Value<'_>) -> Option<Sp<Vec<RawPoint>>> {
 }
 
 fn read_tier(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawTier {
-    cx.check_keys(
-        span,
-        t,
-        &["id", "name", "min_score", "require", "description"],
-        "a tier",
-    );
+    cx.check_keys(span, t, TIER_KEYS, "a tier");
     let mut tier = RawTier {
         span,
         id: None,
@@ -696,12 +629,7 @@ fn read_tier(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawTier {
 }
 
 fn read_adjustment(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawAdjustment {
-    cx.check_keys(
-        span,
-        t,
-        &["when", "at_least", "at_most", "reason"],
-        "an adjustment",
-    );
+    cx.check_keys(span, t, ADJUSTMENT_KEYS, "an adjustment");
     let mut a = RawAdjustment {
         span,
         when: None,
@@ -723,17 +651,7 @@ fn read_adjustment(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawAdjustmen
 
 fn read_tiering(cx: &mut Cx<'_>, span: Span, v: &Value<'_>) -> Option<RawTiering> {
     let t = cx.table(v, "`[tiering]`")?;
-    cx.check_keys(
-        span,
-        t,
-        &[
-            "downgrade_buffer",
-            "downgrade_grace_days",
-            "max_downgrade_steps",
-            "pins_respect_caps",
-        ],
-        "`[tiering]`",
-    );
+    cx.check_keys(span, t, TIERING_KEYS, "`[tiering]`");
     let mut r = RawTiering::default();
     for (k, v) in t.iter() {
         match k.get_ref().as_ref() {

@@ -6,6 +6,7 @@ use toml::de::{DeArray, DeTable, DeValue};
 use toml::Spanned;
 
 use crate::error::{closest, Diag, DiagnosticKind, Diags, Span};
+use crate::schema::KeyName;
 
 /// A value with the place it was written.
 #[derive(Debug, Clone, PartialEq)]
@@ -189,7 +190,8 @@ impl<'a> Cx<'a> {
         self.push(d);
     }
 
-    /// Checks that every key of `table` is one of `allowed`, reporting the others.
+    /// Checks that every key of `table` is one of `allowed` (key descriptors of
+    /// `crate::schema`, or plain names), reporting the others.
     ///
     /// `owner` is the span the compiler blames for a missing key of this table (its header
     /// or name): every key written here, and every key a misspelt one is taken for, is
@@ -198,17 +200,17 @@ impl<'a> Cx<'a> {
         &mut self,
         owner: Span,
         table: &DeTable<'_>,
-        allowed: &[&str],
+        allowed: &[impl KeyName],
         what: &str,
     ) {
         for (k, _) in table.iter() {
             let name: &str = k.get_ref();
-            if allowed.contains(&name) {
+            if allowed.iter().any(|a| a.key_name() == name) {
                 self.diags.written(owner, name);
                 continue;
             }
             let span = self.span(k.span());
-            let suggestion = closest(name, allowed.iter().copied());
+            let suggestion = closest(name, allowed.iter().map(KeyName::key_name));
             if let Some(s) = suggestion {
                 self.diags.written(owner, s);
             }
@@ -218,7 +220,7 @@ impl<'a> Cx<'a> {
                     "{what} takes {}",
                     allowed
                         .iter()
-                        .map(|a| format!("`{a}`"))
+                        .map(|a| format!("`{}`", a.key_name()))
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),

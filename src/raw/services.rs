@@ -7,9 +7,10 @@ use toml::de::{DeTable, DeValue};
 use super::reader::Value;
 use super::{each_named, Cx, Pairs, Sp, Text};
 use crate::error::{did_you_mean, Diag, DiagnosticKind, Span};
-
-/// The keys of a calendar's `hours`.
-const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+use crate::schema::{
+    self, BENEFIT_KEYS, CALENDAR_KEYS, CASE_KEYS, ESCALATION_KEYS, GRANT_KEYS, HOLIDAY_KEYS,
+    HOURS_KEYS, LADDER_STEP_KEYS, ROUTING_KEYS, SERVICE_KEYS, SLA_KEYS, WORKDAY_KEYS,
+};
 
 #[derive(Debug)]
 pub(crate) struct RawBenefit {
@@ -96,7 +97,7 @@ pub(crate) struct RawEscalation {
 pub(crate) fn read_benefits(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<RawBenefit> {
     each_named(cx, v, "`[benefits]`", |cx, id, t| {
         let what = format!("benefit `{}`", id.v);
-        cx.check_keys(id.span, t, &["name", "description"], &what);
+        cx.check_keys(id.span, t, BENEFIT_KEYS, &what);
         let mut b = RawBenefit { id, name: None };
         for (k, v) in t.iter() {
             match k.get_ref().as_ref() {
@@ -127,21 +128,7 @@ fn string_pairs(cx: &mut Cx<'_>, v: &Value<'_>, what: &str) -> Option<Pairs<Stri
 pub(crate) fn read_services(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<RawService> {
     each_named(cx, v, "`[service]`", |cx, tier, t| {
         let what = format!("`[service.{}]`", tier.v);
-        cx.check_keys(
-            tier.span,
-            t,
-            &[
-                "extends",
-                "support_hours",
-                "account_manager",
-                "channels",
-                "review_every_days",
-                "benefits",
-                "response",
-                "description",
-            ],
-            &what,
-        );
+        cx.check_keys(tier.span, t, SERVICE_KEYS, &what);
         let mut s = RawService {
             tier,
             extends: None,
@@ -176,7 +163,7 @@ pub(crate) fn read_services(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<RawService> {
 }
 
 pub(crate) fn read_grant(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawGrant {
-    cx.check_keys(span, t, &["when", "benefits", "description"], "a grant");
+    cx.check_keys(span, t, GRANT_KEYS, "a grant");
     let mut g = RawGrant {
         span,
         when: None,
@@ -198,12 +185,7 @@ pub(crate) fn read_grant(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawGra
 pub(crate) fn read_calendars(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<RawCalendar> {
     each_named(cx, v, "`[calendars]`", |cx, name, t| {
         let what = format!("calendar `{}`", name.v);
-        cx.check_keys(
-            name.span,
-            t,
-            &["timezone", "holidays", "workdays", "hours", "description"],
-            &what,
-        );
+        cx.check_keys(name.span, t, CALENDAR_KEYS, &what);
         let mut c = RawCalendar {
             name,
             timezone: None,
@@ -222,9 +204,9 @@ pub(crate) fn read_calendars(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<RawCalendar>
                     if let Some(h) = cx.table(v, "`hours`") {
                         for (day, list) in h.iter() {
                             let day = Sp::new(day.get_ref().to_string(), cx.span(day.span()));
-                            if !WEEKDAYS.contains(&day.v.as_str()) {
+                            if schema::find(HOURS_KEYS, &day.v).is_none() {
                                 // reported here, once, and left out of the calendar
-                                let help = did_you_mean(&day.v, WEEKDAYS.iter().copied()).unwrap_or_else(|| {
+                                let help = did_you_mean(&day.v, schema::names(HOURS_KEYS)).unwrap_or_else(|| {
                                     "weekdays are `mon`, `tue`, `wed`, `thu`, `fri`, `sat` and `sun`".into()
                                 });
                                 cx.push(
@@ -264,7 +246,7 @@ fn read_holidays(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<RawHoliday> {
         let span = cx.span(item.span());
         match item.get_ref() {
             DeValue::Table(t) => {
-                cx.check_keys(span, t, &["from", "to", "date", "name"], "a holiday");
+                cx.check_keys(span, t, HOLIDAY_KEYS, "a holiday");
                 let mut from = None;
                 let mut to = None;
                 for (k, v) in t.iter() {
@@ -320,7 +302,7 @@ fn read_workdays(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<(Sp<NaiveDate>, Sp<Strin
         let Some(t) = cx.table(item, "a make-up workday") else {
             continue;
         };
-        cx.check_keys(span, t, &["date", "like", "name"], "a make-up workday");
+        cx.check_keys(span, t, WORKDAY_KEYS, "a make-up workday");
         let mut date = None;
         let mut like = None;
         for (k, v) in t.iter() {
@@ -356,12 +338,7 @@ fn read_workdays(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<(Sp<NaiveDate>, Sp<Strin
 pub(crate) fn read_cases(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<RawCase> {
     each_named(cx, v, "`[cases]`", |cx, kind, t| {
         let what = format!("case `{}`", kind.v);
-        cx.check_keys(
-            kind.span,
-            t,
-            &["name", "severities", "milestones", "description"],
-            &what,
-        );
+        cx.check_keys(kind.span, t, CASE_KEYS, &what);
         let mut c = RawCase {
             kind,
             severities: None,
@@ -382,12 +359,7 @@ pub(crate) fn read_cases(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<RawCase> {
 }
 
 pub(crate) fn read_sla(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawSla {
-    cx.check_keys(
-        span,
-        t,
-        &["case", "tier", "severity", "clock", "targets"],
-        "an `[[sla]]` rule",
-    );
+    cx.check_keys(span, t, SLA_KEYS, "an `[[sla]]` rule");
     let mut s = RawSla {
         span,
         case: None,
@@ -410,12 +382,7 @@ pub(crate) fn read_sla(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawSla {
 }
 
 pub(crate) fn read_routing(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawRouting {
-    cx.check_keys(
-        span,
-        t,
-        &["when", "queue", "assign", "description"],
-        "a `[[routing]]` rule",
-    );
+    cx.check_keys(span, t, ROUTING_KEYS, "a `[[routing]]` rule");
     let mut r = RawRouting {
         span,
         when: None,
@@ -437,12 +404,7 @@ pub(crate) fn read_routing(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawR
 }
 
 pub(crate) fn read_escalation(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawEscalation {
-    cx.check_keys(
-        span,
-        t,
-        &["case", "milestone", "ladder"],
-        "an `[[escalation]]` rule",
-    );
+    cx.check_keys(span, t, ESCALATION_KEYS, "an `[[escalation]]` rule");
     let mut e = RawEscalation {
         span,
         case: None,
@@ -459,7 +421,7 @@ pub(crate) fn read_escalation(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> R
                     for item in arr.iter() {
                         let sspan = cx.span(item.span());
                         if let Some(st) = cx.table(item, "a ladder step") {
-                            cx.check_keys(sspan, st, &["at", "notify"], "a ladder step");
+                            cx.check_keys(sspan, st, LADDER_STEP_KEYS, "a ladder step");
                             let mut step = RawStep {
                                 span: sspan,
                                 at: None,

@@ -1,0 +1,968 @@
+//! The keys of every table of a policy file, described once: the reader checks tables
+//! against these lists (`Cx::check_keys`), and [`policy_schema`] turns them into the JSON
+//! Schema that editors use for completion, hover help and validation. A key added to a
+//! table here is accepted by the reader and offered by the editor at the same time.
+//!
+//! The schema checks the shape of a file (keys, types, closed value sets, the syntax of
+//! ids, durations and percentages). Cross references (a metric named in a condition, a
+//! tier named in a cap, a calendar named in `support_hours`) and ordering rules are left
+//! to `tierwise check`.
+
+use std::fmt::Write as _;
+
+/// One key of a table: its name, the type of its value, a sentence for policy authors
+/// (the editor's hover help) and whether the table must have it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Key {
+    pub(crate) name: &'static str,
+    pub(crate) ty: Ty,
+    pub(crate) doc: &'static str,
+    pub(crate) required: bool,
+}
+
+/// The type of a value in a policy file.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Ty {
+    /// Free text.
+    Text,
+    /// Text that matches a regular expression (anchored, and written so that JSON Schema
+    /// validators and people can both read it).
+    Pattern(&'static str),
+    /// A condition (spec section 5).
+    Condition,
+    /// A duration like `"1h30m"`.
+    Duration,
+    /// One of a closed set of words.
+    Enum(&'static [&'static str]),
+    /// A whole number, optionally bounded (inclusive).
+    Integer { min: Option<i64>, max: Option<i64> },
+    /// A number, read as an exact decimal, optionally bounded (inclusive).
+    Number { min: Option<i64>, max: Option<i64> },
+    /// `true` or `false`.
+    Bool,
+    /// A TOML local date, `2026-01-01`.
+    Date,
+    /// A date and time of day: a TOML date-time or a string in RFC 3339.
+    DateTime,
+    /// A number, string, boolean or date (a metric's `default`).
+    Scalar,
+    /// An array of values of one type.
+    Array(&'static Ty),
+    /// A pair `[a, b]` of values of one type.
+    Pair(&'static Ty),
+    /// A table with the given keys and no others.
+    Table(&'static [Key]),
+    /// A table of named entries (`[metrics.NAME]`, `[service.TIER]`, `targets = {...}`).
+    Map(&'static Entries),
+    /// A value of one of these types (a holiday: a date, or a table).
+    OneOf(&'static [Ty]),
+}
+
+/// The entries of a [`Ty::Map`]: what each is, which names are valid, and their type.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Entries {
+    /// A sentence about each entry, for policy authors.
+    pub(crate) doc: &'static str,
+    /// A pattern every name must match, when names are restricted.
+    pub(crate) names: Option<&'static str>,
+    pub(crate) value: Ty,
+}
+
+/// Something `check_keys` can take as an allowed key: a descriptor or a plain name.
+pub(crate) trait KeyName {
+    fn key_name(&self) -> &str;
+}
+
+impl KeyName for Key {
+    fn key_name(&self) -> &str {
+        self.name
+    }
+}
+
+impl KeyName for &str {
+    fn key_name(&self) -> &str {
+        self
+    }
+}
+
+/// The names of `keys`, in order.
+pub(crate) fn names(keys: &'static [Key]) -> impl Iterator<Item = &'static str> + Clone {
+    keys.iter().map(|k| k.name)
+}
+
+/// The key named `name`, if `keys` has it.
+pub(crate) fn find(keys: &'static [Key], name: &str) -> Option<&'static Key> {
+    keys.iter().find(|k| k.name == name)
+}
+
+const fn key(name: &'static str, ty: Ty, doc: &'static str) -> Key {
+    Key {
+        name,
+        ty,
+        doc,
+        required: false,
+    }
+}
+
+const fn req(name: &'static str, ty: Ty, doc: &'static str) -> Key {
+    Key {
+        name,
+        ty,
+        doc,
+        required: true,
+    }
+}
+
+const NUMBER: Ty = Ty::Number {
+    min: None,
+    max: None,
+};
+const SCORE: Ty = Ty::Number {
+    min: Some(0),
+    max: Some(100),
+};
+const TEXTS: Ty = Ty::Array(&Ty::Text);
+
+/// A policy or tier id.
+const ID: &str = "^[a-z0-9_-]+$";
+/// A metric name.
+const METRIC_NAME: &str = "^[a-z][a-z0-9_]*$";
+/// A duration: a whole number and a unit, largest unit first, each unit at most once.
+pub(crate) const DURATION: &str = "^([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?$";
+/// An escalation step's share of the target.
+const PERCENT: &str = "^[0-9]+(\\.[0-9]+)?%$";
+/// An opening interval of a weekday.
+const INTERVAL: &str = "^ *[0-9]{2}:[0-9]{2} *- *[0-9]{2}:[0-9]{2} *$";
+
+const DESCRIPTION: Key = key(
+    "description",
+    Ty::Text,
+    "Free text for people; tierwise ignores it.",
+);
+
+/// The top-level tables of a policy file.
+pub(crate) const TOP_KEYS: &[Key] = &[
+    req(
+        "policy",
+        Ty::Table(POLICY_KEYS),
+        "Which policy this is: its id, version, time zone and the days it applies.",
+    ),
+    key(
+        "metrics",
+        Ty::Map(&Entries {
+            doc: "A metric; its name starts with a-z and uses only a-z, 0-9 and `_`.",
+            names: Some(METRIC_NAME),
+            value: Ty::Table(METRIC_KEYS),
+        }),
+        "The facts every customer record carries, one entry per metric.",
+    ),
+    key(
+        "scoring",
+        Ty::Table(SCORING_KEYS),
+        "How the metrics become one score from 0 to 100.",
+    ),
+    key(
+        "tiers",
+        Ty::Array(&Ty::Table(TIER_KEYS)),
+        "The tiers, highest first; the last is the floor, with `min_score = 0` and no `require`.",
+    ),
+    key(
+        "adjustments",
+        Ty::Array(&Ty::Table(ADJUSTMENT_KEYS)),
+        "Floors and caps: a condition that raises customers to at least a tier, or holds them at most at one.",
+    ),
+    key(
+        "tiering",
+        Ty::Table(TIERING_KEYS),
+        "How a customer's previous tier softens a downgrade.",
+    ),
+    key(
+        "benefits",
+        Ty::Map(&Entries {
+            doc: "A benefit, referred to by this id in services and grants.",
+            names: None,
+            value: Ty::Table(BENEFIT_KEYS),
+        }),
+        "The benefits a service or grant can give, each declared once.",
+    ),
+    key(
+        "service",
+        Ty::Map(&Entries {
+            doc: "The service of the tier with this id, or a base service that others extend.",
+            names: None,
+            value: Ty::Table(SERVICE_KEYS),
+        }),
+        "The service of each tier, as `[service.TIER]`; every tier needs one.",
+    ),
+    key(
+        "grants",
+        Ty::Array(&Ty::Table(GRANT_KEYS)),
+        "Extra benefits for customers who meet a condition.",
+    ),
+    key(
+        "calendars",
+        Ty::Map(&Entries {
+            doc: "A calendar, named in `support_hours` and in the `clock` of an SLA rule.",
+            names: None,
+            value: Ty::Table(CALENDAR_KEYS),
+        }),
+        "Opening hours, holidays and make-up workdays that SLA clocks count on.",
+    ),
+    key(
+        "cases",
+        Ty::Map(&Entries {
+            doc: "A kind of case, named `case.kind` in routing conditions.",
+            names: None,
+            value: Ty::Table(CASE_KEYS),
+        }),
+        "The kinds of cases tracked, with their severities and milestones.",
+    ),
+    key(
+        "sla",
+        Ty::Array(&Ty::Table(SLA_KEYS)),
+        "Target times of milestones; the most specific matching rule gives each target.",
+    ),
+    key(
+        "routing",
+        Ty::Array(&Ty::Table(ROUTING_KEYS)),
+        "Which queue handles a new case; the first rule whose `when` holds decides.",
+    ),
+    key(
+        "escalation",
+        Ty::Array(&Ty::Table(ESCALATION_KEYS)),
+        "Who is told when a milestone runs late.",
+    ),
+];
+
+/// `[policy]`.
+pub(crate) const POLICY_KEYS: &[Key] = &[
+    req(
+        "id",
+        Ty::Pattern(ID),
+        "A short fixed name of a-z, 0-9, `-` and `_`, shared by every version of the policy.",
+    ),
+    req(
+        "version",
+        Ty::Text,
+        "Free text naming this version, echoed in every result; change it with every edit.",
+    ),
+    key("name", Ty::Text, "The policy's display name."),
+    key(
+        "effective_from",
+        Ty::Date,
+        "The first day the policy applies, included.",
+    ),
+    key(
+        "effective_until",
+        Ty::Date,
+        "The last day the policy applies, included; not before `effective_from`.",
+    ),
+    req(
+        "timezone",
+        Ty::Text,
+        "The IANA time zone of dates and calendars, like `Asia/Shanghai`.",
+    ),
+    key(
+        "include",
+        TEXTS,
+        "Other TOML files merged into this policy, with paths relative to this file.",
+    ),
+    DESCRIPTION,
+];
+
+/// The types of a metric.
+pub(crate) const METRIC_TYPES: &[&str] = &["decimal", "integer", "date", "enum", "bool"];
+
+/// `[metrics.NAME]`.
+pub(crate) const METRIC_KEYS: &[Key] = &[
+    req(
+        "type",
+        Ty::Enum(METRIC_TYPES),
+        "The kind of value: an exact `decimal`, an `integer`, a `date`, an `enum` of `values` or a `bool`.",
+    ),
+    key(
+        "min",
+        NUMBER,
+        "The lowest accepted value, included; decimal and integer metrics only.",
+    ),
+    key(
+        "max",
+        NUMBER,
+        "The highest accepted value, included; decimal and integer metrics only.",
+    ),
+    key("values", TEXTS, "The values of an enum metric."),
+    key(
+        "default",
+        Ty::Scalar,
+        "The value used when a record leaves the metric empty; the metric is then optional.",
+    ),
+    key(
+        "required",
+        Ty::Bool,
+        "`false` lets records leave the metric empty even without a `default`.",
+    ),
+    key(
+        "unit",
+        Ty::Text,
+        "The unit of the values, for people, like `TEU/year`.",
+    ),
+    key("description", Ty::Text, "What the metric means, for people."),
+];
+
+/// `[scoring]`.
+pub(crate) const SCORING_KEYS: &[Key] = &[
+    key(
+        "precision",
+        Ty::Integer {
+            min: Some(0),
+            max: Some(6),
+        },
+        "Decimals kept in every score, 0 to 6 (default 2); halves round away from zero.",
+    ),
+    key(
+        "missing",
+        Ty::Enum(&["error", "zero"]),
+        "What an absent optional metric does to a dimension: `error` (default) rejects the record, `zero` scores 0.",
+    ),
+    req(
+        "dimensions",
+        Ty::Map(&Entries {
+            doc: "A dimension of the score: one metric turned into points from 0 to 100.",
+            names: None,
+            value: Ty::Table(DIMENSION_KEYS),
+        }),
+        "The dimensions of the score, as `[scoring.dimensions.NAME]`.",
+    ),
+];
+
+/// `[scoring.dimensions.NAME]`.
+pub(crate) const DIMENSION_KEYS: &[Key] = &[
+    req("metric", Ty::Text, "The metric this dimension scores."),
+    req(
+        "weight",
+        NUMBER,
+        "The positive weight of this dimension in the score; the weights need not add up to 100.",
+    ),
+    key(
+        "curve",
+        Ty::Enum(&["linear", "steps"]),
+        "How a number or date becomes points: `linear` draws straight lines between the points, `steps` jumps at each.",
+    ),
+    key(
+        "unit",
+        Ty::Enum(&["years", "days"]),
+        "How a date metric is counted up to the as-of date: whole `years` (default) or `days`.",
+    ),
+    key(
+        "points",
+        Ty::Array(&Ty::Pair(&NUMBER)),
+        "The `[x, y]` points of the curve, x strictly increasing, y from 0 to 100.",
+    ),
+    key(
+        "map",
+        Ty::Map(&Entries {
+            doc: "The points of this value (or of every unlisted value, for `default`).",
+            names: None,
+            value: SCORE,
+        }),
+        "The points of each value of an enum or bool metric, with an optional `default`.",
+    ),
+    DESCRIPTION,
+];
+
+/// `[[tiers]]`.
+pub(crate) const TIER_KEYS: &[Key] = &[
+    req(
+        "id",
+        Ty::Pattern(ID),
+        "The tier's id, of a-z, 0-9, `-` and `_`, used in conditions, services and results.",
+    ),
+    key("name", Ty::Text, "The tier's display name."),
+    req(
+        "min_score",
+        SCORE,
+        "The lowest score of this tier; it strictly decreases from tier to tier and is 0 for the last.",
+    ),
+    key(
+        "require",
+        Ty::Array(&Ty::Condition),
+        "Conditions a customer must also meet to qualify for this tier.",
+    ),
+    DESCRIPTION,
+];
+
+/// `[[adjustments]]`.
+pub(crate) const ADJUSTMENT_KEYS: &[Key] = &[
+    req(
+        "when",
+        Ty::Condition,
+        "The condition under which this adjustment applies.",
+    ),
+    key(
+        "at_least",
+        Ty::Text,
+        "A floor: the lowest tier of customers matching `when`.",
+    ),
+    key(
+        "at_most",
+        Ty::Text,
+        "A cap: the highest tier of customers matching `when`; caps win over floors.",
+    ),
+    req(
+        "reason",
+        Ty::Text,
+        "Why, shown in the result of every customer this adjustment applies to.",
+    ),
+];
+
+/// `[tiering]`.
+pub(crate) const TIERING_KEYS: &[Key] = &[
+    key(
+        "downgrade_buffer",
+        SCORE,
+        "Score points a customer may fall below the previous tier's `min_score` and keep it (default 0).",
+    ),
+    key(
+        "downgrade_grace_days",
+        Ty::Integer {
+            min: Some(0),
+            max: Some(36_600),
+        },
+        "Days after last qualifying for the previous tier that a customer keeps it (default 0).",
+    ),
+    key(
+        "max_downgrade_steps",
+        Ty::Integer {
+            min: Some(0),
+            max: None,
+        },
+        "The most tiers a customer drops at once (default: no limit).",
+    ),
+    key(
+        "pins_respect_caps",
+        Ty::Bool,
+        "Whether caps still lower a manually pinned tier (default true).",
+    ),
+];
+
+/// `[benefits.ID]`.
+pub(crate) const BENEFIT_KEYS: &[Key] = &[
+    key("name", Ty::Text, "The name customers see."),
+    DESCRIPTION,
+];
+
+/// The kinds of account manager of a service.
+pub(crate) const ACCOUNT_MANAGERS: &[&str] = &["none", "designated", "dedicated"];
+
+/// `[service.TIER]`.
+pub(crate) const SERVICE_KEYS: &[Key] = &[
+    key(
+        "extends",
+        Ty::Text,
+        "Another service to start from: settings written here replace its own, and `response` merges by channel.",
+    ),
+    key(
+        "support_hours",
+        Ty::Text,
+        "The calendar this tier's SLA clocks count on, or `24x7`.",
+    ),
+    key(
+        "account_manager",
+        Ty::Enum(ACCOUNT_MANAGERS),
+        "`none` (default), `designated` (a named contact) or `dedicated` (serves only this customer).",
+    ),
+    key("channels", TEXTS, "The channels the customer can reach us on."),
+    key(
+        "review_every_days",
+        Ty::Integer {
+            min: Some(0),
+            max: Some(3660),
+        },
+        "Days between scheduled business reviews; 0 means none.",
+    ),
+    key(
+        "benefits",
+        TEXTS,
+        "The ids of the benefits this tier gets; replaces, not adds to, those of `extends`.",
+    ),
+    key(
+        "response",
+        Ty::Map(&Entries {
+            doc: "How fast this channel is answered, like \"30s\" or \"2h\".",
+            names: None,
+            value: Ty::Duration,
+        }),
+        "How fast each channel is answered, like `{ phone = \"30s\", email = \"2h\" }`.",
+    ),
+    DESCRIPTION,
+];
+
+/// `[[grants]]`.
+pub(crate) const GRANT_KEYS: &[Key] = &[
+    key(
+        "when",
+        Ty::Condition,
+        "The condition under which the benefits are added; it may use `tier`.",
+    ),
+    req("benefits", TEXTS, "The ids of the benefits added."),
+    DESCRIPTION,
+];
+
+/// `[calendars.NAME]`.
+pub(crate) const CALENDAR_KEYS: &[Key] = &[
+    key(
+        "timezone",
+        Ty::Text,
+        "The IANA time zone of this calendar (default: the policy's).",
+    ),
+    key(
+        "holidays",
+        Ty::Array(&Ty::OneOf(&[Ty::Date, Ty::Table(HOLIDAY_KEYS)])),
+        "Days closed all day: dates, or ranges `{ from = ..., to = ..., name = \"...\" }`.",
+    ),
+    key(
+        "workdays",
+        Ty::Array(&Ty::Table(WORKDAY_KEYS)),
+        "Make-up working days, like `{ date = 2026-10-10, like = \"mon\" }`.",
+    ),
+    req(
+        "hours",
+        Ty::Table(HOURS_KEYS),
+        "The open intervals of each weekday, like `mon = [\"09:00-12:00\", \"13:00-18:00\"]`.",
+    ),
+    DESCRIPTION,
+];
+
+/// A holiday written as a table.
+pub(crate) const HOLIDAY_KEYS: &[Key] = &[
+    key("from", Ty::Date, "The first day of the holiday."),
+    key("to", Ty::Date, "The last day of the holiday, included."),
+    key("date", Ty::Date, "The day of a one-day holiday."),
+    key("name", Ty::Text, "The holiday's name, for people."),
+];
+
+/// The weekdays, the keys of a calendar's `hours`.
+pub(crate) const WEEKDAYS: &[&str] = &["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// A make-up workday.
+pub(crate) const WORKDAY_KEYS: &[Key] = &[
+    req("date", Ty::Date, "The day that is worked."),
+    req(
+        "like",
+        Ty::Enum(WEEKDAYS),
+        "The weekday whose hours it opens with.",
+    ),
+    key("name", Ty::Text, "Why, for people."),
+];
+
+const HOURS: Ty = Ty::Array(&Ty::Pattern(INTERVAL));
+
+/// A calendar's `hours`, one key per weekday (the same as [`WEEKDAYS`]).
+pub(crate) const HOURS_KEYS: &[Key] = &[
+    key(
+        "mon",
+        HOURS,
+        "Monday's open intervals, like \"09:00-12:00\"; \"00:00-24:00\" is the whole day.",
+    ),
+    key(
+        "tue",
+        HOURS,
+        "Tuesday's open intervals, like \"09:00-12:00\"; \"00:00-24:00\" is the whole day.",
+    ),
+    key(
+        "wed",
+        HOURS,
+        "Wednesday's open intervals, like \"09:00-12:00\"; \"00:00-24:00\" is the whole day.",
+    ),
+    key(
+        "thu",
+        HOURS,
+        "Thursday's open intervals, like \"09:00-12:00\"; \"00:00-24:00\" is the whole day.",
+    ),
+    key(
+        "fri",
+        HOURS,
+        "Friday's open intervals, like \"09:00-12:00\"; \"00:00-24:00\" is the whole day.",
+    ),
+    key(
+        "sat",
+        HOURS,
+        "Saturday's open intervals, like \"09:00-12:00\"; \"00:00-24:00\" is the whole day.",
+    ),
+    key(
+        "sun",
+        HOURS,
+        "Sunday's open intervals, like \"09:00-12:00\"; \"00:00-24:00\" is the whole day.",
+    ),
+];
+
+/// `[cases.KIND]`.
+pub(crate) const CASE_KEYS: &[Key] = &[
+    key("name", Ty::Text, "The display name of this kind of case."),
+    key(
+        "severities",
+        TEXTS,
+        "The severities of this kind of case; the first is the default.",
+    ),
+    req(
+        "milestones",
+        TEXTS,
+        "The milestones SLA rules set targets for, each measured from the moment the case opened.",
+    ),
+    DESCRIPTION,
+];
+
+/// `[[sla]]`.
+pub(crate) const SLA_KEYS: &[Key] = &[
+    req("case", Ty::Text, "The kind of case this rule applies to."),
+    key(
+        "tier",
+        Ty::Text,
+        "The tier this rule applies to (default: every tier).",
+    ),
+    key(
+        "severity",
+        Ty::Text,
+        "The severity this rule applies to (default: every severity).",
+    ),
+    key(
+        "clock",
+        Ty::Text,
+        "The calendar the targets count on, or `24x7` (default: the tier's `support_hours`).",
+    ),
+    req(
+        "targets",
+        Ty::Map(&Entries {
+            doc: "The target of this milestone, like \"4h\" or \"1h30m\".",
+            names: None,
+            value: Ty::Duration,
+        }),
+        "The target time of each milestone, like `{ acknowledge = \"30m\", resolve = \"8h\" }`.",
+    ),
+];
+
+/// `[[routing]]`.
+pub(crate) const ROUTING_KEYS: &[Key] = &[
+    key(
+        "when",
+        Ty::Condition,
+        "The condition this rule matches; a rule without it catches every case and must be last.",
+    ),
+    req("queue", Ty::Text, "The queue that handles matching cases."),
+    key(
+        "assign",
+        Ty::Text,
+        "Who is assigned as well, like `account_manager`.",
+    ),
+    DESCRIPTION,
+];
+
+/// `[[escalation]]`.
+pub(crate) const ESCALATION_KEYS: &[Key] = &[
+    req("case", Ty::Text, "The kind of case."),
+    req(
+        "milestone",
+        Ty::Text,
+        "The milestone whose target the ladder follows.",
+    ),
+    req(
+        "ladder",
+        Ty::Array(&Ty::Table(LADDER_STEP_KEYS)),
+        "The steps, in rising order, like `[{ at = \"100%\", notify = \"team_lead\" }]`.",
+    ),
+];
+
+/// A step of an escalation ladder.
+pub(crate) const LADDER_STEP_KEYS: &[Key] = &[
+    req(
+        "at",
+        Ty::Pattern(PERCENT),
+        "The share of the milestone's target elapsed when this step falls due, like \"150%\".",
+    ),
+    req("notify", Ty::Text, "Who is told."),
+];
+
+/// The JSON Schema (draft-07) of a policy file, for editors: completion of keys, hover
+/// help and validation of the shape of a file.
+///
+/// It is generated from the lists of keys the policy reader checks, so it stays in step
+/// with the format. It checks what can be checked one file at a time: unknown keys,
+/// missing required keys, value types, closed value sets (metric `type`, `curve`, `unit`,
+/// `missing`, `account_manager`, weekdays) and the syntax of ids, metric names, durations
+/// and percentages. Cross references (a metric named in a condition, a tier named in a cap)
+/// and ordering rules are left to loading the policy (`tierwise check`).
+///
+/// TOML dates are strings of format `date` in the schema, as TOML editors see them.
+///
+/// ```
+/// let schema = tierwise::policy_schema();
+/// assert!(schema.starts_with("{\n  \"$schema\": \"http://json-schema.org/draft-07/schema#\""));
+/// assert!(schema.contains("\"additionalProperties\": false"));
+/// ```
+pub fn policy_schema() -> String {
+    let mut root = vec![
+        (
+            "$schema",
+            Json::str("http://json-schema.org/draft-07/schema#"),
+        ),
+        ("title", Json::str("tierwise policy")),
+        (
+            "description",
+            Json::str(
+                "A tierwise policy file: customer tiers and service levels. \
+                 Generated by tierwise; `tierwise check` also checks the cross references.",
+            ),
+        ),
+    ];
+    root.extend(table(TOP_KEYS));
+    let mut out = String::new();
+    Json::Obj(root).write(&mut out, 0);
+    out.push('\n');
+    out
+}
+
+/// A JSON value, written with two-space indentation; arrays of scalars stay on one line.
+enum Json {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+    Arr(Vec<Json>),
+    Obj(Vec<(&'static str, Json)>),
+}
+
+impl Json {
+    fn str(s: &str) -> Json {
+        Json::Str(s.to_owned())
+    }
+
+    fn write(&self, out: &mut String, indent: usize) {
+        match self {
+            Json::Str(s) => quote(out, s),
+            Json::Int(n) => {
+                let _ = write!(out, "{n}");
+            }
+            Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Json::Arr(items) if items.iter().all(Json::is_scalar) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    item.write(out, indent);
+                }
+                out.push(']');
+            }
+            Json::Arr(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    out.push_str(if i > 0 { ",\n" } else { "\n" });
+                    pad(out, indent + 1);
+                    item.write(out, indent + 1);
+                }
+                out.push('\n');
+                pad(out, indent);
+                out.push(']');
+            }
+            Json::Obj(fields) if fields.is_empty() => out.push_str("{}"),
+            Json::Obj(fields) => {
+                out.push('{');
+                for (i, (k, v)) in fields.iter().enumerate() {
+                    out.push_str(if i > 0 { ",\n" } else { "\n" });
+                    pad(out, indent + 1);
+                    quote(out, k);
+                    out.push_str(": ");
+                    v.write(out, indent + 1);
+                }
+                out.push('\n');
+                pad(out, indent);
+                out.push('}');
+            }
+        }
+    }
+
+    fn is_scalar(&self) -> bool {
+        matches!(self, Json::Str(_) | Json::Int(_) | Json::Bool(_))
+    }
+}
+
+fn pad(out: &mut String, indent: usize) {
+    for _ in 0..indent {
+        out.push_str("  ");
+    }
+}
+
+fn quote(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// The fields of the schema of a table with `keys` and no others.
+fn table(keys: &'static [Key]) -> Vec<(&'static str, Json)> {
+    let properties = keys
+        .iter()
+        .map(|k| {
+            let mut fields = vec![("description", Json::str(k.doc))];
+            fields.extend(schema(&k.ty));
+            (k.name, Json::Obj(fields))
+        })
+        .collect();
+    let mut out = vec![
+        ("type", Json::str("object")),
+        ("properties", Json::Obj(properties)),
+    ];
+    let required: Vec<Json> = keys
+        .iter()
+        .filter(|k| k.required)
+        .map(|k| Json::str(k.name))
+        .collect();
+    if !required.is_empty() {
+        out.push(("required", Json::Arr(required)));
+    }
+    out.push(("additionalProperties", Json::Bool(false)));
+    out
+}
+
+fn string() -> (&'static str, Json) {
+    ("type", Json::str("string"))
+}
+
+/// The fields of the schema of a value of type `ty`.
+fn schema(ty: &Ty) -> Vec<(&'static str, Json)> {
+    match ty {
+        Ty::Text => vec![string()],
+        Ty::Pattern(p) => vec![string(), ("pattern", Json::str(p))],
+        Ty::Condition => vec![
+            string(),
+            ("minLength", Json::Int(1)),
+            ("maxLength", Json::Int(1000)),
+        ],
+        Ty::Duration => vec![
+            string(),
+            ("minLength", Json::Int(1)),
+            ("pattern", Json::str(DURATION)),
+        ],
+        Ty::Enum(words) => vec![
+            string(),
+            (
+                "enum",
+                Json::Arr(words.iter().map(|w| Json::str(w)).collect()),
+            ),
+        ],
+        Ty::Integer { min, max } => bounded("integer", *min, *max),
+        Ty::Number { min, max } => bounded("number", *min, *max),
+        Ty::Bool => vec![("type", Json::str("boolean"))],
+        Ty::Date => vec![string(), ("format", Json::str("date"))],
+        // a TOML date-time, or a string; TOML editors differ on the format of local ones
+        Ty::DateTime => vec![string()],
+        Ty::Scalar => vec![(
+            "type",
+            Json::Arr(vec![
+                Json::str("number"),
+                Json::str("string"),
+                Json::str("boolean"),
+            ]),
+        )],
+        Ty::Array(item) => vec![
+            ("type", Json::str("array")),
+            ("items", Json::Obj(schema(item))),
+        ],
+        Ty::Pair(item) => vec![
+            ("type", Json::str("array")),
+            ("items", Json::Obj(schema(item))),
+            ("minItems", Json::Int(2)),
+            ("maxItems", Json::Int(2)),
+        ],
+        Ty::Table(keys) => table(keys),
+        Ty::Map(entries) => {
+            let mut value = vec![("description", Json::str(entries.doc))];
+            value.extend(schema(&entries.value));
+            match entries.names {
+                Some(pattern) => vec![
+                    ("type", Json::str("object")),
+                    (
+                        "patternProperties",
+                        Json::Obj(vec![(pattern, Json::Obj(value))]),
+                    ),
+                    ("additionalProperties", Json::Bool(false)),
+                ],
+                None => vec![
+                    ("type", Json::str("object")),
+                    ("additionalProperties", Json::Obj(value)),
+                ],
+            }
+        }
+        Ty::OneOf(types) => vec![(
+            "oneOf",
+            Json::Arr(types.iter().map(|t| Json::Obj(schema(t))).collect()),
+        )],
+    }
+}
+
+fn bounded(ty: &str, min: Option<i64>, max: Option<i64>) -> Vec<(&'static str, Json)> {
+    let mut out = vec![("type", Json::str(ty))];
+    if let Some(min) = min {
+        out.push(("minimum", Json::Int(min)));
+    }
+    if let Some(max) = max {
+        out.push(("maximum", Json::Int(max)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hours_are_keyed_by_weekday() {
+        assert!(names(HOURS_KEYS).eq(WEEKDAYS.iter().copied()));
+    }
+
+    #[test]
+    fn key_names_are_unique_in_each_table() {
+        fn walk(keys: &'static [Key], seen: &mut Vec<*const Key>) {
+            if seen.contains(&keys.as_ptr()) {
+                return;
+            }
+            seen.push(keys.as_ptr());
+            for (i, k) in keys.iter().enumerate() {
+                assert!(
+                    keys.iter().skip(i + 1).all(|o| o.name != k.name),
+                    "`{}` twice",
+                    k.name
+                );
+                assert!(k.doc.ends_with('.'), "the doc of `{}`", k.name);
+                walk_ty(&k.ty, seen);
+            }
+        }
+        fn walk_ty(ty: &Ty, seen: &mut Vec<*const Key>) {
+            match ty {
+                Ty::Table(keys) => walk(keys, seen),
+                Ty::Array(t) | Ty::Pair(t) => walk_ty(t, seen),
+                Ty::Map(e) => walk_ty(&e.value, seen),
+                Ty::OneOf(ts) => ts.iter().for_each(|t| walk_ty(t, seen)),
+                _ => {}
+            }
+        }
+        walk(TOP_KEYS, &mut Vec::new());
+    }
+
+    #[test]
+    fn strings_are_escaped() {
+        let mut out = String::new();
+        quote(&mut out, "a \"b\" \\ \n\u{1}");
+        assert_eq!(out, r#""a \"b\" \\ \n\u0001""#);
+    }
+}
