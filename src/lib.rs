@@ -38,7 +38,7 @@ pub use explain::{
 pub use policy::{MetricId, Policy, Tier, TierId};
 pub use policy_set::PolicySet;
 pub use scenario::{Mismatch, ScenarioOutcome, Suite, SuiteReport};
-pub use schema::policy_schema;
+pub use schema::{policy_schema, scenario_schema};
 pub use service::{AccountManager, Resolution, Service};
 pub use simulate::{
     Mover, Placement, RecordError, Simulation, SimulationError, SimulationReport, TierShare,

@@ -227,6 +227,10 @@ pub(crate) struct Prepared {
     pub(crate) min_scores: Vec<Decimal>,
     /// Per tier, `min_score - downgrade_buffer` at the score's scale.
     pub(crate) keep_scores: Vec<Decimal>,
+    /// Per dimension, the curve in integers, when every number fits.
+    pub(crate) fast_curves: Vec<Option<crate::eval::FastCurve>>,
+    /// The weights in integers, when they fit.
+    pub(crate) fast_weights: Option<crate::eval::FastWeights>,
 }
 
 /// `a / b` when the quotient is exact (no rounding at 28 digits).
@@ -270,11 +274,18 @@ impl Prepared {
             .iter()
             .map(|t| at_precision(t.min_score - c.tiering.downgrade_buffer))
             .collect();
+        let fast_curves = c
+            .dimensions
+            .iter()
+            .map(|d| crate::eval::FastCurve::of(d, c.precision))
+            .collect();
         Prepared {
             slopes,
             shares,
             min_scores,
             keep_scores,
+            fast_curves,
+            fast_weights: crate::eval::FastWeights::of(&c.dimensions),
         }
     }
 }

@@ -3,6 +3,10 @@
 //! Schema that editors use for completion, hover help and validation. A key added to a
 //! table here is accepted by the reader and offered by the editor at the same time.
 //!
+//! The keys of scenario files are described here too, for [`scenario_schema`]; the
+//! scenario reader (`crate::scenario`) still has its own lists, which `tests/schema.rs`
+//! compares with these through the reader's diagnostics.
+//!
 //! The schema checks the shape of a file (keys, types, closed value sets, the syntax of
 //! ids, durations and percentages). Cross references (a metric named in a condition, a
 //! tier named in a cap, a calendar named in `support_hours`) and ordering rules are left
@@ -46,6 +50,8 @@ pub(crate) enum Ty {
     DateTime,
     /// A number, string, boolean or date (a metric's `default`).
     Scalar,
+    /// A number, or a string holding one (read exactly).
+    NumberText,
     /// An array of values of one type.
     Array(&'static Ty),
     /// A pair `[a, b]` of values of one type.
@@ -682,6 +688,235 @@ pub(crate) const LADDER_STEP_KEYS: &[Key] = &[
     req("notify", Ty::Text, "Who is told."),
 ];
 
+/// The top level of a scenario file (`*.tests.toml`, read by `crate::scenario`).
+pub(crate) const SCENARIO_FILE_KEYS: &[Key] = &[
+    key(
+        "policy",
+        Ty::Text,
+        "The policy file tested, relative to this file (default: this file's name without `.tests`).",
+    ),
+    key(
+        "as_of",
+        Ty::Date,
+        "The day every scenario is evaluated on, unless the scenario gives its own.",
+    ),
+    req(
+        "scenario",
+        Ty::Array(&Ty::Table(SCENARIO_KEYS)),
+        "The scenarios: example customers and what the policy must decide for them.",
+    ),
+];
+
+/// `[[scenario]]`.
+pub(crate) const SCENARIO_KEYS: &[Key] = &[
+    req(
+        "name",
+        Ty::Text,
+        "What the scenario shows, in a few words; unique in the file.",
+    ),
+    DESCRIPTION,
+    key(
+        "as_of",
+        Ty::Date,
+        "The day this scenario is evaluated on (default: the file's `as_of`).",
+    ),
+    req(
+        "customer",
+        Ty::Map(&Entries {
+            doc: "A metric, or a state or pin field, as in a row of the customer file.",
+            names: None,
+            value: Ty::Scalar,
+        }),
+        "The customer's facts, as in a row of the customer file; `id` defaults to the scenario's name.",
+    ),
+    key(
+        "case",
+        Ty::Table(SCENARIO_CASE_KEYS),
+        "A case the customer opens, for expected routes, deadlines and escalations.",
+    ),
+    req(
+        "expect",
+        Ty::Table(EXPECT_KEYS),
+        "What the policy must decide; only what is written is compared.",
+    ),
+];
+
+/// A scenario's `case`.
+pub(crate) const SCENARIO_CASE_KEYS: &[Key] = &[
+    req(
+        "kind",
+        Ty::Text,
+        "The kind of case, one of the policy's `[cases]`.",
+    ),
+    key(
+        "severity",
+        Ty::Text,
+        "The severity (default: the first of the case kind).",
+    ),
+    key("channel", Ty::Text, "The channel the case came in on."),
+    req(
+        "opened",
+        Ty::DateTime,
+        "When the case opened, like 2026-06-30T09:15:00+08:00; without an offset, in the policy's time zone.",
+    ),
+    key(
+        "paused",
+        Ty::Array(&Ty::Pair(&Ty::DateTime)),
+        "Intervals `[from, to]` during which the SLA clocks do not count.",
+    ),
+];
+
+/// How a tier was decided, as a scenario expects it.
+pub(crate) const DECISIONS: &[&str] = &[
+    "qualified",
+    "floor",
+    "buffer",
+    "grace",
+    "step_limit",
+    "cap",
+    "pin",
+];
+
+/// A scenario's `expect`.
+pub(crate) const EXPECT_KEYS: &[Key] = &[
+    key("tier", Ty::Text, "The final tier."),
+    key(
+        "score",
+        Ty::NumberText,
+        "The score, compared as a number (\"77.4\" equals 77.40).",
+    ),
+    key(
+        "qualified_tier",
+        Ty::Text,
+        "The tier qualified for by score and `require`, before adjustments and history.",
+    ),
+    key(
+        "decided_by",
+        Ty::Enum(DECISIONS),
+        "What decided the final tier: `qualified`, `floor`, `buffer`, `grace`, `step_limit`, `cap` or `pin`.",
+    ),
+    key(
+        "dimensions",
+        Ty::Map(&Entries {
+            doc: "The expected score of this dimension.",
+            names: None,
+            value: Ty::NumberText,
+        }),
+        "The score of each dimension listed, compared as numbers.",
+    ),
+    key(
+        "state",
+        Ty::Table(EXPECT_STATE_KEYS),
+        "The new tier state returned with the result.",
+    ),
+    key(
+        "service",
+        Ty::Table(EXPECT_SERVICE_KEYS),
+        "The resolved service of the customer; only the keys written are compared.",
+    ),
+    key(
+        "route",
+        Ty::Table(EXPECT_ROUTE_KEYS),
+        "Where the scenario's case is routed.",
+    ),
+    key(
+        "deadlines",
+        Ty::Map(&Entries {
+            doc: "When this milestone falls due, compared as an instant.",
+            names: None,
+            value: Ty::DateTime,
+        }),
+        "When each milestone listed of the scenario's case falls due.",
+    ),
+    key(
+        "escalation",
+        Ty::Array(&Ty::Table(EXPECT_STEP_KEYS)),
+        "Escalation steps of the scenario's case and when they fall due; only the steps listed are compared.",
+    ),
+    key(
+        "error",
+        Ty::Text,
+        "Text of the error the customer or case must be rejected with; not combined with other expectations.",
+    ),
+];
+
+/// `expect.state`.
+pub(crate) const EXPECT_STATE_KEYS: &[Key] = &[
+    key(
+        "tier_since",
+        Ty::Date,
+        "The day the customer got the final tier.",
+    ),
+    key(
+        "last_qualified",
+        Ty::OneOf(&[Ty::Date, Ty::Enum(&["never"])]),
+        "The day the customer last qualified for the final tier, or \"never\".",
+    ),
+];
+
+/// `expect.service`.
+pub(crate) const EXPECT_SERVICE_KEYS: &[Key] = &[
+    key(
+        "support_hours",
+        Ty::Text,
+        "The calendar of the customer's SLA clocks, or `24x7`.",
+    ),
+    key(
+        "account_manager",
+        Ty::Enum(ACCOUNT_MANAGERS),
+        "`none`, `designated` or `dedicated`.",
+    ),
+    key("channels", TEXTS, "The channels, compared as a set."),
+    key(
+        "review_every_days",
+        Ty::Integer {
+            min: Some(0),
+            max: None,
+        },
+        "Days between scheduled business reviews.",
+    ),
+    key(
+        "benefits",
+        TEXTS,
+        "The benefits, grants included, compared as a set.",
+    ),
+    key(
+        "response",
+        Ty::Map(&Entries {
+            doc: "How fast this channel is answered; \"1m\" equals \"60s\".",
+            names: None,
+            value: Ty::Duration,
+        }),
+        "Response times of the channels listed.",
+    ),
+];
+
+/// `expect.route`.
+pub(crate) const EXPECT_ROUTE_KEYS: &[Key] = &[
+    key("queue", Ty::Text, "The queue that handles the case."),
+    key(
+        "assign",
+        Ty::Text,
+        "Who is assigned as well; \"\" for no one.",
+    ),
+];
+
+/// An entry of `expect.escalation`.
+pub(crate) const EXPECT_STEP_KEYS: &[Key] = &[
+    req("milestone", Ty::Text, "The milestone of the ladder."),
+    req("notify", Ty::Text, "Who the step notifies."),
+    key(
+        "at",
+        Ty::Text,
+        "The step's share of the target, only to tell apart two steps that notify the same person.",
+    ),
+    req(
+        "due",
+        Ty::DateTime,
+        "When the step falls due, compared as an instant.",
+    ),
+];
+
 /// The JSON Schema (draft-07) of a policy file, for editors: completion of keys, hover
 /// help and validation of the shape of a file.
 ///
@@ -700,21 +935,43 @@ pub(crate) const LADDER_STEP_KEYS: &[Key] = &[
 /// assert!(schema.contains("\"additionalProperties\": false"));
 /// ```
 pub fn policy_schema() -> String {
+    document(
+        "tierwise policy",
+        "A tierwise policy file: customer tiers and service levels. Generated by tierwise; \
+         `tierwise check` also checks the cross references.",
+        TOP_KEYS,
+    )
+}
+
+/// The JSON Schema (draft-07) of a scenario file (`*.tests.toml`), for editors, like
+/// [`policy_schema`] for policies.
+///
+/// Names that depend on the policy tested (metrics, tiers, queues, milestones) are free
+/// text here; `tierwise test` checks them.
+///
+/// ```
+/// let schema = tierwise::scenario_schema();
+/// assert!(schema.contains("\"scenario\""));
+/// ```
+pub fn scenario_schema() -> String {
+    document(
+        "tierwise scenario tests",
+        "Scenario tests of a tierwise policy: example customers and cases, and what the \
+         policy must decide for them. Generated by tierwise; `tierwise test` runs them.",
+        SCENARIO_FILE_KEYS,
+    )
+}
+
+fn document(title: &str, description: &str, keys: &'static [Key]) -> String {
     let mut root = vec![
         (
             "$schema",
             Json::str("http://json-schema.org/draft-07/schema#"),
         ),
-        ("title", Json::str("tierwise policy")),
-        (
-            "description",
-            Json::str(
-                "A tierwise policy file: customer tiers and service levels. \
-                 Generated by tierwise; `tierwise check` also checks the cross references.",
-            ),
-        ),
+        ("title", Json::str(title)),
+        ("description", Json::str(description)),
     ];
-    root.extend(table(TOP_KEYS));
+    root.extend(table(keys));
     let mut out = String::new();
     Json::Obj(root).write(&mut out, 0);
     out.push('\n');
@@ -874,6 +1131,10 @@ fn schema(ty: &Ty) -> Vec<(&'static str, Json)> {
                 Json::str("boolean"),
             ]),
         )],
+        Ty::NumberText => vec![(
+            "type",
+            Json::Arr(vec![Json::str("number"), Json::str("string")]),
+        )],
         Ty::Array(item) => vec![
             ("type", Json::str("array")),
             ("items", Json::Obj(schema(item))),
@@ -957,6 +1218,7 @@ mod tests {
             }
         }
         walk(TOP_KEYS, &mut Vec::new());
+        walk(SCENARIO_FILE_KEYS, &mut Vec::new());
     }
 
     #[test]

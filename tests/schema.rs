@@ -1,7 +1,8 @@
-//! The JSON Schema of the policy format (`policies/schema/policy.schema.json`), for editors.
+//! The JSON Schemas of policy files (`policies/schema/policy.schema.json`) and scenario files
+//! (`policies/schema/scenario.schema.json`), for editors.
 //!
-//! The committed file must be exactly what `tierwise::policy_schema()` generates; to
-//! regenerate it after a change to the format, run
+//! The committed files must be exactly what `tierwise::policy_schema()` and
+//! `tierwise::scenario_schema()` generate; to regenerate them after a change to a format, run
 //!
 //! ```text
 //! UPDATE_SCHEMA=1 cargo test --test schema
@@ -11,44 +12,65 @@
 //! corpus), and typical mistakes must not be. The schema is checked by a small validator
 //! below that implements exactly the JSON Schema keywords the generator writes, and fails
 //! on any other, so a new keyword cannot go untested.
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "the validator and helpers fail the test by panicking"
+)]
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Number, Value};
-use tierwise::Policy;
+use tierwise::{Policy, Suite};
 use toml::de::{DeTable, DeValue};
 
 const SCHEMA_FILE: &str = "policies/schema/policy.schema.json";
+const SCENARIO_SCHEMA_FILE: &str = "policies/schema/scenario.schema.json";
 const DIRECTIVE: &str = "#:schema ./schema/policy.schema.json";
 
 #[test]
-fn committed_schema_is_generated() {
-    let generated = tierwise::policy_schema();
-    if std::env::var_os("UPDATE_SCHEMA").is_some() {
-        fs::create_dir_all("policies/schema").unwrap();
-        fs::write(SCHEMA_FILE, &generated).unwrap();
-        return;
+fn committed_schemas_are_generated() {
+    for (file, generated) in [
+        (SCHEMA_FILE, tierwise::policy_schema()),
+        (SCENARIO_SCHEMA_FILE, tierwise::scenario_schema()),
+    ] {
+        if std::env::var_os("UPDATE_SCHEMA").is_some() {
+            fs::create_dir_all("policies/schema").unwrap();
+            fs::write(file, &generated).unwrap();
+            continue;
+        }
+        let committed = fs::read_to_string(file).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "{file} is not what tierwise generates; \
+             regenerate it with `UPDATE_SCHEMA=1 cargo test --test schema`"
+        );
     }
-    let committed = fs::read_to_string(SCHEMA_FILE).unwrap_or_default();
-    assert!(
-        committed == generated,
-        "{SCHEMA_FILE} is not what tierwise::policy_schema() generates; \
-         regenerate it with `UPDATE_SCHEMA=1 cargo test --test schema`"
-    );
 }
 
 fn schema() -> Value {
     serde_json::from_str(&tierwise::policy_schema()).unwrap()
 }
 
+fn scenario_schema() -> Value {
+    serde_json::from_str(&tierwise::scenario_schema()).unwrap()
+}
+
 #[test]
-fn schema_is_draft_07_json() {
+fn schemas_are_draft_07_json() {
     let s = schema();
-    assert_eq!(s["$schema"], "http://json-schema.org/draft-07/schema#");
-    assert_eq!(s["type"], "object");
-    assert_eq!(s["additionalProperties"], false);
     assert_eq!(s["required"], serde_json::json!(["policy"]));
+    let t = scenario_schema();
+    assert_eq!(t["required"], serde_json::json!(["scenario"]));
+    for s in [s, t] {
+        assert_eq!(s["$schema"], "http://json-schema.org/draft-07/schema#");
+        assert_eq!(s["type"], "object");
+        assert_eq!(s["additionalProperties"], false);
+        described(&s, "");
+    }
     // every property an editor offers has hover help
     fn described(s: &Value, path: &str) {
         if let Some(props) = s.get("properties").and_then(Value::as_object) {
@@ -79,7 +101,6 @@ fn schema_is_draft_07_json() {
             described(v, path);
         }
     }
-    described(&s, "");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -745,6 +766,160 @@ fn every_word_the_schema_offers_is_accepted_by_the_library() {
         // the days the sample leaves closed; the others are in the valid sample already
         if !src.contains(&format!("\n{day} = [")) {
             check("fri = [", format!("{day} = [\"09:00-10:00\"]\nfri = ["));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Scenario files against their schema
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn scenario_files_follow_their_schema() {
+    let mut paths: Vec<PathBuf> = fs::read_dir("policies")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".tests.toml"))
+        .collect();
+    paths.push(PathBuf::from("tests/inputs/scenarios/failing.tests.toml"));
+    for path in paths {
+        let src = fs::read_to_string(&path).unwrap();
+        let errors = validate(&scenario_schema(), &toml_to_json(&src));
+        assert!(
+            errors.is_empty(),
+            "{}:\n{}",
+            path.display(),
+            errors.join("\n")
+        );
+    }
+}
+
+/// A scenario file of the sample policy with a marker in every table that takes keys:
+/// `scenario_with` replaces each `@TABLE` by nothing, or by a key in the table named.
+const SCENARIO: &str = r#"as_of = 2026-06-30
+@top
+[[scenario]]
+name = "a big forwarder opens a complaint"
+@scenario
+customer = { id = "S1", annual_teu = 3200, customer_since = 2016-04-01, gross_margin_pct = 11.5, influence = "national_leader" }
+case = { @case kind = "complaint", opened = 2026-06-30T09:15:00+08:00 }
+
+[scenario.expect]
+@expect
+tier = "key"
+state = { @state tier_since = 2026-06-30 }
+service = { @service account_manager = "designated" }
+route = { @route queue = "key-accounts" }
+escalation = [{ @step milestone = "resolve", notify = "team_lead", due = 2026-07-10T09:15:00+08:00 }]
+"#;
+
+/// The tables of [`SCENARIO`], with the JSON pointer of their schema.
+const SCENARIO_TABLES: &[(&str, &str)] = &[
+    ("top", ""),
+    ("scenario", "/properties/scenario/items"),
+    ("case", "/properties/scenario/items/properties/case"),
+    ("expect", "/properties/scenario/items/properties/expect"),
+    (
+        "state",
+        "/properties/scenario/items/properties/expect/properties/state",
+    ),
+    (
+        "service",
+        "/properties/scenario/items/properties/expect/properties/service",
+    ),
+    (
+        "route",
+        "/properties/scenario/items/properties/expect/properties/route",
+    ),
+    (
+        "step",
+        "/properties/scenario/items/properties/expect/properties/escalation/items",
+    ),
+];
+
+fn scenario_with(table: &str, extra: &str) -> String {
+    let mut text = SCENARIO.to_owned();
+    for (t, _) in SCENARIO_TABLES {
+        let inline = !matches!(*t, "top" | "scenario" | "expect");
+        let with = match (*t == table, inline) {
+            (false, _) => String::new(),
+            (true, true) => format!("{extra}, "),
+            (true, false) => extra.to_owned(),
+        };
+        let marker = format!("@{t}");
+        let marker = if inline { format!("{marker} ") } else { marker };
+        text = text.replace(&marker, &with);
+    }
+    text
+}
+
+fn sample_policy() -> Policy {
+    let text = fs::read_to_string("policies/ocean-shipping.toml").unwrap();
+    Policy::from_toml_str("policies/ocean-shipping.toml", &text).unwrap()
+}
+
+#[test]
+fn the_scenario_schema_has_the_keys_the_scenario_reader_takes() {
+    // the scenario reader keeps its own lists of keys: they are compared here through its
+    // diagnostics, which list the keys a table takes when a key is unknown and far from all
+    let policy = sample_policy();
+    let base = scenario_with("", "");
+    assert!(validate(&scenario_schema(), &toml_to_json(&base)).is_empty());
+    if let Err(e) = Suite::from_toml_str("base.tests.toml", &base, &policy) {
+        panic!("{e:#}");
+    }
+    for (table, pointer) in SCENARIO_TABLES {
+        let text = scenario_with(table, "qqqqqqqqqq = 1");
+        let schema_errors = validate(&scenario_schema(), &toml_to_json(&text));
+        assert!(
+            schema_errors
+                .iter()
+                .any(|e| e.contains("unknown key `qqqqqqqqqq`")),
+            "{table}: {schema_errors:?}"
+        );
+        let err = Suite::from_toml_str("x.tests.toml", &text, &policy)
+            .err()
+            .unwrap();
+        let help = err
+            .diagnostics()
+            .iter()
+            .find(|d| d.message().starts_with("unknown key `qqqqqqqqqq`"))
+            .and_then(|d| d.help())
+            .unwrap_or_else(|| panic!("{table}: {err:#}"));
+        let mut reader_keys: Vec<&str> = help
+            .split_once(" takes ")
+            .unwrap_or_else(|| panic!("{table}: {help}"))
+            .1
+            .split(", ")
+            .map(|k| k.trim_matches('`'))
+            .collect();
+        reader_keys.sort();
+        let node = scenario_schema().pointer(pointer).unwrap().clone();
+        let mut schema_keys: Vec<String> = node["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        schema_keys.sort();
+        assert_eq!(reader_keys, schema_keys, "the keys of `{table}`");
+    }
+}
+
+#[test]
+fn every_decision_the_scenario_schema_offers_is_accepted() {
+    let policy = sample_policy();
+    let pointer = "/properties/scenario/items/properties/expect/properties/decided_by/enum";
+    for word in scenario_schema()
+        .pointer(pointer)
+        .unwrap()
+        .as_array()
+        .unwrap()
+    {
+        let text = scenario_with("expect", &format!("decided_by = {word}"));
+        assert!(validate(&scenario_schema(), &toml_to_json(&text)).is_empty());
+        if let Err(e) = Suite::from_toml_str("x.tests.toml", &text, &policy) {
+            panic!("{word}: {e:#}");
         }
     }
 }

@@ -1,6 +1,12 @@
 //! Evaluation: pure functions of a compiled policy, a customer and an as-of date.
 
+mod exact;
+mod fast;
 pub(crate) mod score;
+
+pub(crate) use fast::{FastCurve, FastWeights};
+
+pub(crate) use exact::cmp as cmp_decimal;
 
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
@@ -249,8 +255,40 @@ pub(crate) fn env<'a>(
 pub(crate) fn admits(p: &Compiled, index: usize, score: Decimal, env: &Env<'_>) -> bool {
     let min = p.prepared.min_scores.get(index);
     p.tiers.get(index).is_some_and(|t| {
-        min.copied().unwrap_or(t.min_score) <= score && t.require.iter().all(|(_, c)| c.eval(env))
+        exact::cmp(min.copied().unwrap_or(t.min_score), score).is_le()
+            && t.require.iter().all(|(_, c)| c.eval(env))
     })
+}
+
+/// A dimension's score at the precision by the integer path, or `None` for the decimal
+/// path (which also reports absent values and dates after the as-of date).
+#[inline]
+fn fast_dimension(
+    p: &Compiled,
+    i: usize,
+    d: &crate::policy::Dimension,
+    value: Option<crate::policy::Value>,
+    as_of: NaiveDate,
+) -> Option<i128> {
+    use crate::policy::{DateUnit, Value};
+    let curve = p.prepared.fast_curves.get(i)?.as_ref()?;
+    let x = match value? {
+        Value::Decimal(v) => fast::x_of(v)?,
+        Value::Integer(n) => fast::x_of_int(n)?,
+        Value::Date(start) => {
+            if start > as_of {
+                return None;
+            }
+            let n = match d.unit {
+                DateUnit::Years => score::whole_years(start, as_of),
+                DateUnit::Days => (as_of - start).num_days(),
+            };
+            fast::x_of_int(n)?
+        }
+        Value::Enum(e) => i128::from(e),
+        Value::Bool(b) => i128::from(b),
+    };
+    curve.score(x)
 }
 
 fn classify(
@@ -263,6 +301,9 @@ fn classify(
         return Err(EvalError::new(&c.id, EvalErrorKind::WrongPolicy));
     }
     let mut dims = DimScores::new(p.dimensions.len());
+    // integer scores at the precision, while every dimension takes the integer path
+    let mut ints = [0i128; INLINE_DIMENSIONS];
+    let mut all_int = p.dimensions.len() <= INLINE_DIMENSIONS && p.prepared.fast_weights.is_some();
     for (i, (slot, d)) in dims
         .as_mut_slice()
         .iter_mut()
@@ -270,19 +311,42 @@ fn classify(
         .enumerate()
     {
         let value = c.values.get(usize::from(d.metric)).copied().flatten();
+        let int = fast_dimension(p, i, d, value, as_of).and_then(|q| {
+            Decimal::try_from_i128_with_scale(q, p.precision)
+                .ok()
+                .map(|s| (q, s))
+        });
+        if let Some((q, s)) = int {
+            if let Some(x) = ints.get_mut(i) {
+                *x = q;
+            }
+            *slot = s;
+            continue;
+        }
+        all_int = false;
         let slopes = p.prepared.slopes.get(i).map_or(&[][..], Vec::as_slice);
         let (s, _) =
             score::dimension(p, d, slopes, value, as_of).map_err(|k| EvalError::new(&c.id, k))?;
         *slot = s;
     }
-    let score = score::composite(p, dims.as_slice()).ok_or_else(|| {
-        EvalError::new(
-            &c.id,
-            EvalErrorKind::Overflow {
-                metric: "score".to_owned(),
-            },
-        )
-    })?;
+    let int_score = match (&p.prepared.fast_weights, all_int) {
+        (Some(w), true) => ints
+            .get(..p.dimensions.len())
+            .and_then(|q| w.composite(q))
+            .and_then(|q| Decimal::try_from_i128_with_scale(q, p.precision).ok()),
+        _ => None,
+    };
+    let score = match int_score {
+        Some(s) => s,
+        None => score::composite(p, dims.as_slice()).ok_or_else(|| {
+            EvalError::new(
+                &c.id,
+                EvalErrorKind::Overflow {
+                    metric: "score".to_owned(),
+                },
+            )
+        })?,
+    };
     let env = env(c, score, dims.as_slice(), None);
     let floor_index = p.tiers.len().saturating_sub(1);
     let q = (0..p.tiers.len())
@@ -321,7 +385,7 @@ fn classify(
         if pi < f {
             let keep = p.prepared.keep_scores.get(usize::from(pi));
             let within_buffer = p.tiers.get(usize::from(pi)).is_some_and(|t| {
-                keep.is_some_and(|k| score >= *k)
+                keep.is_some_and(|k| exact::cmp(score, *k).is_ge())
                     && t.require.iter().all(|(_, cond)| cond.eval(&env))
             });
             let in_grace = c.previous.last_qualified.is_some_and(|lq| {

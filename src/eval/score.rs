@@ -3,6 +3,7 @@
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use super::exact;
 use crate::error::EvalErrorKind;
 use crate::policy::{Compiled, Curve, DateUnit, Dimension, Value};
 
@@ -11,7 +12,7 @@ use crate::policy::{Compiled, Curve, DateUnit, Dimension, Value};
 pub(crate) fn round(v: Decimal, dp: u32) -> Decimal {
     let mut r = if v.scale() <= dp {
         v
-    } else if let Some(r) = round_small(v, dp) {
+    } else if let Some(r) = exact::round(v, dp) {
         r
     } else {
         v.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero)
@@ -20,38 +21,6 @@ pub(crate) fn round(v: Decimal, dp: u32) -> Decimal {
         r.rescale(dp);
     }
     r
-}
-
-/// Rounding half away from zero with one integer division, for mantissas that fit an
-/// `i64` (the common case); `None` sends other values to the general routine.
-fn round_small(v: Decimal, dp: u32) -> Option<Decimal> {
-    const POW10: [i64; 19] = [
-        1,
-        10,
-        100,
-        1_000,
-        10_000,
-        100_000,
-        1_000_000,
-        10_000_000,
-        100_000_000,
-        1_000_000_000,
-        10_000_000_000,
-        100_000_000_000,
-        1_000_000_000_000,
-        10_000_000_000_000,
-        100_000_000_000_000,
-        1_000_000_000_000_000,
-        10_000_000_000_000_000,
-        100_000_000_000_000_000,
-        1_000_000_000_000_000_000,
-    ];
-    let m = i64::try_from(v.mantissa()).ok()?;
-    let f = *POW10.get(usize::try_from(v.scale().checked_sub(dp)?).ok()?)?;
-    let (q, r) = (m / f, m % f);
-    let half_or_more = r.unsigned_abs().checked_mul(2)? >= f.unsigned_abs();
-    let q = if half_or_more { q + m.signum() } else { q };
-    Some(Decimal::new(q, dp))
 }
 
 /// Whole years from `start` to `as_of`: a year is complete when the as-of (month, day) is
@@ -65,31 +34,35 @@ pub(crate) fn whole_years(start: NaiveDate, as_of: NaiveDate) -> i64 {
 }
 
 /// Scores `x` on a linear or step curve, exactly. `slopes` holds each linear segment's
-/// `dy / dx` where that is an exact decimal (a multiplication then replaces a division).
+/// `dy / dx` where that is an exact decimal (a multiplication then replaces a division);
+/// other segments give their score already rounded to `dp` decimals, computed exactly.
 pub(crate) fn curve_score(
     curve: &Curve,
     slopes: &[Option<Decimal>],
     x: Decimal,
+    dp: u32,
 ) -> Option<Decimal> {
     match curve {
         Curve::Linear(points) => {
             let (&(x0, y0), &(xn, yn)) = (points.first()?, points.last()?);
-            if x <= x0 {
+            if exact::cmp(x, x0).is_le() {
                 return Some(y0);
             }
-            if x >= xn {
+            if exact::cmp(x, xn).is_ge() {
                 return Some(yn);
             }
             for (i, w) in points.windows(2).enumerate() {
                 if let [(xa, ya), (xb, yb)] = *w {
-                    if x < xb {
+                    if exact::cmp(x, xb).is_lt() {
                         let dx = x.checked_sub(xa)?;
                         if let Some(Some(slope)) = slopes.get(i) {
                             return ya.checked_add(dx.checked_mul(*slope)?);
                         }
-                        // ya + (x - xa) * (yb - ya) / (xb - xa), multiplying first
+                        // ya + (x - xa) * (yb - ya) / (xb - xa): the exact quotient, rounded
                         let num = dx.checked_mul(yb.checked_sub(ya)?)?;
-                        return ya.checked_add(num.checked_div(xb.checked_sub(xa)?)?);
+                        let den = xb.checked_sub(xa)?;
+                        return exact::add_quotient_rounded(ya, num, den, dp)
+                            .or_else(|| ya.checked_add(num.checked_div(den)?));
                     }
                 }
             }
@@ -98,7 +71,7 @@ pub(crate) fn curve_score(
         Curve::Steps(points) => {
             let mut y = points.first()?.1;
             for &(px, py) in points {
-                if px <= x {
+                if exact::cmp(px, x).is_le() {
                     y = py;
                 } else {
                     break;
@@ -168,7 +141,7 @@ pub(crate) fn dimension(
         Value::Enum(i) => (Decimal::from(i), Measure::Mapped),
         Value::Bool(b) => (Decimal::from(u8::from(b)), Measure::Mapped),
     };
-    let score = curve_score(&d.curve, slopes, x).ok_or_else(overflow)?;
+    let score = curve_score(&d.curve, slopes, x, p.precision).ok_or_else(overflow)?;
     Ok((round(score, p.precision), measure))
 }
 
@@ -218,23 +191,23 @@ mod tests {
             (d("500"), d("40")),
             (d("2000"), d("70")),
         ]);
-        assert_eq!(curve_score(&c, &[], d("-5")), Some(d("0")));
-        assert_eq!(curve_score(&c, &[], d("250")), Some(d("20")));
-        assert_eq!(curve_score(&c, &[], d("1250")), Some(d("55")));
-        assert_eq!(curve_score(&c, &[], d("500")), Some(d("40")));
-        assert_eq!(curve_score(&c, &[], d("99999")), Some(d("70")));
+        assert_eq!(curve_score(&c, &[], d("-5"), 6), Some(d("0")));
+        assert_eq!(curve_score(&c, &[], d("250"), 6), Some(d("20")));
+        assert_eq!(curve_score(&c, &[], d("1250"), 6), Some(d("55")));
+        assert_eq!(curve_score(&c, &[], d("500"), 6), Some(d("40")));
+        assert_eq!(curve_score(&c, &[], d("99999"), 6), Some(d("70")));
         // an exact precomputed slope gives the same numbers as multiply-then-divide
         let slopes = [Some(d("0.08")), Some(d("0.02"))];
         for x in ["0", "1", "250", "499.99", "777.777", "1999.5"] {
             assert_eq!(
-                curve_score(&c, &slopes, d(x)),
-                curve_score(&c, &[], d(x)),
+                curve_score(&c, &slopes, d(x), 6),
+                curve_score(&c, &[], d(x), 6),
                 "{x}"
             );
         }
         let one = Curve::Linear(vec![(d("10"), d("30"))]);
-        assert_eq!(curve_score(&one, &[], d("0")), Some(d("30")));
-        assert_eq!(curve_score(&one, &[], d("20")), Some(d("30")));
+        assert_eq!(curve_score(&one, &[], d("0"), 6), Some(d("30")));
+        assert_eq!(curve_score(&one, &[], d("20"), 6), Some(d("30")));
     }
 
     #[test]
@@ -244,11 +217,11 @@ mod tests {
             (d("3"), d("60")),
             (d("5"), d("80")),
         ]);
-        assert_eq!(curve_score(&c, &[], d("0")), Some(d("30")));
-        assert_eq!(curve_score(&c, &[], d("1")), Some(d("30")));
-        assert_eq!(curve_score(&c, &[], d("2.9")), Some(d("30")));
-        assert_eq!(curve_score(&c, &[], d("3")), Some(d("60")));
-        assert_eq!(curve_score(&c, &[], d("100")), Some(d("80")));
+        assert_eq!(curve_score(&c, &[], d("0"), 6), Some(d("30")));
+        assert_eq!(curve_score(&c, &[], d("1"), 6), Some(d("30")));
+        assert_eq!(curve_score(&c, &[], d("2.9"), 6), Some(d("30")));
+        assert_eq!(curve_score(&c, &[], d("3"), 6), Some(d("60")));
+        assert_eq!(curve_score(&c, &[], d("100"), 6), Some(d("80")));
     }
 
     #[test]
@@ -273,7 +246,7 @@ mod tests {
             ("7.4999", 3),
         ] {
             let general = d(v).round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero);
-            assert_eq!(round_small(d(v), dp), Some(general), "{v}");
+            assert_eq!(round(d(v), dp), general, "{v}");
         }
     }
 }

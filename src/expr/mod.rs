@@ -103,7 +103,7 @@ impl Env<'_> {
 
 fn compare(a: Rv, op: CmpOp, b: Rv) -> bool {
     let ord = match (a, b) {
-        (Rv::Num(x), Rv::Num(y)) => x.cmp(&y),
+        (Rv::Num(x), Rv::Num(y)) => crate::eval::cmp_decimal(x, y),
         (Rv::Date(x), Rv::Date(y)) => x.cmp(&y),
         (Rv::Bool(x), Rv::Bool(y)) => x.cmp(&y),
         (Rv::Sym(x), Rv::Sym(y)) => x.cmp(&y),
