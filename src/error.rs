@@ -378,7 +378,7 @@ fn render(f: &mut fmt::Formatter<'_>, d: &Diagnostic, text: &str) -> fmt::Result
 }
 
 /// Longest source line shown whole; longer ones are cut around the error.
-const MAX_SHOWN: usize = 120;
+const MAX_SHOWN: usize = 160;
 
 /// The part of a source line to show: the whole line if it is short, else about
 /// [`MAX_SHOWN`] characters around the error with `...` where it was cut. Returns the text,
