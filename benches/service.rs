@@ -61,6 +61,15 @@ fn benches(c: &mut Criterion) {
             (r.tier(), route.queue().len())
         })
     });
+    // the same without tiering: the service and route of an already classified customer
+    let resolution = policy.resolve(&customer, as_of).unwrap();
+    c.bench_function("service_and_route_of_a_resolution", |b| {
+        b.iter(|| {
+            let s = policy.service(black_box(&resolution)).unwrap();
+            let route = policy.route(&customer, &resolution, black_box(&case)).unwrap();
+            (s.review_every_days(), s.benefits().count(), route.queue().len())
+        })
+    });
     let standard = policy.tier_by_id("standard").unwrap();
     c.bench_function("deadline_via_policy_sla", |b| {
         b.iter(|| policy.deadline(standard, black_box(&case), 1).unwrap())

@@ -116,7 +116,8 @@ impl PolicySet {
             }
         }
         for (i, a) in versions.iter().enumerate() {
-            for b in versions.iter().skip(i + 1) {
+            // versions of another policy were reported above: their dates are not compared
+            for b in versions.iter().skip(i + 1).filter(|b| b.id() == a.id()) {
                 if let Some((from, until)) = overlap(a, b) {
                     let fa = file_of(&mut sources, a);
                     let fb = file_of(&mut sources, b);

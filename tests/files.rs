@@ -120,3 +120,11 @@ fn the_cli_uses_the_version_in_force() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8(out.stderr).unwrap().starts_with("error: no version of policy `ocean-shipping` in `tests/inputs/sets/ok` is in force on 2026-07-15"));
 }
+
+#[test]
+fn a_directory_of_different_policies_is_not_a_set() {
+    let err = PolicySet::load_dir("policies").unwrap_err();
+    // one error per policy that is not a version of the first; no date comparisons across ids
+    assert!(err.diagnostics().iter().all(|d| d.message().contains("is not a version of policy")), "{err}");
+    assert_eq!(err.diagnostics().len(), 2);
+}

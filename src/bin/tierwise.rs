@@ -115,7 +115,8 @@ struct TestArgs {
 /// The policy and the day to evaluate on.
 #[derive(Debug, Args)]
 struct PolicyArgs {
-    /// The policy file to use.
+    /// The policy file to use, or a directory of versions of one policy (the version in
+    /// force on the as-of date is used).
     #[arg(long, value_name = "PATH")]
     policy: PathBuf,
 

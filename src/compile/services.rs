@@ -52,8 +52,13 @@ pub(crate) fn names(raw: &RawPolicy) -> Names {
         for c in s.channels.iter().flat_map(|c| &c.v) {
             push_unique(&mut n.channels, &c.v);
         }
-        for (c, _) in &s.response {
-            push_unique(&mut n.channels, &c.v);
+    }
+    // response targets name channels; they add channels only in a policy that lists none
+    if n.channels.is_empty() {
+        for s in &raw.services {
+            for (c, _) in &s.response {
+                push_unique(&mut n.channels, &c.v);
+            }
         }
     }
     n
@@ -598,6 +603,20 @@ fn compile_service_table(
                     .position(|n| *n == ch.v)
                     .and_then(|x| u16::try_from(x).ok())
                 else {
+                    if depth == 0 {
+                        diags.push(
+                            Diag::new(
+                                DiagnosticKind::UnknownName,
+                                ch.span,
+                                format!("`{}` is not a channel of any service", ch.v),
+                            )
+                            .with_help(
+                                crate::error::closest(&ch.v, cx.names.channels.iter().map(String::as_str))
+                                    .map(|c| format!("did you mean `{c}`?"))
+                                    .unwrap_or_else(|| "list the channel in a service's `channels` first".to_owned()),
+                            ),
+                        );
+                    }
                     continue;
                 };
                 if let Some(parsed) = parsed {
