@@ -66,8 +66,14 @@ fn benches(c: &mut Criterion) {
     c.bench_function("service_and_route_of_a_resolution", |b| {
         b.iter(|| {
             let s = policy.service(black_box(&resolution)).unwrap();
-            let route = policy.route(&customer, &resolution, black_box(&case)).unwrap();
-            (s.review_every_days(), s.benefits().count(), route.queue().len())
+            let route = policy
+                .route(&customer, &resolution, black_box(&case))
+                .unwrap();
+            (
+                s.review_every_days(),
+                s.benefits().count(),
+                route.queue().len(),
+            )
         })
     });
     let standard = policy.tier_by_id("standard").unwrap();

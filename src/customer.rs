@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 
 use crate::error::{did_you_mean, InputError, InputErrors};
 use crate::policy::{MetricKind, Policy, TierId, Value};
-use crate::raw::parse_decimal;
+use crate::raw::{parse_decimal, NumberError};
 
 /// The state and pin fields a record may carry besides metrics.
 pub const STATE_FIELDS: [&str; 6] = [
@@ -375,6 +375,19 @@ impl<'p> CustomerBuilder<'p> {
     }
 }
 
+/// Why a text is not an exact decimal, in words.
+fn number_message(text: &str, e: NumberError) -> String {
+    let t = text.trim();
+    match e {
+        NumberError::NotFinite => format!("`{t}` is not a finite number"),
+        NumberError::TooLarge => format!("`{t}` is too large for exact decimal arithmetic"),
+        NumberError::TooPrecise => {
+            format!("`{t}` has more than 28 significant digits and cannot be kept exactly")
+        }
+        NumberError::Malformed => format!("`{t}` is not a decimal number"),
+    }
+}
+
 /// Parses one metric value, returning a message and an optional suggestion on failure.
 fn parse_value(
     kind: &MetricKind,
@@ -388,7 +401,7 @@ fn parse_value(
             InputValue::Integer(i) => Value::Decimal(Decimal::from(*i)),
             InputValue::Text(t) => match parse_decimal(t) {
                 Ok(d) => Value::Decimal(d),
-                Err(_) => return wrong("a decimal number"),
+                Err(e) => return Err((number_message(t, e), None)),
             },
             _ => return wrong("a decimal number"),
         },

@@ -125,6 +125,11 @@ fn the_cli_uses_the_version_in_force() {
 fn a_directory_of_different_policies_is_not_a_set() {
     let err = PolicySet::load_dir("policies").unwrap_err();
     // one error per policy that is not a version of the first; no date comparisons across ids
-    assert!(err.diagnostics().iter().all(|d| d.message().contains("is not a version of policy")), "{err}");
+    assert!(
+        err.diagnostics()
+            .iter()
+            .all(|d| d.message().contains("is not a version of policy")),
+        "{err}"
+    );
     assert_eq!(err.diagnostics().len(), 2);
 }

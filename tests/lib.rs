@@ -773,3 +773,75 @@ min_score = 0
     }
     assert_eq!(failed, 50);
 }
+
+/// Deadline traces (route, each milestone's due time, clock, target and deciding rule, and
+/// the escalation steps) for characteristic cases, reviewed as snapshots.
+#[test]
+fn deadline_traces() {
+    let cases = [
+        (
+            "policies/ocean-shipping.toml",
+            "vip",
+            "complaint",
+            Some("major"),
+            "2026-06-30T23:50:00+08:00",
+            None,
+        ),
+        (
+            "policies/ocean-shipping.toml",
+            "standard",
+            "complaint",
+            None,
+            "2026-09-30T17:00:00+08:00",
+            Some(("2026-10-08T09:00:00+08:00", "2026-10-08T10:00:00+08:00")),
+        ),
+        (
+            "policies/ocean-shipping.toml",
+            "key",
+            "exception",
+            Some("level2"),
+            "2026-10-09T17:30:00+08:00",
+            None,
+        ),
+        (
+            "policies/express-parcel.toml",
+            "standard",
+            "exception",
+            Some("level1"),
+            "2026-02-16T23:50:00+08:00",
+            None,
+        ),
+        (
+            "policies/logistics-3pl.toml",
+            "standard",
+            "complaint",
+            None,
+            "2026-05-08T16:00:00+08:00",
+            None,
+        ),
+    ];
+    for (path, tier, kind, severity, opened, pause) in cases {
+        let p = load(path);
+        let customer_tier = p.tier_by_id(tier).unwrap();
+        let mut b = p.case(kind, instant(opened));
+        if let Some(s) = severity {
+            b = b.severity(s);
+        }
+        if let Some((from, to)) = pause {
+            b = b.pause(instant(from), instant(to));
+        }
+        let case = b.build().unwrap();
+        let deadlines = p.deadlines(customer_tier, &case).unwrap();
+        let escalation = p.escalations(customer_tier, &case).unwrap();
+        let name = format!("{}-{tier}-{kind}", p.id());
+        insta::assert_json_snapshot!(
+            name,
+            serde_json::json!({
+                "opened": opened,
+                "pause": pause,
+                "deadlines": deadlines,
+                "escalation": escalation,
+            })
+        );
+    }
+}

@@ -611,9 +611,14 @@ fn compile_service_table(
                                 format!("`{}` is not a channel of any service", ch.v),
                             )
                             .with_help(
-                                crate::error::closest(&ch.v, cx.names.channels.iter().map(String::as_str))
-                                    .map(|c| format!("did you mean `{c}`?"))
-                                    .unwrap_or_else(|| "list the channel in a service's `channels` first".to_owned()),
+                                crate::error::closest(
+                                    &ch.v,
+                                    cx.names.channels.iter().map(String::as_str),
+                                )
+                                .map(|c| format!("did you mean `{c}`?"))
+                                .unwrap_or_else(|| {
+                                    "list the channel in a service's `channels` first".to_owned()
+                                }),
                             ),
                         );
                     }

@@ -13,7 +13,7 @@ use toml::de::{DeTable, DeValue};
 #[cfg(feature = "cli")]
 pub(crate) use merge::merge;
 use reader::Value;
-pub(crate) use reader::{parse_decimal, Cx, Sp, Text};
+pub(crate) use reader::{parse_decimal, Cx, NumberError, Sp, Text};
 
 use crate::error::{closest, Diag, DiagnosticKind, Diags, Span};
 use crate::schema::{

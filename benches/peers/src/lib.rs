@@ -343,7 +343,7 @@ impl TierwiseImpl {
 
     pub fn tier(&self, c: &tierwise::Customer, as_of: NaiveDate) -> Tier {
         let a = self.policy.classify(c, as_of).expect("classify");
-        self.tiers[a.tier().index()]
+        self.tiers[a.tier().rank()]
     }
 
     pub fn tier_with_trace(&self, c: &tierwise::Customer, as_of: NaiveDate) -> Tier {
