@@ -2,6 +2,7 @@
 //! sample scenario file.
 #![expect(
     clippy::unwrap_used,
+    clippy::indexing_slicing,
     reason = "a benchmark with a broken fixture should stop at once"
 )]
 

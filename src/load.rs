@@ -25,8 +25,13 @@ impl Policy {
             sources: Vec::new(),
             diags: Diags::default(),
             root: None,
+            include_failed: false,
         };
         match loader.read(path, None, &[]) {
+            // what a refused include would define is missing: compiling would only report that
+            Some(_) if loader.include_failed => {
+                Err(LoadError::new(loader.diags.list, &loader.sources))
+            }
             Some(raw) => compile::finish(raw, loader.diags, &loader.sources),
             // a file that cannot be read has nothing more to report
             None => Err(LoadError::new(loader.diags.list, &loader.sources)),
@@ -39,6 +44,8 @@ struct Loader {
     diags: Diags,
     /// The directory of the top policy file, resolved.
     root: Option<PathBuf>,
+    /// Whether an included file could not be read or was refused.
+    include_failed: bool,
 }
 
 impl Loader {
@@ -105,6 +112,7 @@ impl Loader {
                     )
                     .with_help("include paths are relative to the file that includes them"),
                 );
+                self.include_failed = true;
                 continue;
             };
             if let Some(root) = &self.root {
@@ -122,6 +130,7 @@ impl Loader {
                             "keep included files in the directory of the policy file or below it",
                         ),
                     );
+                    self.include_failed = true;
                     continue;
                 }
             }
@@ -144,8 +153,9 @@ impl Loader {
                 ));
                 continue;
             }
-            if let Some(included) = self.read(&child, Some(inc.span), &stack) {
-                raw::merge(&mut raw, included, &mut self.diags);
+            match self.read(&child, Some(inc.span), &stack) {
+                Some(included) => raw::merge(&mut raw, included, &mut self.diags),
+                None => self.include_failed = true,
             }
         }
         Some(raw)

@@ -133,3 +133,27 @@ fn a_directory_of_different_policies_is_not_a_set() {
     );
     assert_eq!(err.diagnostics().len(), 2);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_cannot_include_a_file_outside_the_policy_directory() {
+    let base = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("include-symlink");
+    let _ = std::fs::remove_dir_all(&base);
+    let inside = base.join("policy");
+    std::fs::create_dir_all(&inside).unwrap();
+    // the shared scoring sits outside the policy directory, reached through a link inside it
+    let outside = base.join("scoring.toml");
+    std::fs::copy("tests/inputs/include/ok/common/scoring.toml", &outside).unwrap();
+    std::os::unix::fs::symlink(&outside, inside.join("scoring.toml")).unwrap();
+    let main = std::fs::read_to_string("tests/inputs/include/ok/main.toml")
+        .unwrap()
+        .replace("common/scoring.toml", "scoring.toml");
+    std::fs::write(inside.join("main.toml"), main).unwrap();
+    let err = Policy::from_path(inside.join("main.toml")).unwrap_err();
+    let d = &err.diagnostics()[0];
+    assert_eq!(
+        d.message(),
+        "included file `scoring.toml` is outside the policy's directory"
+    );
+    assert_eq!(d.kind(), DiagnosticKind::InvalidValue);
+}

@@ -287,3 +287,50 @@ proptest! {
         }
     }
 }
+
+fn sample_policy() -> Policy {
+    let path = "policies/ocean-shipping.toml";
+    Policy::from_toml_str(path, &std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Escalation steps of a milestone fall due in ladder order, never before the case
+    /// opened, and the 100% step is the milestone's deadline; a pause never makes any
+    /// deadline or step earlier.
+    #[test]
+    fn escalation_is_ordered_and_pauses_never_shorten(
+        minutes in 0i64..(366 * 24 * 60),
+        tier in prop::sample::select(vec!["vip", "key", "standard"]),
+        severity in prop::sample::select(vec!["routine", "major"]),
+        pause_start in 0i64..(5 * 24 * 60),
+        pause_len in 0i64..(3 * 24 * 60),
+    ) {
+        let p = sample_policy();
+        let t = p.tier_by_id(tier).unwrap();
+        let opened = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00+08:00").unwrap().with_timezone(&chrono::Utc)
+            + Duration::minutes(minutes);
+        let plain = p.case("complaint", opened).severity(severity).build().unwrap();
+        let from = opened + Duration::minutes(pause_start);
+        let paused = p.case("complaint", opened).severity(severity).pause(from, from + Duration::minutes(pause_len)).build().unwrap();
+        let deadlines = p.deadlines(t, &plain).unwrap();
+        let steps = p.escalations(t, &plain).unwrap();
+        for w in steps.windows(2) {
+            if w[0].milestone() == w[1].milestone() {
+                prop_assert!(w[0].due() <= w[1].due(), "steps out of order");
+            }
+        }
+        for s in &steps {
+            prop_assert!(s.due() >= opened);
+            if s.at() == "100%" {
+                let d = deadlines.iter().find(|d| d.milestone() == s.milestone()).unwrap();
+                prop_assert_eq!(s.due(), d.due());
+            }
+        }
+        let with_pause = p.deadlines(t, &paused).unwrap();
+        for (a, b) in deadlines.iter().zip(&with_pause) {
+            prop_assert!(b.due() >= a.due(), "a pause made {} earlier", a.milestone());
+        }
+    }
+}
