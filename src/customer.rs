@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::error::{did_you_mean, InputError, InputErrors};
-use crate::policy::{MetricKind, Policy, TierId, Value};
+use crate::policy::{Beyond, MetricKind, Policy, TierId, Value};
 use crate::raw::{parse_decimal, NumberError};
 
 /// The state and pin fields a record may carry besides metrics.
@@ -461,18 +461,13 @@ fn parse_value(
             }
         }
     };
-    if let MetricKind::Decimal { min, max } | MetricKind::Integer { min, max } = kind {
-        let n = match value {
-            Value::Decimal(d) => d,
-            Value::Integer(i) => Decimal::from(i),
-            _ => Decimal::ZERO,
-        };
-        if let Some(m) = min.filter(|m| n < *m) {
-            return Err((format!("{n} is below the minimum {m} of `{name}`"), None));
+    match kind.violated_bound(&value) {
+        Some((n, Beyond::Min(m))) => {
+            Err((format!("{n} is below the minimum {m} of `{name}`"), None))
         }
-        if let Some(m) = max.filter(|m| n > *m) {
-            return Err((format!("{n} is above the maximum {m} of `{name}`"), None));
+        Some((n, Beyond::Max(m))) => {
+            Err((format!("{n} is above the maximum {m} of `{name}`"), None))
         }
+        None => Ok(value),
     }
-    Ok(value)
 }

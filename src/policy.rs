@@ -68,7 +68,30 @@ pub(crate) enum MetricKind {
     Bool,
 }
 
+/// A `min` or `max` a value lies beyond.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Beyond {
+    Min(Decimal),
+    Max(Decimal),
+}
+
 impl MetricKind {
+    /// The value as a number and the bound it breaks, for decimal and integer metrics.
+    pub(crate) fn violated_bound(&self, v: &Value) -> Option<(Decimal, Beyond)> {
+        let (MetricKind::Decimal { min, max } | MetricKind::Integer { min, max }) = self else {
+            return None;
+        };
+        let n = match *v {
+            Value::Decimal(d) => d,
+            Value::Integer(i) => Decimal::from(i),
+            _ => return None,
+        };
+        if let Some(m) = min.filter(|m| n < *m) {
+            return Some((n, Beyond::Min(m)));
+        }
+        max.filter(|m| n > *m).map(|m| (n, Beyond::Max(m)))
+    }
+
     pub(crate) fn type_name(&self) -> &'static str {
         match self {
             MetricKind::Decimal { .. } => "decimal",

@@ -204,16 +204,10 @@ impl PolicySet {
                 })
                 .collect(),
             Err(e) => {
-                let src = Source {
-                    name: std::sync::Arc::from(dir.display().to_string()),
-                    text: std::sync::Arc::from(""),
-                };
-                let d = Diag::new(
-                    DiagnosticKind::Io,
-                    Span::default(),
+                return Err(dir_error(
+                    dir,
                     format!("cannot read directory `{}`: {e}", dir.display()),
-                );
-                return Err(LoadError::new(vec![d], &[src]));
+                ))
             }
         };
         files.sort();
@@ -234,17 +228,24 @@ impl PolicySet {
             return Err(e);
         }
         if policies.is_empty() {
-            let src = Source {
-                name: std::sync::Arc::from(dir.display().to_string()),
-                text: std::sync::Arc::from(""),
-            };
-            let d = Diag::new(
-                DiagnosticKind::Io,
-                Span::default(),
+            return Err(dir_error(
+                dir,
                 format!("directory `{}` has no policy files", dir.display()),
-            );
-            return Err(LoadError::new(vec![d], &[src]));
+            ));
         }
         PolicySet::new(policies)
     }
+}
+
+/// An error about a directory as a whole.
+#[cfg(feature = "cli")]
+fn dir_error(dir: &std::path::Path, message: String) -> LoadError {
+    let src = Source {
+        name: std::sync::Arc::from(dir.display().to_string()),
+        text: std::sync::Arc::from(""),
+    };
+    LoadError::new(
+        vec![Diag::new(DiagnosticKind::Io, Span::default(), message)],
+        &[src],
+    )
 }

@@ -10,8 +10,8 @@ use rust_decimal::Decimal;
 use crate::error::{closest, did_you_mean, Diag, DiagnosticKind, Diags, LoadError, Source, Span};
 use crate::expr::{self, Cond, Scope};
 use crate::policy::{
-    AdjustKind, Adjustment, Compiled, Curve, DateUnit, Dimension, MetricDef, MetricKind, Policy,
-    Tier, Tiering, Value,
+    AdjustKind, Adjustment, Beyond, Compiled, Curve, DateUnit, Dimension, MetricDef, MetricKind,
+    Policy, Tier, Tiering, Value,
 };
 use crate::raw::{self, RawDimension, RawMetric, RawPolicy, Scalar, Sp, Text};
 
@@ -689,27 +689,20 @@ fn default_value(
         (MetricKind::Bool, _) => return bad(diags, "true or false"),
         (MetricKind::Enum { .. }, _) => return bad(diags, "one of its values, as a string"),
     };
-    if let MetricKind::Decimal { min, max } | MetricKind::Integer { min, max } = kind {
-        let n = match v {
-            Value::Decimal(x) => x,
-            Value::Integer(i) => Decimal::from(i),
-            _ => Decimal::ZERO,
-        };
-        if let Some(m) = min.filter(|m| n < *m) {
-            err(
-                diags,
-                DiagnosticKind::InvalidValue,
-                d.span,
-                format!("the default {n} of `{}` is below its `min` {m}", name.v),
-            );
-        } else if let Some(m) = max.filter(|m| n > *m) {
-            err(
-                diags,
-                DiagnosticKind::InvalidValue,
-                d.span,
-                format!("the default {n} of `{}` is above its `max` {m}", name.v),
-            );
-        }
+    match kind.violated_bound(&v) {
+        Some((n, Beyond::Min(m))) => err(
+            diags,
+            DiagnosticKind::InvalidValue,
+            d.span,
+            format!("the default {n} of `{}` is below its `min` {m}", name.v),
+        ),
+        Some((n, Beyond::Max(m))) => err(
+            diags,
+            DiagnosticKind::InvalidValue,
+            d.span,
+            format!("the default {n} of `{}` is above its `max` {m}", name.v),
+        ),
+        None => {}
     }
     Some(v)
 }
