@@ -1275,3 +1275,183 @@ fn tier_accounts_for_every_row_of_a_large_file_with_broken_rows() {
         )
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// reading row by row
+
+/// The header and rows of `data/customers.csv`, ids as they are.
+fn sample_rows() -> (csv::StringRecord, Vec<Vec<String>>) {
+    let mut reader =
+        csv::Reader::from_path(format!("{}/data/customers.csv", env!("CARGO_MANIFEST_DIR")))
+            .unwrap();
+    let header = reader.headers().unwrap().clone();
+    let rows = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    (header, rows)
+}
+
+fn csv_text(header: &csv::StringRecord, rows: &[Vec<String>]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header).unwrap();
+    for row in rows {
+        w.write_record(row).unwrap();
+    }
+    w.into_inner().unwrap()
+}
+
+#[test]
+fn tier_and_simulate_read_a_large_file_row_by_row() {
+    use std::collections::BTreeMap;
+
+    const ROWS: usize = 50_000;
+    let (header, sample) = sample_rows();
+    // new ids; a few rows repeat an id, one of them the very first
+    let repeats: BTreeMap<usize, usize> = [
+        (10_000, 9_999),
+        (20_000, 123),
+        (30_000, 29_999),
+        (40_000, 39_000),
+        (ROWS - 1, 0),
+    ]
+    .into_iter()
+    .collect();
+    let id = |i: usize| format!("S{i:05}");
+    let rows: Vec<Vec<String>> = (0..ROWS)
+        .map(|i| {
+            let mut row = sample[i % sample.len()].clone();
+            row[0] = id(*repeats.get(&i).unwrap_or(&i));
+            row
+        })
+        .collect();
+    let path = std::env::temp_dir().join(format!(
+        "tierwise-cli-50000-rows-{}-{}.csv",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    std::fs::write(&path, csv_text(&header, &rows)).unwrap();
+    let label = path.to_str().unwrap().to_owned();
+    // both at once, to keep the test short
+    let (tier, simulate) = std::thread::scope(|s| {
+        let simulate = s.spawn(|| {
+            tierwise(&[
+                "simulate", "--policy", SAMPLE, "--as-of", AS_OF, "--format", "json", &label,
+            ])
+        });
+        let tier = tierwise(&[
+            "tier", "--policy", SAMPLE, "--as-of", AS_OF, "--format", "csv", &label,
+        ]);
+        (tier, simulate.join().unwrap())
+    });
+    std::fs::remove_file(&path).unwrap();
+
+    // a result for every row but the repeats, in file order
+    assert_eq!(tier.code, 1, "{}", tier.stderr);
+    let mut results = csv::Reader::from_reader(tier.stdout.as_bytes());
+    let mut ids = Vec::new();
+    let mut tiers: BTreeMap<String, u64> = BTreeMap::new();
+    for r in results.records() {
+        let r = r.unwrap();
+        ids.push(r[0].to_owned());
+        *tiers.entry(r[1].to_owned()).or_default() += 1;
+    }
+    let expected: Vec<String> = (0..ROWS)
+        .filter(|i| !repeats.contains_key(i))
+        .map(id)
+        .collect();
+    assert_eq!(ids, expected);
+
+    // each repeat names the line of the first row with its id (the header is line 1)
+    let mut expected_stderr: Vec<String> = repeats
+        .iter()
+        .map(|(at, first)| {
+            format!(
+                "{label}:{}: error: customer `{}`: field `id`: the id appears again (first on line {}); this row is skipped",
+                at + 2,
+                id(*first),
+                first + 2
+            )
+        })
+        .collect();
+    expected_stderr.push(format!(
+        "summary: {ROWS} rows, {} tiered, {} with errors",
+        ROWS - repeats.len(),
+        repeats.len()
+    ));
+    assert_eq!(tier.stderr.lines().collect::<Vec<_>>(), expected_stderr);
+
+    // the distribution counts the same rows as the results
+    assert_eq!(simulate.code, 1, "{}", simulate.stderr);
+    assert_eq!(
+        simulate.stderr.lines().collect::<Vec<_>>(),
+        expected_stderr[..repeats.len()]
+    );
+    let sim: Value = serde_json::from_str(&simulate.stdout).unwrap();
+    assert_eq!(sim["total"], (ROWS - repeats.len()) as u64);
+    assert_eq!(sim["errors"], repeats.len() as u64);
+    for t in sim["distribution"].as_array().unwrap() {
+        let count = t["count"].as_u64().unwrap();
+        assert_eq!(
+            tiers.get(t["tier"].as_str().unwrap()).copied().unwrap_or(0),
+            count,
+            "{t}"
+        );
+    }
+}
+
+#[test]
+fn tier_writes_results_while_standard_input_is_still_open() {
+    use std::io::{BufRead, BufReader};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    const ROWS: usize = 2_000;
+    let (header, sample) = sample_rows();
+    let rows: Vec<Vec<String>> = (0..ROWS)
+        .map(|i| {
+            let mut row = sample[i % sample.len()].clone();
+            row[0] = format!("P{i:04}");
+            row
+        })
+        .collect();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tierwise"))
+        .args(["tier", "--policy", SAMPLE, "--as-of", AS_OF, "-"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (send, lines) = mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            if send.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&csv_text(&header, &rows)).unwrap();
+    stdin.flush().unwrap();
+
+    // the first results come before the input ends
+    let first = lines.recv_timeout(Duration::from_secs(60)).unwrap();
+    let first: Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(first["id"], "P0000");
+
+    drop(stdin);
+    let rest: Vec<String> = lines.iter().collect();
+    reader.join().unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(rest.len(), ROWS - 1);
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        format!("summary: {ROWS} rows, {ROWS} tiered, 0 with errors\n")
+    );
+}

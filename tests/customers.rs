@@ -2,10 +2,6 @@
 //! each between good rows: each is tiered with the spec example policy, and its exit status,
 //! diagnostics and the ids written are snapshotted. Every file must exit 1, report the bad
 //! row with its line, and still write the good rows.
-#![expect(
-    clippy::unwrap_used,
-    reason = "a binary that cannot run fails the test"
-)]
 
 use std::process::Command;
 

@@ -10,9 +10,10 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 use criterion::{Criterion, SamplingMode, Throughput};
-use tierwise_peers::{hand, Peers, Tier, CUSTOMERS};
+use tierwise_peers::{coverage, hand, hand_slopes, Peers, Tier, CUSTOMERS};
 
 const HAND: (&str, &str) = ("hand_written", "rust_decimal");
+const HAND_SLOPES: (&str, &str) = ("hand_written", "rust_decimal_slopes");
 const TIERWISE: (&str, &str) = ("tierwise", "classify");
 const TIERWISE_TRACE: (&str, &str) = ("tierwise", "explain_with_trace");
 const ZEN: (&str, &str) = ("zen_engine", "evaluate");
@@ -33,6 +34,15 @@ fn benches(c: &mut Criterion, peers: &Peers) {
             let mut counts = [0u32; 3];
             for r in black_box(&peers.records) {
                 count(hand::tier(r, as_of), &mut counts);
+            }
+            counts
+        })
+    });
+    g.bench_function(HAND_SLOPES.1, |b| {
+        b.iter(|| {
+            let mut counts = [0u32; 3];
+            for r in black_box(&peers.records) {
+                count(hand_slopes::tier(r, as_of), &mut counts);
             }
             counts
         })
@@ -84,28 +94,45 @@ fn benches(c: &mut Criterion, peers: &Peers) {
 
 /// The median of one benchmark, in ns per iteration, from criterion's `estimates.json`.
 fn median_ns(dir: &PathBuf, (group, name): (&str, &str)) -> Option<f64> {
-    let path = dir.join(group).join(name).join("new").join("estimates.json");
+    let path = dir
+        .join(group)
+        .join(name)
+        .join("new")
+        .join("estimates.json");
     let text = std::fs::read_to_string(path).ok()?;
     let v: serde_json::Value = serde_json::from_str(&text).ok()?;
     v.get("median")?.get("point_estimate")?.as_f64()
 }
 
 fn summary() {
-    let dir = std::env::var_os("CRITERION_HOME").map(PathBuf::from).unwrap_or_else(|| {
-        std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"))
-            .join("criterion")
-    });
+    let dir = std::env::var_os("CRITERION_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            std::env::var_os("CARGO_TARGET_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"))
+                .join("criterion")
+        });
     let per = |id| median_ns(&dir, id).map(|ns| ns / CUSTOMERS as f64);
     let (Some(hand), Some(tw), Some(trace), Some(zen)) =
         (per(HAND), per(TIERWISE), per(TIERWISE_TRACE), per(ZEN))
     else {
-        println!("summary: not all four benchmarks have results in {}", dir.display());
+        println!(
+            "summary: not all four benchmarks have results in {}",
+            dir.display()
+        );
         return;
     };
     println!("\n== per customer (median of the run / {CUSTOMERS})");
     println!("hand-written rust_decimal  {:>10.1} ns", hand);
+    if let Some(slopes) = per(HAND_SLOPES) {
+        println!(
+            "  (with slopes worked out  {:>10.1} ns; tierwise / it {:.2}x, traced / it {:.2}x)",
+            slopes,
+            tw / slopes,
+            trace / slopes
+        );
+    }
     println!("tierwise classify          {:>10.1} ns", tw);
     println!("tierwise with trace        {:>10.1} ns", trace);
     println!("zen-engine                 {:>10.1} ns", zen);
@@ -137,6 +164,9 @@ fn main() {
         peers.records.len(),
         dist.iter().map(|(t, k)| format!("{t} {k}")).collect::<Vec<_>>().join(", ")
     );
+    for (what, n) in coverage(&peers.records, peers.as_of) {
+        println!("  {n:>5} customers: {what}");
+    }
     let mut c = Criterion::default().configure_from_args();
     benches(&mut c, &peers);
     c.final_summary();

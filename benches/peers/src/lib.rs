@@ -157,19 +157,29 @@ pub fn customers(n: usize, seed: u64) -> Vec<Record> {
             };
             let customer_since = match rng.below(20) {
                 // 29 February of a leap year
-                0 => NaiveDate::from_ymd_opt([2008, 2012, 2016, 2020, 2024][rng.below(5) as usize], 2, 29)
-                    .expect("leap day"),
+                0 => NaiveDate::from_ymd_opt(
+                    [2008, 2012, 2016, 2020, 2024][rng.below(5) as usize],
+                    2,
+                    29,
+                )
+                .expect("leap day"),
                 // on or around the as-of anniversary
                 1 => {
                     let year = 2010 + rng.below(17) as i32;
                     let (m, d) = [(6, 29), (6, 30), (7, 1)][rng.below(3) as usize];
-                    NaiveDate::from_ymd_opt(year, m, d).expect("date").min(as_of)
+                    NaiveDate::from_ymd_opt(year, m, d)
+                        .expect("date")
+                        .min(as_of)
                 }
                 _ => as_of - Days::new(rng.below(16 * 366)),
             };
             let gross_margin_pct = match rng.below(10) {
-                0 => [Decimal::new(8, 0), Decimal::new(799, 2), Decimal::new(5, 0), Decimal::new(15, 0)]
-                    [rng.below(4) as usize],
+                0 => [
+                    Decimal::new(8, 0),
+                    Decimal::new(799, 2),
+                    Decimal::new(5, 0),
+                    Decimal::new(15, 0),
+                ][rng.below(4) as usize],
                 1 => rng.cents(-2_000, 0),
                 _ => rng.cents(0, 2_200),
             };
@@ -236,7 +246,7 @@ pub mod hand {
     }
 
     /// Whole years from `since` to `as_of`.
-    fn whole_years(since: NaiveDate, as_of: NaiveDate) -> i32 {
+    pub fn whole_years(since: NaiveDate, as_of: NaiveDate) -> i32 {
         let mut years = as_of.year() - since.year();
         if (as_of.month(), as_of.day()) < (since.month(), since.day()) {
             years -= 1;
@@ -247,7 +257,12 @@ pub mod hand {
     pub fn volume(teu: Decimal) -> Decimal {
         round2(linear(
             teu,
-            &[(dec!(0), dec!(0)), (dec!(500), dec!(40)), (dec!(2000), dec!(70)), (dec!(10000), dec!(100))],
+            &[
+                (dec!(0), dec!(0)),
+                (dec!(500), dec!(40)),
+                (dec!(2000), dec!(70)),
+                (dec!(10000), dec!(100)),
+            ],
         ))
     }
 
@@ -262,7 +277,14 @@ pub mod hand {
     }
 
     pub fn profitability(margin: Decimal) -> Decimal {
-        round2(linear(margin, &[(dec!(0), dec!(0)), (dec!(5), dec!(50)), (dec!(15), dec!(100))]))
+        round2(linear(
+            margin,
+            &[
+                (dec!(0), dec!(0)),
+                (dec!(5), dec!(50)),
+                (dec!(15), dec!(100)),
+            ],
+        ))
     }
 
     pub fn influence(i: Influence) -> Decimal {
@@ -284,6 +306,77 @@ pub mod hand {
     }
 
     /// The tier: qualified tier, then the strategic floor, then the overdue cap.
+    pub fn tier(c: &Record, as_of: NaiveDate) -> Tier {
+        let score = score(c, as_of);
+        let mut tier = if score >= dec!(80)
+            && c.gross_margin_pct >= dec!(8)
+            && matches!(c.credit_rating, Credit::A | Credit::B)
+        {
+            Tier::Vip
+        } else if score >= dec!(60) && c.credit_rating != Credit::D {
+            Tier::Key
+        } else {
+            Tier::Standard
+        };
+        if c.strategic {
+            tier = tier.max(Tier::Key);
+        }
+        if c.overdue_days > 90 {
+            tier = tier.min(Tier::Standard);
+        }
+        tier
+    }
+}
+
+/// The hand-written decision with the curves' slopes worked out by the engineer
+/// (`40 + (teu - 500) * 0.02` instead of `... * 30 / 1500`): no decimal division per
+/// customer except the composite's `/ 100`. tierwise also precomputes slopes when it compiles
+/// a policy, so this is a fair, stronger baseline; the targets are stated against [`hand`].
+pub mod hand_slopes {
+    use chrono::NaiveDate;
+    use rust_decimal::{Decimal, RoundingStrategy};
+    use rust_decimal_macros::dec;
+
+    use super::{hand, Credit, Record, Tier};
+
+    fn round2(d: Decimal) -> Decimal {
+        d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+    }
+
+    pub fn volume(teu: Decimal) -> Decimal {
+        round2(if teu <= dec!(0) {
+            dec!(0)
+        } else if teu <= dec!(500) {
+            teu * dec!(0.08)
+        } else if teu <= dec!(2000) {
+            dec!(40) + (teu - dec!(500)) * dec!(0.02)
+        } else if teu <= dec!(10000) {
+            dec!(70) + (teu - dec!(2000)) * dec!(0.00375)
+        } else {
+            dec!(100)
+        })
+    }
+
+    pub fn profitability(margin: Decimal) -> Decimal {
+        round2(if margin <= dec!(0) {
+            dec!(0)
+        } else if margin <= dec!(5) {
+            margin * dec!(10)
+        } else if margin <= dec!(15) {
+            dec!(50) + (margin - dec!(5)) * dec!(5)
+        } else {
+            dec!(100)
+        })
+    }
+
+    pub fn score(c: &Record, as_of: NaiveDate) -> Decimal {
+        let weighted = volume(c.annual_teu) * dec!(35)
+            + hand::tenure(hand::whole_years(c.customer_since, as_of)) * dec!(15)
+            + profitability(c.gross_margin_pct) * dec!(30)
+            + hand::influence(c.influence) * dec!(20);
+        round2(weighted / dec!(100))
+    }
+
     pub fn tier(c: &Record, as_of: NaiveDate) -> Tier {
         let score = score(c, as_of);
         let mut tier = if score >= dec!(80)
@@ -360,9 +453,14 @@ pub struct ZenImpl {
 
 impl ZenImpl {
     pub fn load(dir: &Path) -> ZenImpl {
-        let text = std::fs::read_to_string(dir.join("tiering.jdm.json")).expect("read tiering.jdm.json");
-        let content: DecisionContent = serde_json::from_str(&text).expect("tiering.jdm.json is a JDM graph");
-        let graph = content.as_graph().expect("a graph, not a policy document").clone();
+        let text =
+            std::fs::read_to_string(dir.join("tiering.jdm.json")).expect("read tiering.jdm.json");
+        let content: DecisionContent =
+            serde_json::from_str(&text).expect("tiering.jdm.json is a JDM graph");
+        let graph = content
+            .as_graph()
+            .expect("a graph, not a policy document")
+            .clone();
         let mut decision = Decision::from(graph);
         // precompiles the expressions and decision table indexes, as a loader with a
         // configuration does
@@ -394,7 +492,11 @@ impl ZenImpl {
     }
 
     pub async fn tier(&self, input: &Variable) -> Tier {
-        let response = self.decision.evaluate(input.clone()).await.expect("zen evaluation");
+        let response = self
+            .decision
+            .evaluate(input.clone())
+            .await
+            .expect("zen evaluation");
         let tier = response.result.dot("tier").expect("result has `tier`");
         Tier::from_id(tier.as_str().expect("tier is text")).expect("known tier id")
     }
@@ -402,10 +504,22 @@ impl ZenImpl {
     /// The composite score zen computed (for diagnosing disagreements): the table node drops
     /// it, so this evaluates with a trace and reads the expression node's output.
     pub async fn score(&self, input: &Variable) -> Option<Decimal> {
-        let options = zen_engine::EvaluationOptions { trace: true, max_depth: 5 };
-        let response = self.decision.evaluate_with_opts(input.clone(), options).await.ok()?;
+        let options = zen_engine::EvaluationOptions {
+            trace: true,
+            max_depth: 5,
+        };
+        let response = self
+            .decision
+            .evaluate_with_opts(input.clone(), options)
+            .await
+            .ok()?;
         let trace = response.trace?;
-        trace.as_graph()?.get("scores")?.output.dot("score")?.as_number()
+        trace
+            .as_graph()?
+            .get("scores")?
+            .output
+            .dot("score")?
+            .as_number()
     }
 }
 
@@ -428,15 +542,28 @@ impl Peers {
         let tierwise_inputs = records.iter().map(|r| tierwise.customer(r)).collect();
         let zen = ZenImpl::load(dir);
         let zen_inputs = records.iter().map(|r| ZenImpl::input(r, as_of)).collect();
-        Peers { records, tierwise, tierwise_inputs, zen, zen_inputs, as_of }
+        Peers {
+            records,
+            tierwise,
+            tierwise_inputs,
+            zen,
+            zen_inputs,
+            as_of,
+        }
     }
 
     pub fn hand_tiers(&self) -> Vec<Tier> {
-        self.records.iter().map(|r| hand::tier(r, self.as_of)).collect()
+        self.records
+            .iter()
+            .map(|r| hand::tier(r, self.as_of))
+            .collect()
     }
 
     pub fn tierwise_tiers(&self) -> Vec<Tier> {
-        self.tierwise_inputs.iter().map(|c| self.tierwise.tier(c, self.as_of)).collect()
+        self.tierwise_inputs
+            .iter()
+            .map(|c| self.tierwise.tier(c, self.as_of))
+            .collect()
     }
 
     pub fn tierwise_traced_tiers(&self) -> Vec<Tier> {
@@ -462,36 +589,54 @@ impl Peers {
     /// Returns the tier distribution.
     pub fn check_agreement(&self) -> [(Tier, usize); 3] {
         let hand = self.hand_tiers();
+        let slopes: Vec<Tier> = self
+            .records
+            .iter()
+            .map(|r| hand_slopes::tier(r, self.as_of))
+            .collect();
         let tw = self.tierwise_tiers();
         let tw_trace = self.tierwise_traced_tiers();
         let zen = self.zen_tiers();
         let mut differ = Vec::new();
-        for (i, r) in self.records.iter().enumerate() {
-            if tw[i] != hand[i] || tw_trace[i] != hand[i] || zen[i] != hand[i] {
+        for i in 0..self.records.len() {
+            if tw[i] != hand[i]
+                || tw_trace[i] != hand[i]
+                || zen[i] != hand[i]
+                || slopes[i] != hand[i]
+            {
                 differ.push(i);
             }
         }
         let mut score_differ = 0;
         for (r, c) in self.records.iter().zip(&self.tierwise_inputs) {
-            let a = self.tierwise.policy.classify(c, self.as_of).expect("classify");
-            if a.score() != hand::score(r, self.as_of) {
+            let a = self
+                .tierwise
+                .policy
+                .classify(c, self.as_of)
+                .expect("classify");
+            let expected = hand::score(r, self.as_of);
+            if a.score() != expected || hand_slopes::score(r, self.as_of) != expected {
                 score_differ += 1;
             }
         }
         if !differ.is_empty() || score_differ > 0 {
             let mut msg = format!(
-                "TIERS DISAGREE for {} of {} customers ({} tierwise scores differ from the hand-written ones)\n",
+                "TIERS DISAGREE for {} of {} customers ({} scores of tierwise or the slopes variant differ from the hand-written ones)\n",
                 differ.len(),
                 self.records.len(),
                 score_differ
             );
             for &i in differ.iter().take(20) {
                 let r = &self.records[i];
-                let zen_score = self.zen.runtime.block_on(self.zen.score(&self.zen_inputs[i]));
+                let zen_score = self
+                    .zen
+                    .runtime
+                    .block_on(self.zen.score(&self.zen_inputs[i]));
                 msg.push_str(&format!(
-                    "  {r:?}\n    hand {} (score {}), tierwise {} / traced {}, zen {} (score {:?})\n",
+                    "  {r:?}\n    hand {} (score {}, with slopes {}), tierwise {} / traced {}, zen {} (score {:?})\n",
                     hand[i],
                     hand::score(r, self.as_of),
+                    slopes[i],
                     tw[i],
                     tw_trace[i],
                     zen[i],
@@ -520,12 +665,15 @@ pub fn coverage(records: &[Record], as_of: NaiveDate) -> Vec<(&'static str, usiz
         .filter(|r| {
             // an exact volume score with a 5 in the third decimal: a rounding tie
             let raw = hand_raw_volume(r.annual_teu);
-            (raw * Decimal::from(1000)).fract().is_zero() && (raw * Decimal::from(1000)) % Decimal::from(10) == Decimal::from(5)
+            (raw * Decimal::from(1000)).fract().is_zero()
+                && (raw * Decimal::from(1000)) % Decimal::from(10) == Decimal::from(5)
         })
         .count();
     let anniversaries = records
         .iter()
-        .filter(|r| (r.customer_since.month(), r.customer_since.day()) == (as_of.month(), as_of.day()))
+        .filter(|r| {
+            (r.customer_since.month(), r.customer_since.day()) == (as_of.month(), as_of.day())
+        })
         .count();
     let leap = records
         .iter()
@@ -547,8 +695,23 @@ pub fn coverage(records: &[Record], as_of: NaiveDate) -> Vec<(&'static str, usiz
         ("score exactly 60.00", at(60)),
         ("score within 0.5 of 80", near(80)),
         ("score within 0.5 of 60", near(60)),
-        ("overdue_days exactly 90 or 91", records.iter().filter(|r| r.overdue_days == 90 || r.overdue_days == 91).count()),
-        ("gross margin exactly 8 or 7.99", records.iter().filter(|r| r.gross_margin_pct == Decimal::from(8) || r.gross_margin_pct == Decimal::new(799, 2)).count()),
+        (
+            "overdue_days exactly 90 or 91",
+            records
+                .iter()
+                .filter(|r| r.overdue_days == 90 || r.overdue_days == 91)
+                .count(),
+        ),
+        (
+            "gross margin exactly 8 or 7.99",
+            records
+                .iter()
+                .filter(|r| {
+                    r.gross_margin_pct == Decimal::from(8)
+                        || r.gross_margin_pct == Decimal::new(799, 2)
+                })
+                .count(),
+        ),
     ]
 }
 

@@ -12,31 +12,25 @@ pub fn run(args: &ExplainArgs) -> io::Result<bool> {
         return Ok(false);
     };
     let as_of = report::as_of(&policy, args.policy.as_of);
-    let Some(file) = report::read_customers(&args.input.customers) else {
+    let Some(mut rows) = report::Rows::open(
+        &args.input.customers,
+        &[&policy],
+        args.input.ignore_extra_columns,
+    ) else {
         return Ok(false);
     };
-    let mut file_problems =
-        report::FileProblems::new(&file, &[&policy], args.input.ignore_extra_columns);
-    let ok = file_problems.is_empty();
-    file_problems.rest();
-    let wanted = args.id.trim();
-    let Some(record) = file
-        .records
-        .iter()
-        .find(|r| r.id.as_deref() == Some(wanted))
-    else {
-        let ids = file.records.iter().filter_map(|r| r.id.as_deref());
-        report::problem(
-            &Problem::new(format!("no customer `{wanted}` in `{}`", file.label))
-                .with_help(report::did_you_mean(wanted, ids)),
-        );
+    // the file is read up to the customer: the problems of the file met on the way are
+    // printed, later ones are not looked for
+    let Some(record) = rows.find(args.id.trim()) else {
         return Ok(false);
     };
-    let customer = match input::build(&policy, record) {
+    let ok = rows.is_clean();
+    let label = rows.label();
+    let customer = match input::build(&policy, &record) {
         Ok(c) => c,
         Err(problems) => {
             for p in &problems {
-                report::problem_at(&file.label, record.line, p);
+                report::problem_at(label, record.line, p);
             }
             return Ok(false);
         }
@@ -44,7 +38,7 @@ pub fn run(args: &ExplainArgs) -> io::Result<bool> {
     let explanation = match policy.explain(&customer, as_of) {
         Ok(e) => e,
         Err(e) => {
-            report::problem_at(&file.label, record.line, &Problem::new(e.to_string()));
+            report::problem_at(label, record.line, &Problem::new(e.to_string()));
             return Ok(false);
         }
     };

@@ -1,14 +1,17 @@
-//! Reading customer files (CSV or JSON Lines) into records, and building customers from
-//! them for a policy.
+//! Reading customer files (CSV or JSON Lines) into records, one row at a time, and building
+//! customers from them for a policy.
 //!
-//! Reading is independent of any policy: a [`CustomerFile`] keeps every row's fields as
-//! given. [`customers`] then builds each record for one policy, so that `simulate
-//! --against` can build the same file for two policies.
+//! Reading is independent of any policy: a [`Record`] keeps a row's fields as given.
+//! [`build`] then builds it for one policy, so that `simulate --against` can build the
+//! same row for two policies.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
-use std::io::Read;
+use std::fs::File;
+use std::hash::{DefaultHasher, Hasher};
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
+use std::rc::Rc;
 
 use tierwise::{Customer, InputValue, Policy, STATE_FIELDS};
 
@@ -60,79 +63,157 @@ pub struct Record {
     pub line: u64,
     /// The customer id, if the row has one.
     pub id: Option<String>,
-    /// Every present (non-empty, non-null) field but `id`, in file order.
-    pub fields: Vec<(String, InputValue)>,
+    /// Every present (non-empty, non-null) field but `id`, in file order. The names are
+    /// shared with the header row.
+    pub fields: Vec<(Rc<str>, InputValue)>,
     /// What was wrong with the row itself (bad UTF-8, a nested JSON value, ...).
     pub problems: Vec<Problem>,
+    /// The line where the id first appeared, when an earlier row has the same id.
+    pub first_line: Option<u64>,
 }
 
-/// A customer file, read whole.
-#[derive(Debug, Clone)]
-pub struct CustomerFile {
+/// What reading a customer file meets, in file order.
+#[derive(Debug)]
+pub enum Item {
+    /// A problem of the file rather than of one row (header, malformed line), at a line.
+    Problem(u64, Problem),
+    /// A field name other than `id`, at the line where it first appears (CSV: the header).
+    Column(u64, String),
+    /// A customer row.
+    Record(Record),
+    /// The file cannot be read on: the last item.
+    Unreadable(Problem),
+}
+
+/// A customer file (CSV or JSON Lines), read one row at a time: what it keeps does not grow
+/// with the file but for a fingerprint of each id (see [`Ids`]).
+pub struct CustomerReader {
     /// How messages name the file: the path as given, or `<stdin>`.
-    pub label: String,
-    pub format: Format,
-    pub records: Vec<Record>,
-    /// Every field name but `id`, with the line where it first appears (CSV: the header).
-    pub columns: Vec<(u64, String)>,
-    /// Problems of the file rather than of one row (header, malformed lines), by line.
-    pub problems: Vec<(u64, Problem)>,
+    label: String,
+    format: Format,
+    source: Source,
+    /// What the last step read, not handed out yet (a header row yields several items).
+    pending: VecDeque<Item>,
+    ids: Ids,
+    done: bool,
 }
 
-/// Reads a customer file, or standard input for `-`. The error is for a file that cannot
-/// be read at all.
-pub fn read(path: &Path) -> Result<CustomerFile, Problem> {
+/// The bytes of the file after its byte order mark: those read to look at its start, then
+/// the rest.
+type Input = io::Chain<io::Cursor<Vec<u8>>, Box<dyn BufRead>>;
+
+enum Source {
+    Csv(Box<CsvSource>),
+    JsonLines(JsonSource),
+}
+
+/// UTF-8's byte order mark, skipped at the start of a file.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Opens a customer file, or standard input for `-`, and finds its format. The error is for
+/// a file that cannot be read at all.
+pub fn open(path: &Path) -> Result<CustomerReader, Problem> {
     let is_stdin = path.as_os_str() == "-";
     let label = if is_stdin {
         "<stdin>".to_owned()
     } else {
         path.display().to_string()
     };
-    let mut bytes = Vec::new();
-    let result = if is_stdin {
-        std::io::stdin().lock().read_to_end(&mut bytes).map(|_| ())
+    let mut inner: Box<dyn BufRead> = if is_stdin {
+        Box::new(io::stdin().lock())
     } else if path.is_dir() {
         return Err(Problem::new(format!(
             "cannot read customer file `{label}`: it is a directory"
         )));
     } else {
-        std::fs::read(path).map(|b| bytes = b)
+        match File::open(path) {
+            Ok(file) => Box::new(BufReader::with_capacity(64 * 1024, file)),
+            Err(e) => return Err(cannot_read(&label, &e)),
+        }
     };
-    if let Err(e) = result {
-        return Err(Problem::new(format!(
-            "cannot read customer file `{label}`: {}",
-            io_message(&e)
-        )));
+    // the start of the file: a byte order mark to skip and, unless the extension tells,
+    // the first non-blank byte for the format
+    let mut head = Vec::new();
+    if let Err(e) = read_head(&mut *inner, &mut head, |h| h.len() >= BOM.len()) {
+        return Err(cannot_read(&label, &e));
     }
-    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let format = detect(path, is_stdin, text);
-    let mut file = CustomerFile {
+    if head.starts_with(BOM) {
+        head.drain(..BOM.len());
+    }
+    let by_name = if is_stdin { None } else { by_extension(path) };
+    let format = match by_name {
+        Some(format) => format,
+        None => {
+            let found = |h: &[u8]| h.iter().any(|b| !b.is_ascii_whitespace());
+            if let Err(e) = read_head(&mut *inner, &mut head, found) {
+                return Err(cannot_read(&label, &e));
+            }
+            by_first_byte(&head)
+        }
+    };
+    let input = io::Cursor::new(head).chain(inner);
+    let source = match format {
+        Format::Csv => Source::Csv(Box::new(CsvSource::new(input))),
+        Format::JsonLines => Source::JsonLines(JsonSource {
+            input,
+            buf: Vec::new(),
+            line: 0,
+            seen: HashSet::new(),
+        }),
+    };
+    Ok(CustomerReader {
         label,
         format,
-        records: Vec::new(),
-        columns: Vec::new(),
-        problems: Vec::new(),
-    };
-    match format {
-        Format::Csv => read_csv(text, &mut file),
-        Format::JsonLines => read_json_lines(text, &mut file),
-    }
-    Ok(file)
+        source,
+        pending: VecDeque::new(),
+        ids: Ids::new(),
+        done: false,
+    })
 }
 
-/// JSON Lines by extension (`.jsonl`, `.ndjson`, `.json`), CSV for `.csv`, otherwise by
-/// the first non-blank character: `{` is JSON Lines.
-fn detect(path: &Path, is_stdin: bool, text: &[u8]) -> Format {
-    if !is_stdin {
-        let ext = path
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase());
-        match ext.as_deref() {
-            Some("jsonl" | "ndjson" | "json") => return Format::JsonLines,
-            Some("csv") => return Format::Csv,
-            _ => {}
+/// Reads from `input` into `head` until `enough` says so or the input ends.
+fn read_head(
+    input: &mut dyn BufRead,
+    head: &mut Vec<u8>,
+    enough: impl Fn(&[u8]) -> bool,
+) -> io::Result<()> {
+    while !enough(head) {
+        let chunk = match input.fill_buf() {
+            Ok(chunk) => chunk,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            break;
         }
+        head.extend_from_slice(chunk);
+        let n = chunk.len();
+        input.consume(n);
     }
+    Ok(())
+}
+
+fn cannot_read(label: &str, e: &io::Error) -> Problem {
+    Problem::new(format!(
+        "cannot read customer file `{label}`: {}",
+        io_message(e)
+    ))
+}
+
+/// JSON Lines by extension (`.jsonl`, `.ndjson`, `.json`), CSV for `.csv`.
+fn by_extension(path: &Path) -> Option<Format> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("jsonl" | "ndjson" | "json") => Some(Format::JsonLines),
+        Some("csv") => Some(Format::Csv),
+        _ => None,
+    }
+}
+
+/// Otherwise by the first non-blank character: `{` is JSON Lines.
+fn by_first_byte(text: &[u8]) -> Format {
     match text.iter().find(|b| !b.is_ascii_whitespace()) {
         Some(b'{') => Format::JsonLines,
         _ => Format::Csv,
@@ -140,7 +221,7 @@ fn detect(path: &Path, is_stdin: bool, text: &[u8]) -> Format {
 }
 
 /// An I/O error for people: lower case, without the `(os error N)` suffix.
-fn io_message(e: &std::io::Error) -> String {
+fn io_message(e: &io::Error) -> String {
     let text = e.to_string();
     let text = match text.rfind(" (os error ") {
         Some(at) => text.get(..at).unwrap_or(&text),
@@ -157,74 +238,156 @@ fn lower_first(s: &str) -> String {
     }
 }
 
-fn read_csv(text: &[u8], file: &mut CustomerFile) {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text);
-    let mut record = csv::ByteRecord::new();
-    // column index -> name, `None` for a column that is skipped (duplicate, not UTF-8)
-    let mut header: Option<Vec<Option<String>>> = None;
-    let mut id_column = None;
-    let mut fallback_line = 0u64;
-    loop {
-        fallback_line += 1;
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(fallback_line, csv::Position::line);
-                // a row of another length or with bad UTF-8 is consumed: go on with the next;
-                // anything else (an I/O error) may not advance the reader
-                let stop = !matches!(
-                    e.kind(),
-                    csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }
-                );
-                file.problems
-                    .push((line, Problem::new(format!("cannot read the row: {e}"))));
-                if stop {
-                    break;
-                }
-                continue;
-            }
-        }
-        let line = record.position().map_or(fallback_line, csv::Position::line);
-        match &header {
-            None => {
-                let columns = read_header(&record, line, file);
-                id_column = columns.iter().position(|c| c.as_deref() == Some("id"));
-                if id_column.is_none() {
-                    file.problems.push((
-                        line,
-                        Problem::new("the header row has no `id` column").with_help(Some(
-                            "the first row names the columns: `id`, then metric names, then any state or pin columns"
-                                .to_owned(),
-                        )),
-                    ));
-                    return;
-                }
-                header = Some(columns);
-            }
-            Some(columns) => {
-                file.records
-                    .push(read_csv_row(&record, line, columns, id_column));
-            }
-        }
+impl CustomerReader {
+    /// How messages name the file: the path as given, or `<stdin>`.
+    pub fn label(&self) -> &str {
+        &self.label
     }
-    if header.is_none() {
-        file.problems.push((
-            1,
-            Problem::new("the file is empty: expected a header row naming the columns"),
-        ));
+
+    pub fn format(&self) -> Format {
+        self.format
     }
 }
 
+impl Iterator for CustomerReader {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
+        loop {
+            if let Some(mut item) = self.pending.pop_front() {
+                if let Item::Record(record) = &mut item {
+                    if let Some(id) = &record.id {
+                        record.first_line = self.ids.first_line(id, record.line);
+                    }
+                }
+                return Some(item);
+            }
+            if self.done {
+                return None;
+            }
+            let more = match &mut self.source {
+                Source::Csv(csv) => csv.step(&mut self.pending),
+                Source::JsonLines(json) => json.step(&mut self.pending),
+            };
+            match more {
+                Ok(true) => {}
+                Ok(false) => self.done = true,
+                Err(e) => {
+                    self.done = true;
+                    self.pending
+                        .push_back(Item::Unreadable(cannot_read(&self.label, &e)));
+                }
+            }
+        }
+    }
+}
+
+/// A CSV file: its header row, then one record per row.
+struct CsvSource {
+    reader: csv::Reader<Input>,
+    /// The row being read, reused from row to row.
+    record: csv::ByteRecord,
+    /// Column index -> name, `None` for a column that is skipped (duplicate, not UTF-8);
+    /// `None` until the header row is read.
+    header: Option<Vec<Option<Rc<str>>>>,
+    id_column: Option<usize>,
+    fallback_line: u64,
+}
+
+impl CsvSource {
+    fn new(input: Input) -> CsvSource {
+        CsvSource {
+            reader: csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .trim(csv::Trim::All)
+                .from_reader(input),
+            record: csv::ByteRecord::new(),
+            header: None,
+            id_column: None,
+            fallback_line: 0,
+        }
+    }
+
+    /// Reads one row into `out`; false when there is nothing more to read.
+    fn step(&mut self, out: &mut VecDeque<Item>) -> io::Result<bool> {
+        self.fallback_line += 1;
+        match self.reader.read_byte_record(&mut self.record) {
+            Ok(true) => {}
+            Ok(false) => {
+                self.end(out);
+                return Ok(false);
+            }
+            Err(e) => {
+                let line = e.position().map_or(self.fallback_line, csv::Position::line);
+                let problem = Problem::new(format!("cannot read the row: {e}"));
+                return match e.into_kind() {
+                    csv::ErrorKind::Io(e) => Err(e),
+                    // a row of another length or with bad UTF-8 is consumed: go on with the
+                    // next; anything else may not advance the reader
+                    csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. } => {
+                        out.push_back(Item::Problem(line, problem));
+                        Ok(true)
+                    }
+                    _ => {
+                        out.push_back(Item::Problem(line, problem));
+                        self.end(out);
+                        Ok(false)
+                    }
+                };
+            }
+        }
+        let line = self
+            .record
+            .position()
+            .map_or(self.fallback_line, csv::Position::line);
+        if let Some(columns) = &self.header {
+            out.push_back(Item::Record(read_csv_row(
+                &self.record,
+                line,
+                columns,
+                self.id_column,
+            )));
+            return Ok(true);
+        }
+        // the header row: its problems first, then its columns
+        let mut names = Vec::new();
+        let columns = read_header(&self.record, line, out, &mut names);
+        self.id_column = columns.iter().position(|c| c.as_deref() == Some("id"));
+        let has_id = self.id_column.is_some();
+        if !has_id {
+            out.push_back(Item::Problem(
+                line,
+                Problem::new("the header row has no `id` column").with_help(Some(
+                    "the first row names the columns: `id`, then metric names, then any state or pin columns"
+                        .to_owned(),
+                )),
+            ));
+        }
+        out.extend(names.into_iter().map(|name| Item::Column(line, name)));
+        self.header = Some(columns);
+        Ok(has_id)
+    }
+
+    /// At the end of the file: a file without a header row is a problem.
+    fn end(&self, out: &mut VecDeque<Item>) {
+        if self.header.is_none() {
+            out.push_back(Item::Problem(
+                1,
+                Problem::new("the file is empty: expected a header row naming the columns"),
+            ));
+        }
+    }
+}
+
+/// The columns of the header row; its problems go to `out` and its column names but `id`
+/// to `names`.
 fn read_header(
     record: &csv::ByteRecord,
     line: u64,
-    file: &mut CustomerFile,
-) -> Vec<Option<String>> {
+    out: &mut VecDeque<Item>,
+    names: &mut Vec<String>,
+) -> Vec<Option<Rc<str>>> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut columns = Vec::with_capacity(record.len());
     for (i, cell) in record.iter().enumerate() {
@@ -232,7 +395,7 @@ fn read_header(
         let name = match std::str::from_utf8(cell) {
             Ok(name) => name.to_owned(),
             Err(_) => {
-                file.problems.push((
+                out.push_back(Item::Problem(
                     line,
                     Problem::new(format!("column {number}: the name is not UTF-8 text")),
                 ));
@@ -241,13 +404,15 @@ fn read_header(
             }
         };
         if name.is_empty() {
-            file.problems
-                .push((line, Problem::new(format!("column {number} has no name"))));
+            out.push_back(Item::Problem(
+                line,
+                Problem::new(format!("column {number} has no name")),
+            ));
             columns.push(None);
             continue;
         }
         if let Some(first) = seen.get(&name) {
-            file.problems.push((
+            out.push_back(Item::Problem(
                 line,
                 Problem::new(format!(
                     "column `{name}` appears twice (columns {first} and {number})"
@@ -261,9 +426,9 @@ fn read_header(
         }
         seen.insert(name.clone(), number);
         if name != "id" {
-            file.columns.push((line, name.clone()));
+            names.push(name.clone());
         }
-        columns.push(Some(name));
+        columns.push(Some(Rc::from(name)));
     }
     columns
 }
@@ -271,7 +436,7 @@ fn read_header(
 fn read_csv_row(
     record: &csv::ByteRecord,
     line: u64,
-    columns: &[Option<String>],
+    columns: &[Option<Rc<str>>],
     id_column: Option<usize>,
 ) -> Record {
     let mut problems = Vec::new();
@@ -294,11 +459,11 @@ fn read_csv_row(
     let mut fields = Vec::new();
     for (cell, name) in record.iter().zip(columns) {
         let Some(name) = name else { continue };
-        if name == "id" || cell.is_empty() {
+        if &**name == "id" || cell.is_empty() {
             continue;
         }
         match std::str::from_utf8(cell) {
-            Ok(value) => fields.push((name.clone(), InputValue::from(value))),
+            Ok(value) => fields.push((Rc::clone(name), InputValue::from(value))),
             Err(_) => problems.push(Problem::field(
                 id.as_deref(),
                 name,
@@ -314,6 +479,67 @@ fn read_csv_row(
         id,
         fields,
         problems,
+        first_line: None,
+    }
+}
+
+/// A JSON Lines file: one object per line, blank lines skipped.
+struct JsonSource {
+    input: Input,
+    /// The line being read, reused from line to line.
+    buf: Vec<u8>,
+    /// The number of the line last read.
+    line: u64,
+    /// The keys met so far.
+    seen: HashSet<String>,
+}
+
+impl JsonSource {
+    /// Reads one line into `out`; false at the end of the file.
+    fn step(&mut self, out: &mut VecDeque<Item>) -> io::Result<bool> {
+        self.buf.clear();
+        if self.input.read_until(b'\n', &mut self.buf)? == 0 {
+            return Ok(false);
+        }
+        self.line = self.line.saturating_add(1);
+        let line = self.line;
+        let raw = self.buf.strip_suffix(b"\n").unwrap_or(&self.buf);
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            return Ok(true);
+        }
+        let Ok(source) = std::str::from_utf8(raw) else {
+            out.push_back(Item::Record(Record {
+                line,
+                id: None,
+                fields: Vec::new(),
+                problems: vec![Problem::new("the line is not UTF-8 text")],
+                first_line: None,
+            }));
+            return Ok(true);
+        };
+        let members = match serde_json::from_str::<Members>(source) {
+            Ok(m) => m.0,
+            Err(e) => {
+                out.push_back(Item::Record(Record {
+                    line,
+                    id: None,
+                    fields: Vec::new(),
+                    problems: vec![json_problem(source, &e)],
+                    first_line: None,
+                }));
+                return Ok(true);
+            }
+        };
+        let record = json_record(line, members);
+        for (name, _) in &record.fields {
+            if !self.seen.contains(&**name) {
+                self.seen.insert(name.to_string());
+                out.push_back(Item::Column(line, name.to_string()));
+            }
+        }
+        out.push_back(Item::Record(record));
+        Ok(true)
     }
 }
 
@@ -341,50 +567,6 @@ impl<'de> serde::Deserialize<'de> for Members {
             }
         }
         deserializer.deserialize_map(Visitor)
-    }
-}
-
-fn read_json_lines(text: &[u8], file: &mut CustomerFile) {
-    let mut first_seen: HashMap<String, ()> = HashMap::new();
-    for (i, raw) in text.split(|b| *b == b'\n').enumerate() {
-        let line = u64::try_from(i).map_or(u64::MAX, |i| i.saturating_add(1));
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        if raw.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        let Ok(source) = std::str::from_utf8(raw) else {
-            file.records.push(Record {
-                line,
-                id: None,
-                fields: Vec::new(),
-                problems: vec![Problem::new("the line is not UTF-8 text")],
-            });
-            continue;
-        };
-        let members = match serde_json::from_str::<Members>(source) {
-            Ok(m) => m.0,
-            Err(e) => {
-                file.records.push(Record {
-                    line,
-                    id: None,
-                    fields: Vec::new(),
-                    problems: vec![json_problem(source, &e)],
-                });
-                continue;
-            }
-        };
-        let record = json_record(line, members);
-        for (name, _) in &record.fields {
-            note_column(file, &mut first_seen, line, name);
-        }
-        file.records.push(record);
-    }
-}
-
-fn note_column(file: &mut CustomerFile, seen: &mut HashMap<String, ()>, line: u64, name: &str) {
-    if !seen.contains_key(name) {
-        seen.insert(name.to_owned(), ());
-        file.columns.push((line, name.to_owned()));
     }
 }
 
@@ -465,7 +647,7 @@ fn json_record(line: u64, members: Vec<(String, serde_json::Value)>) -> Record {
             continue;
         }
         if let Some(value) = value {
-            fields.push((key.clone(), value));
+            fields.push((Rc::from(key.as_str()), value));
         }
     }
     if id.is_none() && !problems.iter().any(|p| p.message.starts_with("field `id`")) {
@@ -476,6 +658,7 @@ fn json_record(line: u64, members: Vec<(String, serde_json::Value)>) -> Record {
         id,
         fields,
         problems,
+        first_line: None,
     }
 }
 
@@ -509,8 +692,28 @@ pub fn unknown_column(policy: &Policy, format: Format, name: &str) -> Problem {
 }
 
 /// Builds `record` for `policy`, skipping fields the policy does not know (they are
-/// reported once per file, see [`unknown_column`]).
+/// reported once per file, see [`unknown_column`]). A repeated id is a problem of the later
+/// row, which is skipped.
 pub fn build(policy: &Policy, record: &Record) -> Result<Customer, Vec<Problem>> {
+    let result = build_fields(policy, record);
+    let (Some(first), Some(id)) = (record.first_line, record.id.as_deref()) else {
+        return result;
+    };
+    let duplicate = Problem::field(
+        Some(id),
+        "id",
+        format!("the id appears again (first on line {first}); this row is skipped"),
+    );
+    match result {
+        Ok(_) => Err(vec![duplicate]),
+        Err(mut problems) => {
+            problems.insert(0, duplicate);
+            Err(problems)
+        }
+    }
+}
+
+fn build_fields(policy: &Policy, record: &Record) -> Result<Customer, Vec<Problem>> {
     let Some(id) = &record.id else {
         return Err(record.problems.clone());
     };
@@ -540,33 +743,174 @@ pub fn build(policy: &Policy, record: &Record) -> Result<Customer, Vec<Problem>>
     }
 }
 
-/// The customers of `file` built for `policy`, in file order, each with the line where
-/// its row starts. A repeated id is a problem of the later row.
-pub fn customers<'a>(
-    file: &'a CustomerFile,
-    policy: &'a Policy,
-) -> impl Iterator<Item = (u64, Result<Customer, Vec<Problem>>)> + 'a {
-    let mut first_line: HashMap<&'a str, u64> = HashMap::new();
-    file.records.iter().map(move |record| {
-        let mut result = build(policy, record);
-        if let Some(id) = record.id.as_deref() {
-            if let Some(first) = first_line.get(id) {
-                let duplicate = Problem::field(
-                    Some(id),
-                    "id",
-                    format!("the id appears again (first on line {first}); this row is skipped"),
-                );
-                result = match result {
-                    Ok(_) => Err(vec![duplicate]),
-                    Err(mut problems) => {
-                        problems.insert(0, duplicate);
-                        Err(problems)
-                    }
-                };
-            } else {
-                first_line.insert(id, record.line);
+/// The ids met so far, to tell a repeated one and the line where it first appeared without
+/// keeping the ids themselves.
+///
+/// Each id is kept as a 128-bit fingerprint, two 64-bit SipHash values of the id behind two
+/// different one-byte prefixes (`DefaultHasher::new()`, whose keys are fixed: the same id
+/// always gives the same fingerprint within a run), with the line where it first appeared:
+/// 20 bytes a slot, in 256 open-addressing tables that grow by a quarter each (so one
+/// growth at a time costs little) and are kept 68% to 85% full, about 24 to 30 bytes an id
+/// in all, 25 MB for a million. A row is taken for a repeat of another with a different id
+/// only if the fingerprints of the two ids are equal, a collision of both 64-bit hashes
+/// (128 bits): for a million ids the odds of any such pair are below 1 in 10^26.
+struct Ids {
+    shards: Vec<Shard>,
+    /// Ids first met on a line past `u32::MAX`, which a slot cannot hold (files of more
+    /// than four billion lines).
+    far: HashMap<[u64; 2], u64>,
+}
+
+/// One table of [`Ids`], for the ids whose first hash starts with its number.
+#[derive(Default)]
+struct Shard {
+    slots: Vec<Slot>,
+    len: usize,
+}
+
+/// An id's fingerprint and first line, 20 bytes (`[u64; 2]` would align the slot to 24).
+/// A line of 0 marks an empty slot: lines count from 1.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Slot {
+    fingerprint: [u32; 4],
+    line: u32,
+}
+
+const SHARDS: usize = 256;
+
+impl Ids {
+    fn new() -> Ids {
+        Ids {
+            shards: std::iter::repeat_with(Shard::default)
+                .take(SHARDS)
+                .collect(),
+            far: HashMap::new(),
+        }
+    }
+
+    /// The line where `id` first appeared, or `None` (then `id` is noted as first met on
+    /// `line`).
+    fn first_line(&mut self, id: &str, line: u64) -> Option<u64> {
+        let (a, b) = (fingerprint_hash(0, id), fingerprint_hash(1, id));
+        let fingerprint = split(a, b);
+        let slot_line = u32::try_from(line).ok();
+        let shard = usize::try_from(a >> 56).unwrap_or(0);
+        if let Some(shard) = self.shards.get_mut(shard) {
+            // an id past `u32::MAX` lines is only looked for here, and noted in `far`
+            if let Some(first) = shard.first_line(fingerprint, slot_line.unwrap_or(0)) {
+                return Some(u64::from(first));
             }
         }
-        (record.line, result)
-    })
+        if slot_line.is_some() && self.far.is_empty() {
+            return None;
+        }
+        match self.far.get(&[a, b]) {
+            Some(first) => Some(*first),
+            None => {
+                if slot_line.is_none() {
+                    self.far.insert([a, b], line);
+                }
+                None
+            }
+        }
+    }
+}
+
+/// One of the two hashes of an id's fingerprint: SipHash-1-3 with fixed keys.
+fn fingerprint_hash(prefix: u8, id: &str) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    hasher.write_u8(prefix);
+    hasher.write(id.as_bytes());
+    hasher.finish()
+}
+
+fn split(a: u64, b: u64) -> [u32; 4] {
+    let half = |x: u64, shift: u32| u32::try_from((x >> shift) & u64::from(u32::MAX)).unwrap_or(0);
+    [half(a, 0), half(a, 32), half(b, 0), half(b, 32)]
+}
+
+/// Where probing for a fingerprint starts among `n` slots: by its second hash, which the
+/// choice of the shard (the first hash) leaves uniform.
+fn home(fingerprint: [u32; 4], n: usize) -> usize {
+    let [_, _, low, high] = fingerprint;
+    let hash = u64::from(low) | (u64::from(high) << 32);
+    let n = u128::try_from(n).unwrap_or(0);
+    usize::try_from((u128::from(hash) * n) >> 64).unwrap_or(0)
+}
+
+impl Shard {
+    /// The first line of `fingerprint`, or `None` after noting it on `line` (unless `line`
+    /// is 0: then it is only looked for).
+    fn first_line(&mut self, fingerprint: [u32; 4], line: u32) -> Option<u32> {
+        // kept at most 85% full, so that the probing stays short
+        if (self.len + 1) * 20 > self.slots.len() * 17 {
+            self.grow();
+        }
+        let n = self.slots.len();
+        let mut at = home(fingerprint, n);
+        loop {
+            let slot = self.slots.get_mut(at)?;
+            if slot.line == 0 {
+                if line != 0 {
+                    *slot = Slot { fingerprint, line };
+                    self.len += 1;
+                }
+                return None;
+            }
+            if slot.fingerprint == fingerprint {
+                return Some(slot.line);
+            }
+            at = if at + 1 == n { 0 } else { at + 1 };
+        }
+    }
+
+    /// A quarter more slots, at least 16.
+    fn grow(&mut self) {
+        let n = (self.slots.len() + self.slots.len() / 4).max(16);
+        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); n]);
+        for slot in old.into_iter().filter(|s| s.line != 0) {
+            let mut at = home(slot.fingerprint, n);
+            while let Some(free) = self.slots.get_mut(at) {
+                if free.line == 0 {
+                    *free = slot;
+                    break;
+                }
+                at = if at + 1 == n { 0 } else { at + 1 };
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_tell_every_repeat_with_its_first_line() {
+        let mut ids = Ids::new();
+        for i in 0..100_000u64 {
+            assert_eq!(ids.first_line(&format!("C{i}"), i + 2), None);
+        }
+        for i in (0..100_000u64).step_by(997) {
+            assert_eq!(ids.first_line(&format!("C{i}"), 200_000), Some(i + 2));
+        }
+        assert_eq!(ids.first_line("C100000", 200_001), None);
+        assert_eq!(ids.first_line("c0", 200_002), None);
+        let slots: usize = ids.shards.iter().map(|s| s.slots.len()).sum();
+        let len: usize = ids.shards.iter().map(|s| s.len).sum();
+        assert_eq!(len, 100_002);
+        assert!(slots * 20 < len * 32, "{slots} slots for {len} ids");
+    }
+
+    #[test]
+    fn ids_first_met_past_four_billion_lines() {
+        let mut ids = Ids::new();
+        let far = u64::from(u32::MAX) + 10;
+        assert_eq!(ids.first_line("A", 5), None);
+        assert_eq!(ids.first_line("B", far), None);
+        assert_eq!(ids.first_line("A", far + 1), Some(5));
+        assert_eq!(ids.first_line("B", far + 2), Some(far));
+        assert_eq!(ids.first_line("C", 7), None);
+        assert_eq!(ids.first_line("C", 8), Some(7));
+    }
 }

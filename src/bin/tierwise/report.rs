@@ -7,7 +7,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use tierwise::{Assignment, Customer, LoadError, Policy, TierId};
 
-use crate::input::{self, CustomerFile, Problem};
+use crate::input::{self, CustomerReader, Item, Problem, Record};
 
 /// Writes a line to stderr. A failing stderr cannot be reported anywhere: ignored.
 fn line(text: &str) {
@@ -103,66 +103,128 @@ pub fn warn_if_not_in_force(policy: &Policy, date: NaiveDate) {
     ));
 }
 
-/// Reads the customer file, or reports why it cannot be read.
-pub fn read_customers(path: &Path) -> Option<CustomerFile> {
-    match input::read(path) {
-        Ok(file) => Some(file),
-        Err(p) => {
-            problem(&p);
-            None
+/// The rows of a customer file, read one at a time. The problems of the file itself
+/// (header, malformed lines, unknown columns) are printed as they are met, so in line order
+/// among the rows' errors.
+pub struct Rows<'p> {
+    reader: CustomerReader,
+    policies: Vec<&'p Policy>,
+    ignore_extra_columns: bool,
+    /// Whether the problems of the file are printed; `route` keeps quiet about them.
+    report: bool,
+    clean: bool,
+}
+
+impl<'p> Rows<'p> {
+    /// Opens the customer file for `policies`, or reports why it cannot be read. A column
+    /// unknown to all of them is one problem, at the line where it first appears, unless
+    /// `ignore_extra_columns`.
+    pub fn open(
+        path: &Path,
+        policies: &[&'p Policy],
+        ignore_extra_columns: bool,
+    ) -> Option<Rows<'p>> {
+        match input::open(path) {
+            Ok(reader) => Some(Rows {
+                reader,
+                policies: policies.to_vec(),
+                ignore_extra_columns,
+                report: true,
+                clean: true,
+            }),
+            Err(p) => {
+                problem(&p);
+                None
+            }
         }
+    }
+
+    /// The same rows without printing the problems of the file but that it cannot be read
+    /// on.
+    pub fn quiet(mut self) -> Rows<'p> {
+        self.report = false;
+        self
+    }
+
+    /// How messages name the file.
+    pub fn label(&self) -> &str {
+        self.reader.label()
+    }
+
+    /// Whether the file has had no problem of its own so far.
+    pub fn is_clean(&self) -> bool {
+        self.clean
+    }
+
+    /// A problem of the file at a line.
+    fn file_problem(&mut self, at: u64, p: &Problem) {
+        self.clean = false;
+        if self.report {
+            problem_at(self.reader.label(), at, p);
+        }
+    }
+
+    /// Reads up to the row of customer `wanted`, the first if the id repeats. Without one,
+    /// reports `no customer`, with the id of the file closest to `wanted`.
+    pub fn find(&mut self, wanted: &str) -> Option<Record> {
+        // the closest id so far: the first at the least distance, or the first that differs
+        // in case only, as `tierwise::closest` picks over all the ids
+        let mut closest: Option<String> = None;
+        let mut settled = false;
+        for record in self.by_ref() {
+            let Some(id) = record.id.as_deref() else {
+                continue;
+            };
+            if id == wanted {
+                return Some(record);
+            }
+            if settled {
+                continue;
+            }
+            let best = closest.as_deref();
+            if tierwise::closest(wanted, best.into_iter().chain([id])) == Some(id)
+                && best != Some(id)
+            {
+                settled = id.to_lowercase() == wanted.to_lowercase();
+                closest = Some(id.to_owned());
+            }
+        }
+        problem(
+            &Problem::new(format!("no customer `{wanted}` in `{}`", self.label()))
+                .with_help(closest.map(|c| format!("did you mean `{c}`?"))),
+        );
+        None
     }
 }
 
-/// The problems of the customer file itself: header, malformed lines, unknown columns.
-/// They are printed in line order among the rows' errors.
-pub struct FileProblems<'a> {
-    label: &'a str,
-    items: Vec<(u64, Problem)>,
-    printed: usize,
-}
+impl Iterator for Rows<'_> {
+    type Item = Record;
 
-impl<'a> FileProblems<'a> {
-    /// Collects the problems of `file` for `policies`: a column unknown to all of them is
-    /// one problem, at the line where it first appears, unless `ignore_extra_columns`.
-    pub fn new(file: &'a CustomerFile, policies: &[&Policy], ignore_extra_columns: bool) -> Self {
-        let mut items: Vec<(u64, Problem)> = file.problems.clone();
-        if !ignore_extra_columns {
-            for (at, name) in &file.columns {
-                if policies.iter().all(|p| !input::is_known_column(p, name)) {
-                    if let Some(first) = policies.first() {
-                        items.push((*at, input::unknown_column(first, file.format, name)));
+    fn next(&mut self) -> Option<Record> {
+        loop {
+            match self.reader.next()? {
+                Item::Record(record) => return Some(record),
+                Item::Problem(at, p) => self.file_problem(at, &p),
+                Item::Column(at, name) => {
+                    if self.ignore_extra_columns
+                        || self
+                            .policies
+                            .iter()
+                            .any(|p| input::is_known_column(p, &name))
+                    {
+                        continue;
                     }
+                    if let Some(first) = self.policies.first() {
+                        let p = input::unknown_column(first, self.reader.format(), &name);
+                        self.file_problem(at, &p);
+                    }
+                }
+                Item::Unreadable(p) => {
+                    self.clean = false;
+                    problem(&p);
                 }
             }
         }
-        items.sort_by_key(|(at, _)| *at);
-        FileProblems {
-            label: &file.label,
-            items,
-            printed: 0,
-        }
-    }
-
-    /// Whether the file has no problem of its own.
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-
-    /// Prints the problems up to and including `line` that are not printed yet.
-    pub fn until(&mut self, line: u64) {
-        while let Some((at, p)) = self.items.get(self.printed) {
-            if *at > line {
-                break;
-            }
-            problem_at(self.label, *at, p);
-            self.printed += 1;
-        }
-    }
-
-    /// Prints the problems not printed yet.
-    pub fn rest(&mut self) {
-        self.until(u64::MAX);
     }
 }
 

@@ -69,33 +69,33 @@ pub fn run(args: &SimulateArgs) -> io::Result<bool> {
     if let Some(q) = &against {
         report::warn_if_not_in_force(q, as_of);
     }
-    let Some(file) = report::read_customers(&args.input.customers) else {
+    let policies: Vec<&Policy> = std::iter::once(&policy).chain(against.as_ref()).collect();
+    let Some(mut rows) = report::Rows::open(
+        &args.input.customers,
+        &policies,
+        args.input.ignore_extra_columns,
+    ) else {
         return Ok(false);
     };
-    let policies: Vec<&Policy> = std::iter::once(&policy).chain(against.as_ref()).collect();
-    let mut file_problems =
-        report::FileProblems::new(&file, &policies, args.input.ignore_extra_columns);
-    let mut ok = file_problems.is_empty();
+    let label = rows.label().to_owned();
+    let mut ok = true;
 
     let mut sim = match &against {
         Some(q) => Simulation::compare(&policy, q, as_of),
         None => Simulation::new(&policy, as_of),
     }
     .keep_movers(args.movers);
-    let mut second = against.as_ref().map(|q| input::customers(&file, q));
-    for (line, customer) in input::customers(&file, &policy) {
-        file_problems.until(line);
-        let other = second.as_mut().and_then(|rows| rows.next().map(|(_, c)| c));
-        // the row built for `--policy`, then for `--against`: the order `add` asks for them
-        let mut built = std::iter::once(customer).chain(other);
-        let Err(e) = sim.add(|_| built.next().unwrap_or_else(|| Err(Vec::new()))) else {
+    for record in rows.by_ref() {
+        // the row is built for `--policy`, then for `--against`
+        let Err(e) = sim.add(|p| input::build(p, &record)) else {
             continue;
         };
         ok = false;
+        let line = record.line;
         let (first, other) = e.into_parts();
         let mut shown: Vec<Problem> = Vec::new();
         for p in problems(first) {
-            report::problem_at(&file.label, line, &p);
+            report::problem_at(&label, line, &p);
             shown.push(p);
         }
         if let Some(q) = &against {
@@ -113,11 +113,11 @@ pub fn run(args: &SimulateArgs) -> io::Result<bool> {
                     help: p.help,
                     field: p.field,
                 };
-                report::problem_at(&file.label, line, &p);
+                report::problem_at(&label, line, &p);
             }
         }
     }
-    file_problems.rest();
+    let ok = ok && rows.is_clean();
     let report = sim.finish();
     let outcome = Outcome {
         policy: &policy,

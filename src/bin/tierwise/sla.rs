@@ -133,27 +133,25 @@ pub fn route(args: &RouteArgs) -> io::Result<bool> {
         return Ok(false);
     };
     let as_of = report::as_of(&policy, args.policy.as_of);
-    let Some(file) = report::read_customers(&args.input.customers) else {
+    // the problems of the file itself are not reported here; the file is read up to the
+    // customer
+    let Some(rows) = report::Rows::open(
+        &args.input.customers,
+        &[&policy],
+        args.input.ignore_extra_columns,
+    ) else {
         return Ok(false);
     };
-    let wanted = args.id.trim();
-    let Some(record) = file
-        .records
-        .iter()
-        .find(|r| r.id.as_deref() == Some(wanted))
-    else {
-        let ids = file.records.iter().filter_map(|r| r.id.as_deref());
-        report::problem(
-            &Problem::new(format!("no customer `{wanted}` in `{}`", file.label))
-                .with_help(report::did_you_mean(wanted, ids)),
-        );
+    let mut rows = rows.quiet();
+    let Some(record) = rows.find(args.id.trim()) else {
         return Ok(false);
     };
-    let customer = match input::build(&policy, record) {
+    let label = rows.label();
+    let customer = match input::build(&policy, &record) {
         Ok(c) => c,
         Err(problems) => {
             for p in &problems {
-                report::problem_at(&file.label, record.line, p);
+                report::problem_at(label, record.line, p);
             }
             return Ok(false);
         }

@@ -15,12 +15,14 @@ pub fn run(args: &TierArgs) -> io::Result<bool> {
         return Ok(false);
     };
     let as_of = report::as_of(&policy, args.policy.as_of);
-    let Some(file) = report::read_customers(&args.input.customers) else {
+    let Some(mut rows) = report::Rows::open(
+        &args.input.customers,
+        &[&policy],
+        args.input.ignore_extra_columns,
+    ) else {
         return Ok(false);
     };
-    let mut file_problems =
-        report::FileProblems::new(&file, &[&policy], args.input.ignore_extra_columns);
-    let mut ok = file_problems.is_empty();
+    let label = rows.label().to_owned();
     let out = BufWriter::new(io::stdout().lock());
     let mut writer = match args.format {
         TierFormat::Json => Writer::Json(out),
@@ -32,29 +34,28 @@ pub fn run(args: &TierArgs) -> io::Result<bool> {
             errors: 0,
         },
     };
-    // every row ends up tiered or with errors, and the summary says how many of each
-    let (mut rows, mut tiered, mut with_errors) = (0usize, 0usize, 0usize);
-    for (line, customer) in input::customers(&file, &policy) {
-        file_problems.until(line);
-        rows += 1;
-        match report::classify(&policy, customer, as_of) {
+    // each result is written as its row is read; every row ends up tiered or with errors,
+    // and the summary says how many of each
+    let (mut count, mut tiered, mut with_errors) = (0usize, 0usize, 0usize);
+    for record in rows.by_ref() {
+        count += 1;
+        match report::classify(&policy, input::build(&policy, &record), as_of) {
             Ok((customer, assignment)) => {
                 tiered += 1;
                 writer.result(&policy, &customer, &assignment, as_of)?;
             }
             Err(problems) => {
-                ok = false;
                 with_errors += 1;
                 for p in &problems {
-                    report::problem_at(&file.label, line, p);
+                    report::problem_at(&label, record.line, p);
                 }
                 writer.error();
             }
         }
     }
-    file_problems.rest();
+    let ok = rows.is_clean() && with_errors == 0;
     writer.finish()?;
-    summary(rows, tiered, with_errors);
+    summary(count, tiered, with_errors);
     Ok(ok)
 }
 
