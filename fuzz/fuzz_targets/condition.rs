@@ -134,7 +134,10 @@ fuzz_target!(|data: &[u8]| {
     let place = place % 4;
     let mut text = POLICY.to_owned();
     let mut at = None;
-    for (i, key) in ["{REQUIRE}", "{ADJUST}", "{GRANT}", "{ROUTE}"].into_iter().enumerate() {
+    for (i, key) in ["{REQUIRE}", "{ADJUST}", "{GRANT}", "{ROUTE}"]
+        .into_iter()
+        .enumerate()
+    {
         if i == usize::from(place) {
             at = text.find(key).map(|start| start..start + literal.len());
             text = text.replacen(key, &literal, 1);
@@ -147,7 +150,10 @@ fuzz_target!(|data: &[u8]| {
         Ok(policy) => evaluate(&policy),
         Err(e) => {
             let _ = format!("{e:#}");
-            assert!(!e.diagnostics().is_empty(), "a load error without diagnostics");
+            assert!(
+                !e.diagnostics().is_empty(),
+                "a load error without diagnostics"
+            );
             for d in e.diagnostics() {
                 let span = d.span();
                 assert!(
@@ -164,10 +170,26 @@ fn evaluate(policy: &Policy) {
     let as_of = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap_or_default();
     let opened: DateTime<Utc> = DateTime::from_timestamp(1_782_810_000, 0).unwrap_or_default();
     let customers: [&[(&str, &str)]; 4] = [
-        &[("teu", "5000"), ("margin", "12.5"), ("since", "2016-04-01"), ("rating", "A")],
+        &[
+            ("teu", "5000"),
+            ("margin", "12.5"),
+            ("since", "2016-04-01"),
+            ("rating", "A"),
+        ],
         &[("teu", "0")],
-        &[("teu", "-1000000"), ("margin", "-0.0000001"), ("orders", "-9223372036854775808"), ("rating", "C"), ("strategic", "true")],
-        &[("teu", "1000000"), ("margin", "79228162514264337593543950335"), ("orders", "9223372036854775807"), ("since", "9999-12-31")],
+        &[
+            ("teu", "-1000000"),
+            ("margin", "-0.0000001"),
+            ("orders", "-9223372036854775808"),
+            ("rating", "C"),
+            ("strategic", "true"),
+        ],
+        &[
+            ("teu", "1000000"),
+            ("margin", "79228162514264337593543950335"),
+            ("orders", "9223372036854775807"),
+            ("since", "9999-12-31"),
+        ],
     ];
     for (i, fields) in customers.iter().enumerate() {
         let mut b = policy.customer(format!("C{i}"));

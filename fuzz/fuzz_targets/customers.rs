@@ -25,7 +25,7 @@ use tierwise::{Customer, InputValue, Policy, STATE_FIELDS};
 
 #[allow(dead_code, unreachable_pub)]
 #[path = "../../src/bin/tierwise/input.rs"]
-mod input;
+mod cli_input;
 
 fn policy() -> &'static Policy {
     static POLICY: OnceLock<Policy> = OnceLock::new();
@@ -96,7 +96,11 @@ fn check(customer: &Customer, as_of: NaiveDate) {
     let explanation = policy.explain(customer, as_of);
     match (&assignment, &explanation) {
         (Ok(a), Ok(x)) => {
-            assert_eq!(policy.tier(a.tier()).id(), x.tier(), "classify and explain disagree");
+            assert_eq!(
+                policy.tier(a.tier()).id(),
+                x.tier(),
+                "classify and explain disagree"
+            );
             let _ = x.to_string();
         }
         (Err(a), Err(x)) => {
@@ -121,16 +125,24 @@ fn file(ext: &str, bytes: &[u8]) {
     if std::fs::write(&path, bytes).is_err() {
         return;
     }
-    let Ok(file) = input::read(&path) else { return };
+    let Ok(reader) = cli_input::open(&path) else {
+        return;
+    };
     let policy = policy();
-    for (_, name) in &file.columns {
-        if !input::is_known_column(policy, name) {
-            let _ = input::unknown_column(policy, file.format, name);
-        }
-    }
-    for (_, result) in input::customers(&file, policy) {
-        if let Ok(customer) = result {
-            check(&customer, as_of());
+    let format = reader.format();
+    for item in reader {
+        match item {
+            cli_input::Item::Column(_, name) => {
+                if !cli_input::is_known_column(policy, &name) {
+                    let _ = cli_input::unknown_column(policy, format, &name);
+                }
+            }
+            cli_input::Item::Record(record) => {
+                if let Ok(customer) = cli_input::build(policy, &record) {
+                    check(&customer, as_of());
+                }
+            }
+            cli_input::Item::Problem(..) | cli_input::Item::Unreadable(_) => {}
         }
     }
 }

@@ -143,7 +143,12 @@ fn calendar(input: &Input) -> Option<Calendar> {
             // rejected lists (unordered, overlapping) leave the day closed
             let _ = hours.set(*weekday, intervals);
         }
-        let holidays: Vec<NaiveDate> = input.holidays.iter().take(64).filter_map(|&d| day(d)).collect();
+        let holidays: Vec<NaiveDate> = input
+            .holidays
+            .iter()
+            .take(64)
+            .filter_map(|&d| day(d))
+            .collect();
         let makeups: Vec<(NaiveDate, Weekday)> = input
             .makeups
             .iter()
@@ -160,7 +165,9 @@ fn calendar(input: &Input) -> Option<Calendar> {
 
 fuzz_target!(|input: Input| {
     let Some(cal) = calendar(&input) else { return };
-    let Some(start) = input.start.get() else { return };
+    let Some(start) = input.start.get() else {
+        return;
+    };
     let seconds = input.target.get();
     let pauses: Vec<(DateTime<Utc>, DateTime<Utc>)> = input
         .pauses
@@ -169,7 +176,10 @@ fuzz_target!(|input: Input| {
         .filter_map(|p| match p {
             Pause::Relative(from, len) => {
                 let from = start.checked_add_signed(Duration::seconds(i64::from(*from)))?;
-                Some((from, from.checked_add_signed(Duration::seconds(i64::from(*len)))?))
+                Some((
+                    from,
+                    from.checked_add_signed(Duration::seconds(i64::from(*len)))?,
+                ))
             }
             Pause::Absolute(a, b) => Some((a.get()?, b.get()?)),
         })
@@ -185,7 +195,11 @@ fuzz_target!(|input: Input| {
         assert_eq!(zero, next, "adding 0 seconds is not the next opening");
         if let Ok(t0) = zero {
             assert!(cal.is_open_at(t0), "closed at the next opening {t0}");
-            assert_eq!(cal.is_open_at(start), t0 == start, "open at {start} but the next opening is {t0}");
+            assert_eq!(
+                cal.is_open_at(start),
+                t0 == start,
+                "open at {start} but the next opening is {t0}"
+            );
         }
     }
 
@@ -221,7 +235,10 @@ fuzz_target!(|input: Input| {
         assert!(total >= 0, "negative open time {total}");
         if to > start {
             let span = (to - start).num_seconds();
-            assert!(total <= span, "open time {total} s longer than the {span} s from {start} to {to}");
+            assert!(
+                total <= span,
+                "open time {total} s longer than the {span} s from {start} to {to}"
+            );
             let mid = start + (to - start) / 2;
             let parts = cal.open_time_between(start, mid) + cal.open_time_between(mid, to);
             assert!(

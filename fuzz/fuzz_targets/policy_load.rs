@@ -18,7 +18,10 @@ fuzz_target!(|data: &[u8]| {
         Err(e) => {
             let _ = format!("{e:#}");
             let _ = format!("{e}");
-            assert!(!e.diagnostics().is_empty(), "a load error without diagnostics");
+            assert!(
+                !e.diagnostics().is_empty(),
+                "a load error without diagnostics"
+            );
             for d in e.diagnostics() {
                 assert!(
                     text.get(d.span()).is_some(),
@@ -96,7 +99,8 @@ fn exercise(policy: &Policy, text: &str, data: &[u8]) {
             Some("fuzz"),
         );
     }
-    let as_of = policy.effective_from().unwrap_or(date(2026, 6, 30)) + Duration::days(next(30) as i64);
+    let as_of =
+        policy.effective_from().unwrap_or(date(2026, 6, 30)) + Duration::days(next(30) as i64);
     let customer = match builder.build() {
         Ok(c) => c,
         Err(e) => {
@@ -138,7 +142,10 @@ fn exercise(policy: &Policy, text: &str, data: &[u8]) {
         let Ok(case) = case.build() else { continue };
         if let Ok(handling) = policy.handle(&customer, &resolution, &case) {
             for d in handling.deadlines() {
-                assert!(d.due().with_timezone(&Utc) >= opened, "a deadline before the case opened");
+                assert!(
+                    d.due().with_timezone(&Utc) >= opened,
+                    "a deadline before the case opened"
+                );
             }
         }
         let _ = policy.escalation_status(resolution.tier(), &case, opened + Duration::days(3));

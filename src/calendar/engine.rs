@@ -245,17 +245,21 @@ impl<'a> Walker<'a> {
 
     /// Instant (nanoseconds) of a local clock time of the current day.
     fn boundary(&self, day: &Day<'_>, seconds: u32) -> Result<i64, CalendarError> {
+        secs_to_nanos(self.boundary_secs(day, seconds)?)
+    }
+
+    /// Instant (UTC seconds) of a local clock time of the current day.
+    fn boundary_secs(&self, day: &Day<'_>, seconds: u32) -> Result<i64, CalendarError> {
         let s = i64::from(seconds);
-        let secs = if day.fast {
-            self.day * DAY + s - self.span.offset
+        if day.fast {
+            Ok(self.day * DAY + s - self.span.offset)
         } else if s == 0 {
-            self.start
+            Ok(self.start)
         } else if s == DAY {
-            day.end
+            Ok(day.end)
         } else {
-            map_local(self.cal.tz, self.day * DAY + s)?
-        };
-        secs_to_nanos(secs)
+            map_local(self.cal.tz, self.day * DAY + s)
+        }
     }
 
     /// Moves to the next day.
@@ -394,9 +398,11 @@ impl Calendar {
     }
 
     /// Open nanoseconds in `[from, to)`, `from < to`.
-    pub(super) fn open_nanos_between(&self, from: i64, to: i64) -> i64 {
+    ///
+    /// An `i128`: open time may exceed the 292 years an `i64` of nanoseconds holds.
+    pub(super) fn open_nanos_between(&self, from: i64, to: i64) -> i128 {
         if self.always {
-            return to.saturating_sub(from);
+            return i128::from(to) - i128::from(from);
         }
         let mut total = 0;
         // An instant the time zone data cannot handle ends the sum.
@@ -405,13 +411,18 @@ impl Calendar {
     }
 
     /// Adds the open nanoseconds in `[from, to)` to `total`.
-    fn sum_open(&self, from: i64, to: i64, total: &mut i64) -> Result<(), CalendarError> {
+    ///
+    /// Instants are compared as `i128` nanoseconds: the local days around the ends of the
+    /// supported range start or end outside it.
+    fn sum_open(&self, from: i64, to: i64, total: &mut i128) -> Result<(), CalendarError> {
         let mut w = Walker::locate(self, from.div_euclid(NANOS))?;
+        let (from, to) = (i128::from(from), i128::from(to));
+        let nanos = |secs: i64| i128::from(secs) * i128::from(NANOS);
         loop {
             if self.never_open_from(w.day) {
                 return Ok(());
             }
-            let day_start = secs_to_nanos(w.start)?;
+            let day_start = nanos(w.start);
             if day_start >= to {
                 return Ok(());
             }
@@ -421,23 +432,23 @@ impl Calendar {
                 None
             };
             if let Some(end) = week_end {
-                if secs_to_nanos(end)? <= to && w.week_is_plain() {
-                    *total = total.saturating_add(self.week_total);
+                if nanos(end) <= to && w.week_is_plain() {
+                    *total += i128::from(self.week_total);
                     w.jump_week(end);
                     continue;
                 }
             }
             let day = w.view()?;
-            if day.fast && day_start >= from && secs_to_nanos(day.end)? <= to {
-                *total = total.saturating_add(day.total);
+            if day.fast && day_start >= from && nanos(day.end) <= to {
+                *total += i128::from(day.total);
                 w.advance(&day);
                 continue;
             }
             for iv in day.intervals {
-                let a = w.boundary(&day, iv.start().seconds())?.max(from);
-                let b = w.boundary(&day, iv.end().seconds())?.min(to);
+                let a = nanos(w.boundary_secs(&day, iv.start().seconds())?).max(from);
+                let b = nanos(w.boundary_secs(&day, iv.end().seconds())?).min(to);
                 if b > a {
-                    *total = total.saturating_add(b - a);
+                    *total += b - a;
                 }
             }
             w.advance(&day);

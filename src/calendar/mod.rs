@@ -337,8 +337,9 @@ impl Calendar {
         if to <= from {
             return 0;
         }
-        self.open_nanos_between(engine::clamped_nanos(from), engine::clamped_nanos(to))
-            / engine::NANOS
+        let nanos = self.open_nanos_between(engine::clamped_nanos(from), engine::clamped_nanos(to));
+        // at most 2^64 ns (the supported range), about 1.8e10 s
+        i64::try_from(nanos / i128::from(engine::NANOS)).unwrap_or(i64::MAX)
     }
 
     /// The nanosecond limit of a search starting at `n`.
