@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use crate::input::{self, Problem};
+use crate::input::Problem;
 use crate::report;
 use crate::{ExplainArgs, ExplainFormat};
 
@@ -26,14 +26,8 @@ pub fn run(args: &ExplainArgs) -> io::Result<bool> {
     };
     let ok = rows.is_clean();
     let label = rows.label();
-    let customer = match input::build(&policy, &record) {
-        Ok(c) => c,
-        Err(problems) => {
-            for p in &problems {
-                report::problem_at(label, record.line, p);
-            }
-            return Ok(false);
-        }
+    let Some(customer) = report::build_at(&policy, label, &record) else {
+        return Ok(false);
     };
     let explanation = match policy.explain(&customer, as_of) {
         Ok(e) => e,

@@ -64,6 +64,20 @@ pub fn load_error(path: &Path, e: &LoadError) {
     ));
 }
 
+/// Builds the record of a command that works on one customer, printing its problems at its
+/// line of `label` when it cannot be built.
+pub fn build_at(policy: &Policy, label: &str, record: &input::Record) -> Option<Customer> {
+    match input::build(policy, record) {
+        Ok(c) => Some(c),
+        Err(problems) => {
+            for p in &problems {
+                problem_at(label, record.line, p);
+            }
+            None
+        }
+    }
+}
+
 /// `1 error`, `3 errors`.
 pub fn count(n: usize, one: &str, many: &str) -> String {
     if n == 1 {

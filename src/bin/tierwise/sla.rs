@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 use tierwise::{Case, Policy, TierId};
 
-use crate::input::{self, Problem};
+use crate::input::Problem;
 use crate::report;
 use crate::{RouteArgs, RouteFormat, SlaArgs};
 
@@ -147,14 +147,8 @@ pub fn route(args: &RouteArgs) -> io::Result<bool> {
         return Ok(false);
     };
     let label = rows.label();
-    let customer = match input::build(&policy, &record) {
-        Ok(c) => c,
-        Err(problems) => {
-            for p in &problems {
-                report::problem_at(label, record.line, p);
-            }
-            return Ok(false);
-        }
+    let Some(customer) = report::build_at(&policy, label, &record) else {
+        return Ok(false);
     };
     let resolution = match policy.resolve(&customer, as_of) {
         Ok(r) => r,
