@@ -2,37 +2,20 @@
 //! sample scenario file.
 #![expect(
     clippy::unwrap_used,
-    clippy::indexing_slicing,
     reason = "a benchmark with a broken fixture should stop at once"
 )]
+
+mod common;
 
 use std::hint::black_box;
 
 use chrono::NaiveDate;
+use common::population;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use tierwise::{Customer, Policy, Simulation, Suite};
 
 fn load(path: &str) -> Policy {
     Policy::from_toml_str(path, &std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-/// The sample rows, cycled to `n` customers with new ids, built for `policy`.
-fn population(policy: &Policy, n: usize) -> Vec<Customer> {
-    let mut reader = csv::Reader::from_path("data/customers.csv").unwrap();
-    let headers = reader.headers().unwrap().clone();
-    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    (0..n)
-        .map(|i| {
-            let row = &rows[i % rows.len()];
-            let mut b = policy.customer(format!("M{i:07}"));
-            for (h, v) in headers.iter().zip(row.iter()).skip(1) {
-                if !v.is_empty() {
-                    b = b.set(h, v);
-                }
-            }
-            b.build().unwrap()
-        })
-        .collect()
 }
 
 fn benches(c: &mut Criterion) {

@@ -9,35 +9,17 @@
     reason = "a benchmark with a broken fixture should stop at once"
 )]
 
+mod common;
+
 use std::hint::black_box;
 
 use chrono::NaiveDate;
+use common::population;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use tierwise::{Customer, Policy};
+use tierwise::Policy;
 
 const POLICY: &str = "policies/ocean-shipping.toml";
 const SIZES: [usize; 3] = [1_000, 100_000, 1_000_000];
-
-/// `n` customers: the sample rows over and over, each with a new id.
-fn population(policy: &Policy, n: usize) -> Vec<Customer> {
-    let mut reader = csv::Reader::from_path("data/customers.csv").unwrap();
-    let headers = reader.headers().unwrap().clone();
-    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
-    rows.iter()
-        .cycle()
-        .take(n)
-        .enumerate()
-        .map(|(i, row)| {
-            let mut b = policy.customer(format!("N{i:07}"));
-            for (h, v) in headers.iter().zip(row.iter()).skip(1) {
-                if !v.is_empty() {
-                    b = b.set(h, v);
-                }
-            }
-            b.build().unwrap()
-        })
-        .collect()
-}
 
 fn benches(c: &mut Criterion) {
     let text = std::fs::read_to_string(POLICY).unwrap();

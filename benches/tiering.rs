@@ -6,36 +6,20 @@
     reason = "a benchmark with a broken fixture should stop at once"
 )]
 
+mod common;
+
 use std::hint::black_box;
 
 use chrono::NaiveDate;
+use common::population;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use tierwise::{Customer, Policy};
+use tierwise::Policy;
 
 const POLICY: &str = "policies/ocean-shipping.toml";
 
 fn policy() -> (Policy, String) {
     let text = std::fs::read_to_string(POLICY).unwrap();
     (Policy::from_toml_str(POLICY, &text).unwrap(), text)
-}
-
-fn sample(policy: &Policy, n: usize) -> Vec<Customer> {
-    let mut reader = csv::Reader::from_path("data/customers.csv").unwrap();
-    let headers = reader.headers().unwrap().clone();
-    reader
-        .records()
-        .take(n)
-        .map(|row| {
-            let row = row.unwrap();
-            let mut b = policy.customer(&row[0]);
-            for (h, v) in headers.iter().zip(row.iter()).skip(1) {
-                if !v.is_empty() {
-                    b = b.set(h, v);
-                }
-            }
-            b.build().unwrap()
-        })
-        .collect()
 }
 
 fn benches(c: &mut Criterion) {
@@ -61,7 +45,7 @@ fn benches(c: &mut Criterion) {
     c.bench_function("classify_one_with_trace", |b| {
         b.iter(|| policy.explain(black_box(&one), as_of).unwrap())
     });
-    let customers = sample(&policy, 1000);
+    let customers = population(&policy, 1000);
     let mut group = c.benchmark_group("batch");
     group.throughput(Throughput::Elements(customers.len() as u64));
     group.bench_function("classify_sample_1000", |b| {

@@ -99,28 +99,28 @@ fn extreme_values_never_panic() {
         .any(|d| d.message().contains("exact decimal arithmetic")));
 }
 
+/// The spec example with `calendars`, one service for every tier on the clock `hours`, and
+/// one case kind whose single milestone has `target`.
+fn with_one_sla(calendars: &str, hours: &str, kind: &str, milestone: &str, target: &str) -> Policy {
+    let text = std::fs::read_to_string("tests/inputs/spec-example.toml").unwrap()
+        + &format!(
+            "{calendars}\n[service.standard]\nsupport_hours = \"{hours}\"\n\
+             [service.key]\nextends = \"standard\"\n[service.vip]\nextends = \"standard\"\n\
+             [cases.{kind}]\nmilestones = [\"{milestone}\"]\n\
+             [[sla]]\ncase = \"{kind}\"\ntargets = {{ {milestone} = \"{target}\" }}\n"
+        );
+    Policy::from_toml_str("one-sla.toml", &text).unwrap()
+}
+
 #[test]
 fn a_clock_that_never_opens_is_an_error_not_a_loop() {
-    let text = std::fs::read_to_string("tests/inputs/spec-example.toml").unwrap()
-        + r#"
-[calendars.never]
-hours = { mon = [] }
-
-[service.standard]
-support_hours = "never"
-[service.key]
-extends = "standard"
-[service.vip]
-extends = "standard"
-
-[cases.complaint]
-milestones = ["resolve"]
-
-[[sla]]
-case = "complaint"
-targets = { resolve = "4h" }
-"#;
-    let p = Policy::from_toml_str("never.toml", &text).unwrap();
+    let p = with_one_sla(
+        "[calendars.never]\nhours = { mon = [] }\n",
+        "never",
+        "complaint",
+        "resolve",
+        "4h",
+    );
     let opened: DateTime<Utc> = "2026-06-30T09:00:00Z".parse().unwrap();
     let case = p.case("complaint", opened).build().unwrap();
     let err = p
@@ -136,23 +136,7 @@ targets = { resolve = "4h" }
 #[test]
 fn a_deadline_beyond_the_horizon_is_an_error() {
     // 400 days of 24x7 time is further than the default horizon of 366 days
-    let text = std::fs::read_to_string("tests/inputs/spec-example.toml").unwrap()
-        + r#"
-[service.standard]
-support_hours = "24x7"
-[service.key]
-extends = "standard"
-[service.vip]
-extends = "standard"
-
-[cases.claim]
-milestones = ["settle"]
-
-[[sla]]
-case = "claim"
-targets = { settle = "400d" }
-"#;
-    let p = Policy::from_toml_str("far.toml", &text).unwrap();
+    let p = with_one_sla("", "24x7", "claim", "settle", "400d");
     let case = p
         .case("claim", "2026-06-30T09:00:00Z".parse().unwrap())
         .build()
