@@ -70,9 +70,15 @@ impl Policy {
         as_of: NaiveDate,
         out: &mut Vec<Result<Assignment, EvalError>>,
     ) {
-        out.clear();
-        out.reserve(customers.len());
-        out.extend(customers.iter().map(|c| self.classify(c, as_of)));
+        // overwrite the results of the last call in place rather than clearing first: a
+        // separate pass dropping a million old results costs as much memory traffic as
+        // writing the new ones
+        out.truncate(customers.len());
+        let (again, new) = customers.split_at(out.len());
+        for (slot, c) in out.iter_mut().zip(again) {
+            *slot = self.classify(c, as_of);
+        }
+        out.extend(new.iter().map(|c| self.classify(c, as_of)));
     }
 
     /// Classifies the customers of `customers` on `as_of` as they come: one result per
@@ -112,12 +118,20 @@ impl Policy {
             self.classify_batch(customers, as_of, out);
             return;
         }
-        // `collect_into_vec` clears `out`, reuses its capacity and writes each result at its
-        // input index
-        customers
-            .par_iter()
+        // as in `classify_batch`, the old results are overwritten in place, so that dropping
+        // them is spread over the threads rather than a serial pass before the parallel
+        // one; new slots are written at their input index (`par_extend` of an indexed
+        // iterator)
+        out.truncate(customers.len());
+        let (again, new) = customers.split_at(out.len());
+        out.par_iter_mut()
+            .zip(again)
             .with_min_len(MIN_PER_TASK)
-            .map(|c| self.classify(c, as_of))
-            .collect_into_vec(out);
+            .for_each(|(slot, c)| *slot = self.classify(c, as_of));
+        out.par_extend(
+            new.par_iter()
+                .with_min_len(MIN_PER_TASK)
+                .map(|c| self.classify(c, as_of)),
+        );
     }
 }

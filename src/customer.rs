@@ -113,8 +113,6 @@ impl InputValue {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Previous {
     pub(crate) tier: Option<TierId>,
-    /// A `previous_tier` the policy does not define: ignored, and reported.
-    pub(crate) unknown_tier: Option<String>,
     pub(crate) tier_since: Option<NaiveDate>,
     pub(crate) last_qualified: Option<NaiveDate>,
 }
@@ -127,22 +125,43 @@ pub(crate) struct Pin {
     pub(crate) reason: Option<String>,
 }
 
+/// The parts of a record that few customers have, kept out of line.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Rare {
+    /// A `previous_tier` the policy does not define: ignored, and reported.
+    pub(crate) unknown_tier: Option<String>,
+    pub(crate) pin: Option<Pin>,
+}
+
 /// A customer record checked against one policy: metric values, previous state and pin.
 ///
 /// Build one with [`Policy::customer`].
+// The record is kept to 64 bytes (a test checks it): classifying a large batch is bound by
+// memory traffic, so the values are one boxed slice and pins and unknown previous tiers,
+// which few customers have, sit behind one pointer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Customer {
-    pub(crate) id: String,
+    pub(crate) id: Box<str>,
     pub(crate) policy_key: usize,
-    pub(crate) values: Vec<Option<Value>>,
+    pub(crate) values: Box<[Option<Value>]>,
     pub(crate) previous: Previous,
-    pub(crate) pin: Option<Pin>,
+    pub(crate) rare: Option<Box<Rare>>,
 }
 
 impl Customer {
     /// The customer's id.
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// The manual pin, if any.
+    pub(crate) fn pin(&self) -> Option<&Pin> {
+        self.rare.as_ref().and_then(|r| r.pin.as_ref())
+    }
+
+    /// A `previous_tier` the policy does not define, if one was given.
+    pub(crate) fn unknown_tier(&self) -> Option<&str> {
+        self.rare.as_ref().and_then(|r| r.unknown_tier.as_deref())
     }
 }
 
@@ -177,6 +196,7 @@ pub struct CustomerBuilder<'p> {
     id: String,
     values: Vec<Option<Value>>,
     previous: Previous,
+    unknown_tier: Option<String>,
     pin_tier: Option<String>,
     pin_until: Option<NaiveDate>,
     pin_reason: Option<String>,
@@ -191,6 +211,7 @@ impl Policy {
             id: id.into(),
             values: vec![None; self.inner.metrics.len()],
             previous: Previous::default(),
+            unknown_tier: None,
             pin_tier: None,
             pin_until: None,
             pin_reason: None,
@@ -240,7 +261,7 @@ impl<'p> CustomerBuilder<'p> {
                 let t = value.as_text();
                 match policy.tier_by_id(&t) {
                     Some(id) => self.previous.tier = Some(id),
-                    None => self.previous.unknown_tier = Some(t),
+                    None => self.unknown_tier = Some(t),
                 }
             }
             "tier_since" | "last_qualified" | "pinned_until" => match value.as_date() {
@@ -365,12 +386,18 @@ impl<'p> CustomerBuilder<'p> {
         if !self.errors.is_empty() {
             return Err(InputErrors::new(self.errors));
         }
+        let rare = (pin.is_some() || self.unknown_tier.is_some()).then(|| {
+            Box::new(Rare {
+                unknown_tier: self.unknown_tier,
+                pin,
+            })
+        });
         Ok(Customer {
-            id: self.id,
+            id: self.id.into_boxed_str(),
             policy_key: policy.key(),
-            values: self.values,
+            values: self.values.into_boxed_slice(),
             previous: self.previous,
-            pin,
+            rare,
         })
     }
 }

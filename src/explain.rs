@@ -306,7 +306,7 @@ fn build(p: &Compiled, c: &Customer, as_of: NaiveDate, a: &Assignment) -> Explan
             }
         })
         .collect();
-    let previous = match (&c.previous.tier, &c.previous.unknown_tier) {
+    let previous = match (&c.previous.tier, c.unknown_tier()) {
         (Some(t), _) => Some(PreviousTrace {
             tier: tier_id(p, t.0),
             known: true,
@@ -314,14 +314,14 @@ fn build(p: &Compiled, c: &Customer, as_of: NaiveDate, a: &Assignment) -> Explan
             last_qualified: c.previous.last_qualified,
         }),
         (None, Some(name)) => Some(PreviousTrace {
-            tier: name.clone(),
+            tier: name.to_owned(),
             known: false,
             tier_since: c.previous.tier_since,
             last_qualified: c.previous.last_qualified,
         }),
         (None, None) => None,
     };
-    let pin = c.pin.as_ref().map(|pin| PinTrace {
+    let pin = c.pin().map(|pin| PinTrace {
         tier: tier_id(p, pin.tier.0),
         until: pin.until,
         reason: pin.reason.clone(),
@@ -365,7 +365,7 @@ fn build(p: &Compiled, c: &Customer, as_of: NaiveDate, a: &Assignment) -> Explan
         ));
     }
     if a.expired_pin() {
-        if let Some(pin) = &c.pin {
+        if let Some(pin) = c.pin() {
             notes.push(format!(
                 "the pin to `{}` expired on {} and was ignored",
                 tier_id(p, pin.tier.0),
@@ -374,7 +374,7 @@ fn build(p: &Compiled, c: &Customer, as_of: NaiveDate, a: &Assignment) -> Explan
         }
     }
     Explanation {
-        customer: c.id.clone(),
+        customer: c.id.to_string(),
         as_of,
         policy: PolicyRef {
             id: p.id.clone(),

@@ -65,10 +65,12 @@ fn batch_and_iterator_give_one_result_per_customer_in_order() {
         .map(|c| policy.classify(c, as_of()))
         .collect();
 
-    // the output is cleared and refilled, its capacity reused
+    // the output is refilled, its capacity reused; results of an earlier call never survive
+    // (the first call classifies other customers than the slots it leaves)
     let mut out = Vec::new();
-    policy.classify_batch(&customers[..10], as_of(), &mut out);
+    policy.classify_batch(&customers[600..610], as_of(), &mut out);
     assert_eq!(out.len(), 10);
+    assert_ne!(out[..], one_by_one[..10]);
     policy.classify_batch(&customers, as_of(), &mut out);
     assert_eq!(out, one_by_one);
     let capacity = out.capacity();
@@ -81,6 +83,13 @@ fn batch_and_iterator_give_one_result_per_customer_in_order() {
     assert_eq!(lazily, one_by_one);
     let owned: Vec<_> = policy.classify_iter(customers.clone(), as_of()).collect();
     assert_eq!(owned, one_by_one);
+}
+
+#[test]
+fn a_customer_record_fits_one_cache_line() {
+    // large batches are bound by memory traffic: the record must stay this small (the
+    // metric values live in one separate slice)
+    assert!(std::mem::size_of::<Customer>() <= 64);
 }
 
 #[test]
@@ -134,9 +143,17 @@ fn parallel_results_are_identical_and_in_input_order() {
         .num_threads(4)
         .build()
         .unwrap();
-    let mut parallel = vec![policy.classify(&customers[0], as_of())];
+    // stale results in the output, for other customers: all are overwritten
+    let mut parallel: Vec<_> = customers[600..]
+        .iter()
+        .map(|c| policy.classify(c, as_of()))
+        .collect();
+    assert_ne!(parallel[..], sequential[..600]);
     pool.install(|| policy.classify_par(&customers, as_of(), &mut parallel));
     assert_eq!(parallel, sequential);
+    parallel.reverse();
+    pool.install(|| policy.classify_par(&customers[..900], as_of(), &mut parallel));
+    assert_eq!(parallel, sequential[..900]);
 
     // on the global pool, and on a larger batch made by repeating the sample
     let many: Vec<Customer> = customers.iter().cycle().take(10_000).cloned().collect();
@@ -144,6 +161,10 @@ fn parallel_results_are_identical_and_in_input_order() {
     policy.classify_par(&many, as_of(), &mut parallel);
     assert_eq!(parallel.len(), 10_000);
     assert_eq!(parallel, sequential);
+
+    // a smaller batch after a larger one: the surplus is dropped
+    policy.classify_par(&many[..4_000], as_of(), &mut parallel);
+    assert_eq!(parallel, sequential[..4_000]);
 
     // a small batch is classified on the calling thread, with the same results
     pool.install(|| policy.classify_par(&customers[..5], as_of(), &mut parallel));

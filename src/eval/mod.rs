@@ -419,7 +419,7 @@ fn classify(
 
     // 5. pin
     let mut expired_pin = false;
-    if let Some(pin) = &c.pin {
+    if let Some(pin) = c.pin() {
         if pin.until.is_none_or(|u| as_of <= u) {
             tier = pin.tier.0;
             decision = Decision::Pin;
@@ -459,7 +459,7 @@ fn classify(
         decision,
         floor,
         cap: cap.map(|(_, i)| i),
-        ignored_previous: c.previous.unknown_tier.is_some() && c.previous.tier.is_none(),
+        ignored_previous: c.unknown_tier().is_some() && c.previous.tier.is_none(),
         expired_pin,
     })
 }
