@@ -15,10 +15,12 @@ use crate::policy::Policy;
 const MIN_PER_TASK: usize = 256;
 
 impl Policy {
-    /// Classifies every customer of `customers` on `as_of` into `out`: `out` is cleared and
-    /// then holds one result per customer, in input order (`out[i]` is the result of
+    /// Classifies every customer of `customers` on `as_of` into `out`: afterwards `out`
+    /// holds exactly one result per customer, in input order (`out[i]` is the result of
     /// `customers[i]`), so nothing is lost: a customer that cannot be evaluated has its
-    /// [`EvalError`], which names it. The capacity of `out` is reused across calls.
+    /// [`EvalError`], which names it. Results already in `out` are overwritten in place
+    /// (a surplus is dropped) and its capacity is reused, so a caller classifying batch
+    /// after batch into one vector allocates only when a batch is larger than any before.
     ///
     /// ```
     /// use chrono::NaiveDate;
