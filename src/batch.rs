@@ -73,8 +73,7 @@ impl Policy {
         out: &mut Vec<Result<Assignment, EvalError>>,
     ) {
         // overwrite the results of the last call in place rather than clearing first: a
-        // separate pass dropping a million old results costs as much memory traffic as
-        // writing the new ones
+        // separate pass dropping a million old results is one more walk through memory
         out.truncate(customers.len());
         let (again, new) = customers.split_at(out.len());
         for (slot, c) in out.iter_mut().zip(again) {

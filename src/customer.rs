@@ -136,8 +136,8 @@ pub(crate) struct Rare {
 /// A customer record checked against one policy: metric values, previous state and pin.
 ///
 /// Build one with [`Policy::customer`].
-// The record is kept to 64 bytes (a test checks it): classifying a large batch is bound by
-// memory traffic, so the values are one boxed slice and pins and unknown previous tiers,
+// The record is kept to 64 bytes (a test checks it): a large batch streams every record
+// through memory, so the values are one boxed slice and pins and unknown previous tiers,
 // which few customers have, sit behind one pointer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Customer {

@@ -87,8 +87,9 @@ fn batch_and_iterator_give_one_result_per_customer_in_order() {
 
 #[test]
 fn a_customer_record_fits_one_cache_line() {
-    // large batches are bound by memory traffic: the record must stay this small (the
-    // metric values live in one separate slice)
+    // a large batch streams every record through memory: the record must stay this small
+    // (the metric values live in one separate slice); see "How the 1M speed-up went up" in
+    // BENCHMARKS.md
     assert!(std::mem::size_of::<Customer>() <= 64);
 }
 
