@@ -413,6 +413,10 @@ fn tier_unknown_column_is_reported_once_unless_ignored() {
     let (run, lines) = tier_json("unknown_column.csv");
     assert_eq!(run.code, 1);
     assert_eq!(lines.len(), 2);
+    // the spec's "did you mean" where one fits, and none where none does
+    assert!(run.stderr.contains("`stratgic` is neither a metric"));
+    assert!(run.stderr.contains("help: did you mean `strategic`?"));
+    assert_eq!(run.stderr.matches("help:").count(), 1, "{}", run.stderr);
     insta::assert_snapshot!("tier_unknown_column_stderr", run.stderr);
 
     let run = tierwise(&[
@@ -1454,4 +1458,69 @@ fn tier_writes_results_while_standard_input_is_still_open() {
         String::from_utf8(out.stderr).unwrap(),
         format!("summary: {ROWS} rows, {ROWS} tiered, 0 with errors\n")
     );
+}
+
+#[test]
+fn bad_rows_are_reported_at_their_line_whatever_the_line_ends() {
+    // (cells of a row, blank lines before it); a row with `x` as its volume is bad, and
+    // one cell of G03 is a quoted text over two lines
+    let rows: [(&str, usize); 7] = [
+        ("id,annual_teu,customer_since,gross_margin_pct,influence", 0),
+        ("G01,1250,2019-04-01,9.5,regional", 0),
+        ("B01,x,2019-04-01,9.5,regional", 0),
+        ("G03,1250,2019-04-01,9.5,\"regional{END}\"", 2),
+        ("B02,x,2019-04-01,9.5,regional", 1),
+        ("G01,1250,2019-04-01,9.5,regional", 3),
+        ("B03,x,2019-04-01,9.5,regional", 0),
+    ];
+    for end in ["\n", "\r\n", "\r"] {
+        let mut text = String::new();
+        let mut line = 1;
+        let mut expected = Vec::new();
+        let mut first_g01 = None;
+        for (cells, blanks) in rows {
+            for _ in 0..blanks {
+                text.push_str(end);
+                line += 1;
+            }
+            let cells = cells.replace("{END}", end);
+            if cells.starts_with('B') {
+                expected.push(format!("<stdin>:{line}: error: customer `{}`", &cells[..3]));
+            }
+            if cells.starts_with("G01") {
+                match first_g01 {
+                    None => first_g01 = Some(line),
+                    Some(first) => expected.push(format!(
+                        "<stdin>:{line}: error: customer `G01`: field `id`: the id appears \
+                         again (first on line {first})"
+                    )),
+                }
+            }
+            line += 1 + cells.matches(end).count();
+            text.push_str(&cells);
+            text.push_str(end);
+        }
+        let run = tierwise_with_stdin(
+            &["tier", "--policy", SPEC, "--as-of", AS_OF, "-"],
+            Some(text.as_bytes()),
+        );
+        assert_eq!(run.code, 1, "{end:?}: {}", run.stderr);
+        let errors: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("<stdin>:"))
+            .collect();
+        assert_eq!(errors.len(), expected.len(), "{end:?}: {}", run.stderr);
+        for (got, want) in errors.iter().zip(&expected) {
+            assert!(
+                got.starts_with(want.as_str()),
+                "{end:?}: {got} is not {want}"
+            );
+        }
+        assert_eq!(
+            run.stdout.lines().count(),
+            2,
+            "{end:?}: G01 and G03 are written"
+        );
+    }
 }

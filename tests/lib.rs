@@ -160,6 +160,58 @@ fn future_dates_and_missing_metrics_are_errors() {
 }
 
 #[test]
+fn a_date_only_conditions_read_may_lie_after_the_as_of_date() {
+    // the spec's "a date after the as-of date is an input error" is about the dates a
+    // dimension scores; a renewal date that only a condition reads is naturally ahead
+    let p = Policy::from_toml_str(
+        "renewal.toml",
+        r#"
+[policy]
+id = "renewal"
+version = "1"
+timezone = "UTC"
+
+[metrics]
+since = { type = "date" }
+renewal = { type = "date" }
+
+[scoring.dimensions.tenure]
+metric = "since"
+weight = 1
+curve = "steps"
+points = [[0, 0], [5, 100]]
+
+[[tiers]]
+id = "key"
+min_score = 50
+require = ["renewal >= 2026-12-31"]
+
+[[tiers]]
+id = "standard"
+min_score = 0
+"#,
+    )
+    .unwrap();
+    let c = p
+        .customer("R")
+        .set("since", "2015-01-01")
+        .set("renewal", "2027-06-30")
+        .build()
+        .unwrap();
+    let a = p.classify(&c, date("2026-06-30")).unwrap();
+    assert_eq!(p.tier(a.tier()).id(), "key");
+    // the scored date after the day is still an error
+    let c = p
+        .customer("S")
+        .set("since", "2027-01-01")
+        .set("renewal", "2027-06-30")
+        .build()
+        .unwrap();
+    let e = p.classify(&c, date("2026-06-30")).unwrap_err();
+    assert_eq!(e.field(), "since");
+}
+
+#[test]
 fn input_errors_name_customer_field_and_bound() {
     let p = spec_policy();
     let err = p
@@ -532,6 +584,23 @@ fn absent_optional_metrics() {
     // 35*100 + 15*100 + 30*0 + 20*100 = 7000 / 100 = 70; vip needs margin >= 8: absent -> false
     assert_eq!(a.score().to_string(), "70.00");
     assert_eq!(lenient.tier(a.tier()).id(), "key");
+    // the absent metric's 0 is a dimension score like the others: `precision` decimals
+    let dims: Vec<String> = a
+        .dimension_scores()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(dims, ["100.00", "100.00", "0.00", "100.00"]);
+    for precision in [0, 6] {
+        let text = text
+            .replace("missing = \"error\"", "missing = \"zero\"")
+            .replace("precision = 2", &format!("precision = {precision}"));
+        let p = Policy::from_toml_str("lenient.toml", &text).unwrap();
+        let a = p.classify(&build(&p), date("2026-06-30")).unwrap();
+        let zero = a.dimension_scores()[2];
+        assert_eq!(zero.scale(), precision, "{zero}");
+        assert!(zero.is_zero());
+    }
     let _ = p;
 }
 

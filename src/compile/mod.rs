@@ -265,7 +265,23 @@ fn compile(raw: &RawPolicy, diags: &mut Diags) -> Option<Compiled> {
         match total_weight.and_then(|t| t.checked_mul(Decimal::ONE_HUNDRED).map(|_| t)) {
             Some(t) => t,
             None => {
-                let span = raw.scoring.as_ref().map_or(whole_file, |s| s.span);
+                // at the weight that takes the sum over the limit
+                let mut sum = Decimal::ZERO;
+                let over = raw
+                    .scoring
+                    .iter()
+                    .flat_map(|s| &s.dimensions)
+                    .find_map(|d| {
+                        let w = d.weight.as_ref()?;
+                        match sum.checked_add(w.v) {
+                            Some(t) if t.checked_mul(Decimal::ONE_HUNDRED).is_some() => {
+                                sum = t;
+                                None
+                            }
+                            _ => Some(w.span),
+                        }
+                    });
+                let span = over.unwrap_or(raw.scoring.as_ref().map_or(whole_file, |s| s.span));
                 err(
                     diags,
                     DiagnosticKind::InvalidValue,

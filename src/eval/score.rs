@@ -114,7 +114,8 @@ pub(crate) fn dimension(
     let overflow = || EvalErrorKind::Overflow { metric: metric() };
     let Some(value) = value else {
         if p.missing_zero {
-            return Ok((Decimal::ZERO, Measure::Missing));
+            // 0 written with the policy's decimals, like every other dimension score
+            return Ok((round(Decimal::ZERO, p.precision), Measure::Missing));
         }
         return Err(EvalErrorKind::Missing {
             metric: metric(),

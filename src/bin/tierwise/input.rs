@@ -284,7 +284,7 @@ impl Iterator for CustomerReader {
 
 /// A CSV file: its header row, then one record per row.
 struct CsvSource {
-    reader: csv::Reader<Input>,
+    reader: csv::Reader<LineStarts<Input>>,
     /// The row being read, reused from row to row.
     record: csv::ByteRecord,
     /// Column index -> name, `None` for a column that is skipped (duplicate, not UTF-8);
@@ -301,7 +301,7 @@ impl CsvSource {
                 .has_headers(false)
                 .flexible(true)
                 .trim(csv::Trim::All)
-                .from_reader(input),
+                .from_reader(LineStarts::new(input)),
             record: csv::ByteRecord::new(),
             header: None,
             id_column: None,
@@ -319,7 +319,11 @@ impl CsvSource {
                 return Ok(false);
             }
             Err(e) => {
-                let line = e.position().map_or(self.fallback_line, csv::Position::line);
+                let line = match e.position() {
+                    Some(p) => self.reader.get_mut().line_at(p.byte()),
+                    None => None,
+                }
+                .unwrap_or(self.fallback_line);
                 let problem = Problem::new(format!("cannot read the row: {e}"));
                 return match e.into_kind() {
                     csv::ErrorKind::Io(e) => Err(e),
@@ -337,10 +341,11 @@ impl CsvSource {
                 };
             }
         }
-        let line = self
-            .record
-            .position()
-            .map_or(self.fallback_line, csv::Position::line);
+        let line = match self.record.position() {
+            Some(p) => self.reader.get_mut().line_at(p.byte()),
+            None => None,
+        }
+        .unwrap_or(self.fallback_line);
         if let Some(columns) = &self.header {
             out.push_back(Item::Record(read_csv_row(
                 &self.record,
@@ -377,6 +382,81 @@ impl CsvSource {
                 Problem::new("the file is empty: expected a header row naming the columns"),
             ));
         }
+    }
+}
+
+/// Watches the bytes the CSV reader reads and notes where each non-blank line of the file
+/// starts, so that a row is reported at the line it starts on. The csv crate's own line
+/// count is wrong for CRLF and CR line ends and after blank lines, and its byte position of
+/// a row is where the previous row's line end was consumed, before any blank lines. Line
+/// ends are LF, CRLF and CR, as for the CSV reader.
+///
+/// What it keeps is bounded by what the CSV reader has read ahead and not yet returned.
+struct LineStarts<R> {
+    inner: R,
+    /// Bytes read so far.
+    offset: u64,
+    /// The 1-based line at `offset`.
+    line: u64,
+    /// Whether the next byte starts a line.
+    at_line_start: bool,
+    /// Whether the last byte was a CR (a following LF then ends no further line).
+    after_cr: bool,
+    /// (offset, line) of each start of a non-blank line not yet passed, in file order.
+    starts: VecDeque<(u64, u64)>,
+}
+
+impl<R> LineStarts<R> {
+    fn new(inner: R) -> LineStarts<R> {
+        LineStarts {
+            inner,
+            offset: 0,
+            line: 1,
+            at_line_start: true,
+            after_cr: false,
+            starts: VecDeque::new(),
+        }
+    }
+
+    /// The line of the first non-blank line starting at or after `byte`: where a row whose
+    /// position is `byte` starts. Lines before it are forgotten, so calls must come in file
+    /// order.
+    fn line_at(&mut self, byte: u64) -> Option<u64> {
+        while self.starts.front().is_some_and(|&(at, _)| at < byte) {
+            self.starts.pop_front();
+        }
+        self.starts.front().map(|&(_, line)| line)
+    }
+}
+
+impl<R: Read> Read for LineStarts<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in buf.get(..n).unwrap_or_default() {
+            match b {
+                b'\r' => {
+                    self.line += 1;
+                    self.at_line_start = true;
+                    self.after_cr = true;
+                }
+                b'\n' => {
+                    if !self.after_cr {
+                        self.line += 1;
+                    }
+                    self.at_line_start = true;
+                    self.after_cr = false;
+                }
+                _ => {
+                    if self.at_line_start {
+                        self.starts.push_back((self.offset, self.line));
+                    }
+                    self.at_line_start = false;
+                    self.after_cr = false;
+                }
+            }
+            self.offset += 1;
+        }
+        Ok(n)
     }
 }
 
@@ -671,7 +751,8 @@ pub fn is_known_column(policy: &Policy, name: &str) -> bool {
 /// The problem of a column that no policy knows, worded by the library (with its "did you
 /// mean").
 pub fn unknown_column(policy: &Policy, format: Format, name: &str) -> Problem {
-    let error = policy.customer("").set(name, "").build().err();
+    // a value that is not empty, since an empty one is an absent value and never checked
+    let error = policy.customer("").set(name, "?").build().err();
     let found = error
         .as_ref()
         .and_then(|e| e.errors().iter().find(|e| e.field() == name));
