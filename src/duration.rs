@@ -25,8 +25,9 @@ pub struct DurationError {
     reason: &'static str,
 }
 
-/// The longest duration accepted: 100 years of seconds, far beyond any horizon.
-const MAX_SECONDS: u64 = 100 * 366 * 86_400;
+/// The longest duration accepted: 100 × 366 days of seconds, within the calendar's default
+/// search horizon (`DEFAULT_HORIZON_DAYS`, checked by a test).
+pub(crate) const MAX_SECONDS: u64 = 100 * 366 * 86_400;
 
 impl BusinessDuration {
     /// A duration of `seconds`.

@@ -157,3 +157,55 @@ fn a_symbolic_link_cannot_include_a_file_outside_the_policy_directory() {
     );
     assert_eq!(d.kind(), DiagnosticKind::InvalidValue);
 }
+
+#[test]
+fn sla_picks_the_version_in_force_on_the_local_day_the_case_opened() {
+    // two versions of the sample policy, in Asia/Shanghai (UTC+8): 2026.1 until 2026-06-30
+    // (complaints acknowledged in 4h), a gap in July, 2026.2 from 2026-08-01 (3h)
+    let sla = |policy: &str, opened: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tierwise"))
+            .args([
+                "sla",
+                "--policy",
+                policy,
+                "--tier",
+                "standard",
+                "--case",
+                "complaint",
+                "--opened",
+                opened,
+            ])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let target = serde_json::from_str::<serde_json::Value>(&stdout)
+            .ok()
+            .map(|v| v["milestones"]["acknowledge"]["target"].to_string());
+        (target, String::from_utf8(out.stderr).unwrap())
+    };
+    let set = "tests/inputs/sets/sla";
+    // the last minute of 30 June in Shanghai
+    let (target, stderr) = sla(set, "2026-06-30T23:59:00+08:00");
+    assert_eq!(target.as_deref(), Some("\"4h\""), "{stderr}");
+    // 1 July in Shanghai, still 30 June in UTC: no version is in force
+    let (target, stderr) = sla(set, "2026-07-01T07:59:00+08:00");
+    assert_eq!(target, None);
+    assert!(
+        stderr.contains("is in force on 2026-07-01"),
+        "the day is Shanghai's: {stderr}"
+    );
+    // 1 August in Shanghai, still 31 July in UTC: 2026.2
+    let (target, stderr) = sla(set, "2026-08-01T00:30:00+08:00");
+    assert_eq!(target.as_deref(), Some("\"3h\""), "{stderr}");
+
+    // a single file used outside its dates is used, with a warning naming the local day
+    let (target, stderr) = sla(
+        "tests/inputs/sets/sla/ocean-2026h1.toml",
+        "2026-07-01T00:30:00+08:00",
+    );
+    assert_eq!(target.as_deref(), Some("\"4h\""), "{stderr}");
+    assert!(
+        stderr.contains("is in force from 2026-01-01 to 2026-06-30, not on 2026-07-01"),
+        "{stderr}"
+    );
+}

@@ -135,8 +135,15 @@ fn a_clock_that_never_opens_is_an_error_not_a_loop() {
 
 #[test]
 fn a_deadline_beyond_the_horizon_is_an_error() {
-    // 400 days of 24x7 time is further than the default horizon of 366 days
-    let p = with_one_sla("", "24x7", "claim", "settle", "400d");
+    // 1,500 days of open time on a clock open one hour a week would take 690 years: beyond
+    // the default horizon of about 101 years, an error, found quickly
+    let p = with_one_sla(
+        "[calendars.rare]\nhours = { mon = [\"09:00-10:00\"] }\n",
+        "rare",
+        "claim",
+        "settle",
+        "1500d",
+    );
     let case = p
         .case("claim", "2026-06-30T09:00:00Z".parse().unwrap())
         .build()
@@ -145,4 +152,29 @@ fn a_deadline_beyond_the_horizon_is_an_error() {
         .deadline(p.tier_by_id("vip").unwrap(), &case, 0)
         .unwrap_err();
     assert!(err.to_string().contains("horizon"), "{err}");
+}
+
+#[test]
+fn long_targets_that_a_policy_may_write_have_deadlines() {
+    // a year and more of open time: 9,000 hours on 24x7 (375 days), and 100 days of open
+    // time on the spec example's business calendar (more than a calendar year)
+    let p = with_one_sla("", "24x7", "claim", "settle", "9000h");
+    let opened: DateTime<Utc> = "2026-06-30T09:00:00Z".parse().unwrap();
+    let case = p.case("claim", opened).build().unwrap();
+    let d = p.deadline(p.tier_by_id("vip").unwrap(), &case, 0).unwrap();
+    assert_eq!(d.due(), opened + chrono::Duration::hours(9000));
+    let p = with_one_sla(
+        "[calendars.office]\nhours = { mon = [\"09:00-17:00\"], tue = [\"09:00-17:00\"], \
+         wed = [\"09:00-17:00\"], thu = [\"09:00-17:00\"], fri = [\"09:00-17:00\"] }\n",
+        "office",
+        "claim",
+        "settle",
+        "100d",
+    );
+    let case = p.case("claim", opened).build().unwrap();
+    let d = p.deadline(p.tier_by_id("vip").unwrap(), &case, 0).unwrap();
+    // 2,400 hours at 40 a week: 60 weeks after a Tuesday 09:00 UTC (the policy's zone is
+    // UTC+8, so that is 17:00 local, closing time: counting starts on Wednesday)
+    assert!(d.due() > opened + chrono::Duration::days(7 * 60 - 7));
+    assert!(d.due() < opened + chrono::Duration::days(7 * 60 + 7));
 }

@@ -212,6 +212,33 @@ min_score = 0
 }
 
 #[test]
+fn a_response_channel_need_not_be_listed_unless_it_looks_misspelt() {
+    let text = std::fs::read_to_string("tests/inputs/policies/ok_services_full.toml").unwrap();
+    // the spec asks no declaration of channels: `wechat` is a channel from its response
+    // target on, and routing may test it
+    let text = text
+        .replacen(
+            "benefits = [\"priority_claims\"]\n",
+            "benefits = [\"priority_claims\"]\nresponse = { wechat = \"5m\" }\n",
+            1,
+        )
+        .replace("or case.channel == 'phone'", "or case.channel == 'wechat'");
+    assert!(text.contains("wechat = \"5m\"") && text.contains("'wechat'"));
+    let p = Policy::from_toml_str("wechat.toml", &text).unwrap();
+    let vip = p.tier_by_id("vip").unwrap();
+    let service = p.tier_service(vip).unwrap();
+    assert_eq!(service.response("wechat").unwrap().to_string(), "5m");
+    assert_eq!(service.response("phone").unwrap().to_string(), "1m");
+
+    // a near miss of a listed channel is taken for a typo
+    let typo = text.replace("wechat = \"5m\"", "emial = \"5m\"");
+    let err = Policy::from_toml_str("typo.toml", &typo).unwrap_err();
+    let d = &err.diagnostics()[0];
+    assert!(d.message().contains("`emial` is not a channel"), "{err}");
+    assert_eq!(d.help(), Some("did you mean `email`?"));
+}
+
+#[test]
 fn input_errors_name_customer_field_and_bound() {
     let p = spec_policy();
     let err = p

@@ -348,10 +348,19 @@ fn parse_date(text: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("`{text}` is not a date: expected YYYY-MM-DD, like 2026-06-30"))
 }
 
+/// The day that picks the version of a policy set.
+#[derive(Debug, Clone, Copy)]
+enum Day {
+    /// `--as-of`, or today in the set's time zone.
+    AsOf(Option<NaiveDate>),
+    /// The day a case opened, in the time zone of the version considered.
+    Opened(chrono::DateTime<chrono::Utc>),
+}
+
 /// A `--policy` that names a directory is a policy set (spec section 12): replaces it with the
-/// file of the version in force on `as_of` (default: today in the set's time zone). Returns
-/// false, after reporting, when the set is invalid or no version is in force.
-fn pick_version(policy: &mut PathBuf, as_of: Option<NaiveDate>) -> bool {
+/// file of the version in force on `day`. Returns false, after reporting, when the set is
+/// invalid or no version is in force.
+fn pick_version(policy: &mut PathBuf, day: Day) -> bool {
     if !policy.is_dir() {
         return true;
     }
@@ -365,8 +374,18 @@ fn pick_version(policy: &mut PathBuf, as_of: Option<NaiveDate>) -> bool {
     let Some(first) = set.versions().first() else {
         return false;
     };
-    let date = as_of.unwrap_or_else(|| report::as_of(first, None));
-    match set.at(date).and_then(tierwise::Policy::source_name) {
+    let (date, version) = match day {
+        Day::AsOf(as_of) => {
+            let date = as_of.unwrap_or_else(|| report::as_of(first, None));
+            (date, set.at(date))
+        }
+        Day::Opened(at) => {
+            let local = |p: &tierwise::Policy| at.with_timezone(&p.timezone()).date_naive();
+            let version = set.versions().iter().find(|p| p.is_effective_on(local(p)));
+            (local(first), version)
+        }
+    };
+    match version.and_then(tierwise::Policy::source_name) {
         Some(file) => {
             *policy = PathBuf::from(file);
             true
@@ -401,18 +420,18 @@ fn pick_version(policy: &mut PathBuf, as_of: Option<NaiveDate>) -> bool {
 fn main() -> ExitCode {
     let mut cli = Cli::parse();
     let picked = match &mut cli.command {
-        Command::Tier(a) => pick_version(&mut a.policy.policy, a.policy.as_of),
-        Command::Explain(a) => pick_version(&mut a.policy.policy, a.policy.as_of),
-        Command::Route(a) => pick_version(&mut a.policy.policy, a.policy.as_of),
+        Command::Tier(a) => pick_version(&mut a.policy.policy, Day::AsOf(a.policy.as_of)),
+        Command::Explain(a) => pick_version(&mut a.policy.policy, Day::AsOf(a.policy.as_of)),
+        Command::Route(a) => pick_version(&mut a.policy.policy, Day::AsOf(a.policy.as_of)),
         Command::Simulate(a) => {
             let as_of = a.policy.as_of;
-            pick_version(&mut a.policy.policy, as_of)
-                && a.against.as_mut().is_none_or(|q| pick_version(q, as_of))
+            pick_version(&mut a.policy.policy, Day::AsOf(as_of))
+                && a.against
+                    .as_mut()
+                    .is_none_or(|q| pick_version(q, Day::AsOf(as_of)))
         }
-        Command::Sla(a) => {
-            let day = a.opened.date_naive();
-            pick_version(&mut a.policy, Some(day))
-        }
+        // the day the case opened, in each version's time zone
+        Command::Sla(a) => pick_version(&mut a.policy, Day::Opened(a.opened)),
         // `check` takes directories itself; other commands name no policy to pick
         _ => true,
     };

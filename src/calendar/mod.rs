@@ -43,8 +43,11 @@ use zone::ZoneTable;
 
 pub use hours::{ClockTime, OpenInterval, WeeklyHours};
 
-/// Default search horizon in days, see [`Calendar::with_horizon`].
-pub const DEFAULT_HORIZON_DAYS: u32 = 366;
+/// Default search horizon in days, see [`Calendar::with_horizon`]: 101 × 366 days, so that
+/// the longest target a policy may write (100 × 366 days) is reached on a clock that is
+/// always open, with a year to spare for pauses. A clock that never opens is reported as
+/// such at once; the horizon only bounds clocks that open rarely.
+pub const DEFAULT_HORIZON_DAYS: u32 = 101 * 366;
 
 /// Days from 0001-01-01 (day 1 in chrono's count) to 1970-01-01.
 const UNIX_EPOCH_DAYS_FROM_CE: i64 = 719_163;
@@ -243,7 +246,7 @@ impl Calendar {
     /// The same calendar with a search horizon of `days` days: a deadline or
     /// an opening further than `days * 24h` after the start is
     /// [`CalendarError::BeyondHorizon`]. The default is
-    /// 366 days (`DEFAULT_HORIZON_DAYS`).
+    /// 36,966 days, about 101 years ([`DEFAULT_HORIZON_DAYS`]).
     #[must_use]
     pub fn with_horizon(mut self, days: u32) -> Calendar {
         self.horizon_days = days;

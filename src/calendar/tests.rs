@@ -476,8 +476,14 @@ fn always_open_24x7() {
         cal.add_open_time(t, HOUR, &pauses).unwrap(),
         t + Duration::hours(1)
     );
-    assert!(matches!(
+    assert_eq!(
         cal.add_open_time(t, 400 * 86_400, &[]),
+        Ok(t + Duration::days(400))
+    );
+    assert!(matches!(
+        cal.clone()
+            .with_horizon(366)
+            .add_open_time(t, 400 * 86_400, &[]),
         Err(CalendarError::BeyondHorizon { .. })
     ));
 }
@@ -796,11 +802,25 @@ fn horizon_and_negative_target() {
         CalendarError::NegativeTarget(-1).to_string(),
         "negative target `-1` seconds"
     );
-    // 300 business days is more than 366 calendar days.
+    // 300 business days is more than 366 calendar days, but within the default horizon
+    let year = cal.clone().with_horizon(366);
     assert_eq!(
-        cal.add_open_time(start, 300 * 8 * HOUR, &[]),
+        year.add_open_time(start, 300 * 8 * HOUR, &[]),
         Err(CalendarError::BeyondHorizon { start, days: 366 })
     );
+    assert_eq!(
+        cal.add_open_time(start, 300 * 8 * HOUR, &[]),
+        ref_add(&year.clone().with_horizon(500), start, 300 * 8 * 3600, &[]).ok_or(
+            CalendarError::BeyondHorizon {
+                start,
+                days: DEFAULT_HORIZON_DAYS
+            }
+        )
+    );
+    // the longest duration a policy may write is reached on an always-open clock
+    let always = Calendar::always_open(SHANGHAI);
+    let longest = i64::try_from(crate::duration::MAX_SECONDS).unwrap();
+    assert!(always.add_open_time(start, longest, &[]).is_ok());
     let short = cal.clone().with_horizon(10);
     assert_eq!(short.horizon_days(), 10);
     assert!(short.add_open_time(start, 8 * 8 * HOUR, &[]).is_ok());

@@ -53,10 +53,15 @@ pub(crate) fn names(raw: &RawPolicy) -> Names {
             push_unique(&mut n.channels, &c.v);
         }
     }
-    // response targets name channels; they add channels only in a policy that lists none
-    if n.channels.is_empty() {
-        for s in &raw.services {
-            for (c, _) in &s.response {
+    // a response target's channel need not be listed: it is a channel too, unless it looks
+    // like a misspelling of a listed one (`emial`), which the service's compilation reports
+    let listed = n.channels.len();
+    for s in &raw.services {
+        for (c, _) in &s.response {
+            let near_miss =
+                crate::error::closest(&c.v, n.channels.iter().take(listed).map(String::as_str))
+                    .is_some_and(|near| near != c.v);
+            if !near_miss {
                 push_unique(&mut n.channels, &c.v);
             }
         }
@@ -608,7 +613,11 @@ fn compile_service_table(
                             Diag::new(
                                 DiagnosticKind::UnknownName,
                                 ch.span,
-                                format!("`{}` is not a channel of any service", ch.v),
+                                format!(
+                                    "`{}` is not a channel of any service and looks like a \
+                                     misspelling",
+                                    ch.v
+                                ),
                             )
                             .with_help(
                                 crate::error::closest(

@@ -88,6 +88,11 @@ pub fn run(args: &SlaArgs) -> io::Result<bool> {
     let Some(policy) = report::load_policy(&args.policy) else {
         return Ok(false);
     };
+    // like `--as-of` for the other commands: the day the case opened, in the policy's zone
+    report::warn_if_not_in_force(
+        &policy,
+        args.opened.with_timezone(&policy.timezone()).date_naive(),
+    );
     let Some(tier_id) = tier(&policy, &args.tier) else {
         return Ok(false);
     };
