@@ -254,6 +254,9 @@ pub struct LoadError {
 impl LoadError {
     pub(crate) fn new(mut diags: Vec<Diag>, sources: &[Source]) -> LoadError {
         diags.sort_by_key(|d| (d.span.file, d.span.start));
+        // the same message at the same place, reached by two checks, is said once
+        let mut seen = std::collections::HashSet::new();
+        diags.retain(|d| seen.insert((d.span.file, d.span.start, d.span.end, d.message.clone())));
         let diagnostics = diags
             .into_iter()
             .map(|d| {

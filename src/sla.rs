@@ -92,13 +92,17 @@ pub struct CaseError {
 impl CaseError {
     fn unknown(what: &str, name: &str, list: &[&str]) -> CaseError {
         let help = did_you_mean(name, list.iter().copied()).or_else(|| {
-            Some(format!(
-                "expected one of {}",
-                list.iter()
-                    .map(|v| format!("`{v}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
+            Some(if list.is_empty() {
+                format!("there is no {what} to choose from")
+            } else {
+                format!(
+                    "expected one of {}",
+                    list.iter()
+                        .map(|v| format!("`{v}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
         });
         CaseError {
             message: format!("unknown {what} `{name}`"),

@@ -1524,3 +1524,23 @@ fn bad_rows_are_reported_at_their_line_whatever_the_line_ends() {
         );
     }
 }
+
+#[test]
+fn sla_on_a_policy_without_cases_says_so() {
+    let run = tierwise(&[
+        "sla",
+        "--policy",
+        "tests/inputs/sets/ok/ocean-2026.toml",
+        "--tier",
+        "standard",
+        "--case",
+        "complaint",
+        "--opened",
+        "2026-06-30T09:00:00+08:00",
+    ]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr,
+        "error: unknown case kind `complaint`\n  help: there is no case kind to choose from\n"
+    );
+}

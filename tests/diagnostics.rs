@@ -162,3 +162,19 @@ fn file_of_exactly_one_mebibyte_is_read() {
     assert_eq!(text.len(), 1024 * 1024);
     Policy::from_toml_str("tests/inputs/policies/big.toml", &text).unwrap();
 }
+
+#[test]
+fn the_same_problem_at_the_same_place_is_reported_once() {
+    let text = std::fs::read_to_string("tests/inputs/policies/err_tier_twice_without_service.toml")
+        .unwrap();
+    let err = tierwise::Policy::from_toml_str("p.toml", &text).unwrap_err();
+    let messages: Vec<&str> = err.diagnostics().iter().map(|d| d.message()).collect();
+    assert_eq!(
+        messages,
+        [
+            "tier `other` has no `[service.other]`",
+            "tier `other` is defined twice",
+            "service `x` is not named after a tier, and no service extends it",
+        ]
+    );
+}
