@@ -246,7 +246,7 @@ impl Calendar {
     /// The same calendar with a search horizon of `days` days: a deadline or
     /// an opening further than `days * 24h` after the start is
     /// [`CalendarError::BeyondHorizon`]. The default is
-    /// 36,966 days, about 101 years ([`DEFAULT_HORIZON_DAYS`]).
+    /// 36,966 days, about 101 years (`DEFAULT_HORIZON_DAYS`).
     #[must_use]
     pub fn with_horizon(mut self, days: u32) -> Calendar {
         self.horizon_days = days;
