@@ -417,6 +417,10 @@ fn tier_unknown_column_is_reported_once_unless_ignored() {
     assert!(run.stderr.contains("`stratgic` is neither a metric"));
     assert!(run.stderr.contains("help: did you mean `strategic`?"));
     assert_eq!(run.stderr.matches("help:").count(), 1, "{}", run.stderr);
+    // the exit status is 1 because of the file's own problems: the summary counts them
+    assert!(run
+        .stderr
+        .ends_with("summary: 2 rows, 2 tiered, 0 with errors, 2 problems with the file\n"));
     insta::assert_snapshot!("tier_unknown_column_stderr", run.stderr);
 
     let run = tierwise(&[

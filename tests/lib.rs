@@ -423,6 +423,20 @@ fn unlimited_steps_by_default_and_upgrades_are_immediate() {
         tier_of(&p, &c, "2026-06-30"),
         ("gold".into(), Decision::Qualified)
     );
+    // a limit larger than any ladder (the spec sets no maximum) limits nothing
+    for huge in ["65536", "1000000000"] {
+        let p = ladder(&format!("max_downgrade_steps = {huge}"), "");
+        let c = p
+            .customer("D")
+            .set("teu", "10")
+            .previous_tier("gold")
+            .build()
+            .unwrap();
+        assert_eq!(
+            tier_of(&p, &c, "2026-06-30"),
+            ("basic".into(), Decision::Qualified)
+        );
+    }
 }
 
 #[test]

@@ -1321,9 +1321,15 @@ fn compile_tiering(raw: &RawPolicy, diags: &mut Diags) -> Tiering {
         t.downgrade_grace_days = g.v;
     }
     if let Some(s) = &r.max_downgrade_steps {
-        match u16::try_from(s.v) {
-            Ok(v) => t.max_downgrade_steps = Some(v),
-            Err(_) => err(
+        // a limit above the number of tiers (at most 32) limits nothing: kept as the largest
+        let steps = if s.v < 0 {
+            None
+        } else {
+            Some(u16::try_from(s.v).unwrap_or(u16::MAX))
+        };
+        match steps {
+            Some(v) => t.max_downgrade_steps = Some(v),
+            None => err(
                 diags,
                 DiagnosticKind::InvalidValue,
                 s.span,

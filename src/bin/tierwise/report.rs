@@ -126,7 +126,8 @@ pub struct Rows<'p> {
     ignore_extra_columns: bool,
     /// Whether the problems of the file are printed; `route` keeps quiet about them.
     report: bool,
-    clean: bool,
+    /// The problems of the file itself met so far.
+    problems: usize,
 }
 
 impl<'p> Rows<'p> {
@@ -144,7 +145,7 @@ impl<'p> Rows<'p> {
                 policies: policies.to_vec(),
                 ignore_extra_columns,
                 report: true,
-                clean: true,
+                problems: 0,
             }),
             Err(p) => {
                 problem(&p);
@@ -167,12 +168,18 @@ impl<'p> Rows<'p> {
 
     /// Whether the file has had no problem of its own so far.
     pub fn is_clean(&self) -> bool {
-        self.clean
+        self.problems == 0
+    }
+
+    /// How many problems of the file itself (header, malformed lines, unknown columns) were
+    /// met so far.
+    pub fn problems(&self) -> usize {
+        self.problems
     }
 
     /// A problem of the file at a line.
     fn file_problem(&mut self, at: u64, p: &Problem) {
-        self.clean = false;
+        self.problems += 1;
         if self.report {
             problem_at(self.reader.label(), at, p);
         }
@@ -234,7 +241,7 @@ impl Iterator for Rows<'_> {
                     }
                 }
                 Item::Unreadable(p) => {
-                    self.clean = false;
+                    self.problems += 1;
                     problem(&p);
                 }
             }

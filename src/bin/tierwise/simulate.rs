@@ -19,6 +19,8 @@ struct Outcome<'p> {
     report: SimulationReport,
     distribution: Distribution,
     against_distribution: Option<Distribution>,
+    /// Problems of the customer file itself (an unknown column, a bad header).
+    file_problems: usize,
 }
 
 impl Outcome<'_> {
@@ -127,6 +129,7 @@ pub fn run(args: &SimulateArgs) -> io::Result<bool> {
             .against_distribution()
             .map(|d| distribution(d, report.total())),
         report,
+        file_problems: rows.problems(),
     };
     let mut out = BufWriter::new(io::stdout().lock());
     match args.format {
@@ -211,6 +214,13 @@ fn write_table(out: &mut impl Write, sim: &Outcome<'_>) -> io::Result<()> {
     } else {
         writeln!(out)?;
         writeln!(out, "rows with errors: 0")?;
+    }
+    if sim.file_problems > 0 {
+        writeln!(
+            out,
+            "problems with the file: {} (see the errors above)",
+            sim.file_problems
+        )?;
     }
     Ok(())
 }
@@ -312,6 +322,9 @@ struct JsonSimulation<'a> {
     as_of: NaiveDate,
     total: u64,
     errors: u64,
+    /// Problems of the customer file itself, when there are any.
+    #[serde(skip_serializing_if = "is_zero")]
+    file_problems: usize,
     distribution: Vec<JsonTier<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     against: Option<JsonAgainst<'a>>,
@@ -379,6 +392,10 @@ fn json_distribution(d: &Distribution) -> Vec<JsonTier<'_>> {
         .collect()
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 fn json<'a>(sim: &'a Outcome<'a>) -> JsonSimulation<'a> {
     let report = &sim.report;
     let (against, transitions, moved, movers) = match (sim.against, &sim.against_distribution) {
@@ -421,6 +438,7 @@ fn json<'a>(sim: &'a Outcome<'a>) -> JsonSimulation<'a> {
         as_of: report.as_of(),
         total: report.total(),
         errors: report.errors(),
+        file_problems: sim.file_problems,
         distribution: json_distribution(&sim.distribution),
         against,
         transitions,

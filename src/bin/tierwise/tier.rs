@@ -55,16 +55,25 @@ pub fn run(args: &TierArgs) -> io::Result<bool> {
     }
     let ok = rows.is_clean() && with_errors == 0;
     writer.finish()?;
-    summary(count, tiered, with_errors);
+    summary(count, tiered, with_errors, rows.problems());
     Ok(ok)
 }
 
-/// `summary: 10000 rows, 9900 tiered, 100 with errors` on stderr, after the results. A
-/// failing stderr cannot be reported anywhere: ignored.
-fn summary(rows: usize, tiered: usize, with_errors: usize) {
+/// `summary: 10000 rows, 9900 tiered, 100 with errors` on stderr, after the results, and
+/// `, 1 problem with the file` when the file itself had problems (an unknown column, a bad
+/// header). A failing stderr cannot be reported anywhere: ignored.
+fn summary(rows: usize, tiered: usize, with_errors: usize, file_problems: usize) {
+    let file = if file_problems > 0 {
+        format!(
+            ", {} with the file",
+            report::count(file_problems, "problem", "problems")
+        )
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         io::stderr().lock(),
-        "summary: {}, {tiered} tiered, {with_errors} with errors",
+        "summary: {}, {tiered} tiered, {with_errors} with errors{file}",
         report::count(rows, "row", "rows")
     );
 }
