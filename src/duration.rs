@@ -54,7 +54,6 @@ impl FromStr for BusinessDuration {
         }
         let mut total: u64 = 0;
         let mut number: Option<u64> = None;
-        let mut last_unit = u64::MAX;
         for c in text.chars() {
             if let Some(d) = c.to_digit(10) {
                 let n = number
@@ -76,12 +75,6 @@ impl FromStr for BusinessDuration {
             let Some(n) = number.take() else {
                 return Err(fail("each unit needs a whole number before it"));
             };
-            if unit >= last_unit {
-                return Err(fail(
-                    "write the units from the largest to the smallest, each once",
-                ));
-            }
-            last_unit = unit;
             total = n
                 .checked_mul(unit)
                 .and_then(|x| total.checked_add(x))
@@ -138,6 +131,10 @@ mod tests {
         assert_eq!(secs("1h30m"), Ok(5_400));
         assert_eq!(secs("1d2h3m4s"), Ok(93_784));
         assert_eq!(secs("0m"), Ok(0));
+        // the spec allows "several of them": in any order, the parts add up
+        assert_eq!(secs("30m1h"), Ok(5_400));
+        assert_eq!(secs("1h1h"), Ok(7_200));
+        assert_eq!(secs("45s2d"), Ok(172_845));
     }
 
     #[test]
@@ -148,8 +145,6 @@ mod tests {
             "h",
             "4x",
             "1.5h",
-            "30m1h",
-            "1h1h",
             "4 h",
             "-4h",
             "99999999999999999999d",

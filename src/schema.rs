@@ -133,8 +133,8 @@ const TEXTS: Ty = Ty::Array(&Ty::Text);
 const ID: &str = "^[a-z0-9_-]+$";
 /// A metric name.
 const METRIC_NAME: &str = "^[a-z][a-z0-9_]*$";
-/// A duration: a whole number and a unit, largest unit first, each unit at most once.
-pub(crate) const DURATION: &str = "^([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?$";
+/// A duration: one or more whole numbers, each with a unit.
+pub(crate) const DURATION: &str = "^([0-9]+[dhms])+$";
 /// An escalation step's share of the target.
 const PERCENT: &str = "^[0-9]+(\\.[0-9]+)?%$";
 /// An opening interval of a weekday.
