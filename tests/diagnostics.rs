@@ -178,3 +178,20 @@ fn the_same_problem_at_the_same_place_is_reported_once() {
         ]
     );
 }
+
+#[test]
+fn an_unclosed_opener_is_one_error_where_it_opens() {
+    // (file, line:column of the opener, what is open)
+    for (name, at, what) in [
+        ("err_syntax_unclosed_array", (34, 10), "array"),
+        ("err_syntax_unclosed_inline_table", (12, 20), "inline table"),
+        ("err_syntax_unclosed_string", (4, 11), "string"),
+    ] {
+        let text = std::fs::read_to_string(format!("tests/inputs/policies/{name}.toml")).unwrap();
+        let err = tierwise::Policy::from_toml_str("p.toml", &text).unwrap_err();
+        let d = err.diagnostics();
+        assert_eq!(d.len(), 1, "{name}: {err:#}");
+        assert_eq!((d[0].line(), d[0].column()), at, "{name}");
+        assert_eq!(d[0].message(), format!("this {what} is not closed"));
+    }
+}

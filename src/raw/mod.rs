@@ -5,6 +5,7 @@
 mod merge;
 mod reader;
 pub(crate) mod services;
+mod unclosed;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -153,7 +154,29 @@ fn is_array_of_tables(key: &str) -> bool {
 pub(crate) fn read_file(file: u16, src: &str, diags: &mut Diags) -> RawPolicy {
     let (doc, errors) = DeTable::parse_recoverable(src);
     let mut cx = Cx { file, src, diags };
+    // an array, inline table or string left open makes the parser read on and report
+    // errors on every following line: then only the opener is reported
+    if let Some(e) = errors.first() {
+        if let Some(diag) = e
+            .span()
+            .and_then(|r| unclosed_diag(&cx, src, r.start, e.message()))
+        {
+            cx.push(diag);
+            return RawPolicy::default();
+        }
+    }
+    // otherwise every error, but one a line: a second one on the same line follows from the
+    // first
+    let mut last_line = None;
     for e in &errors {
+        let line = e
+            .span()
+            .and_then(|r| src.get(..r.start))
+            .map(|b| b.matches('\n').count());
+        if line.is_some() && line == last_line {
+            continue;
+        }
+        last_line = line;
         let span = cx.span(e.span().unwrap_or(0..0));
         let message = e.message().trim().trim_end_matches('.').to_owned();
         let message = lower_first(&message);
@@ -270,6 +293,38 @@ fn unknown_top_level(cx: &mut Cx<'_>, key: &str, span: Span, v: &Value<'_>, whol
 /// Names the key or table that a TOML "duplicate key" error is about, and where it was
 /// first defined when that is easy to find: the same table header, or the same key line
 /// earlier in the same table.
+/// A syntax error caused by an array, inline table or string left open on an earlier line,
+/// reported where it was opened, with the parser's own complaint as help.
+fn unclosed_diag(cx: &Cx<'_>, src: &str, at: usize, parser: &str) -> Option<Diag> {
+    let (what, start, len) = match unclosed::before(src, at)? {
+        unclosed::Open::Array(i) => ("array", i, 1),
+        unclosed::Open::Table(i) => ("inline table", i, 1),
+        unclosed::Open::String(i) => {
+            let triple = src
+                .get(i..i + 3)
+                .is_some_and(|q| q == "\"\"\"" || q == "'''");
+            ("string", i, if triple { 3 } else { 1 })
+        }
+    };
+    let line = src.get(..at).map_or(1, |b| b.matches('\n').count() + 1);
+    let parser = lower_first(parser.trim().trim_end_matches('.'));
+    let until = if src.get(at..).is_none_or(|rest| rest.trim().is_empty()) {
+        "the end of the file".to_owned()
+    } else {
+        format!("line {line} fails")
+    };
+    Some(
+        Diag::new(
+            DiagnosticKind::Syntax,
+            cx.span(start..start + len),
+            format!("this {what} is not closed"),
+        )
+        .with_help(format!(
+            "the lines after it are read as part of it, until {until}: {parser}"
+        )),
+    )
+}
+
 fn duplicate_key(src: &str, range: std::ops::Range<usize>, span: Span) -> Diag {
     let key = src
         .get(range.clone())
