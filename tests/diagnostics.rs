@@ -195,3 +195,22 @@ fn an_unclosed_opener_is_one_error_where_it_opens() {
         assert_eq!(d[0].message(), format!("this {what} is not closed"));
     }
 }
+
+#[test]
+fn a_name_listed_twice_is_one_error_without_follow_ons() {
+    for (name, message) in [
+        (
+            "err_case_severity_twice",
+            "severity `level2` is listed twice",
+        ),
+        (
+            "err_case_milestone_twice",
+            "milestone `resolve` is listed twice",
+        ),
+    ] {
+        let text = std::fs::read_to_string(format!("tests/inputs/policies/{name}.toml")).unwrap();
+        let err = tierwise::Policy::from_toml_str("p.toml", &text).unwrap_err();
+        let messages: Vec<&str> = err.diagnostics().iter().map(|d| d.message()).collect();
+        assert_eq!(messages, [message], "{name}");
+    }
+}

@@ -174,6 +174,8 @@ pub(crate) fn resolve(
                     format!(
                         "known {what}s: {}",
                         list.iter()
+                            // a name that was left out (reported where it is missing)
+                            .filter(|n| !n.is_empty())
                             .map(|n| format!("`{n}`"))
                             .collect::<Vec<_>>()
                             .join(", ")

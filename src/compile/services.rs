@@ -423,7 +423,31 @@ fn compile_service_table(
         let mut ok = true;
         while let Some(parent) = raw.services.get(cur).and_then(|s| s.extends.as_ref()) {
             let Some(pi) = names.iter().position(|n| *n == parent.v) else {
-                if cur == i {
+                if cur == i && cx.tier_ids.contains(&parent.v) {
+                    // a tier whose service is missing, perhaps written under another name:
+                    // never suggest that name back
+                    let misspelt = crate::error::closest(
+                        &parent.v,
+                        names
+                            .iter()
+                            .map(String::as_str)
+                            .filter(|n| !cx.tier_ids.iter().any(|t| t == n)),
+                    );
+                    diags.push(
+                        Diag::new(
+                            DiagnosticKind::UnknownName,
+                            parent.span,
+                            format!("tier `{}` has no service to extend", parent.v),
+                        )
+                        .with_help(match misspelt {
+                            Some(m) => format!(
+                                "`[service.{m}]` is not named after a tier: rename it `[service.{}]`",
+                                parent.v
+                            ),
+                            None => format!("add `[service.{}]`", parent.v),
+                        }),
+                    );
+                } else if cur == i {
                     resolve(diags, parent, &names, "service");
                 }
                 ok = false;
@@ -736,6 +760,8 @@ fn compile_cases(raw: &RawPolicy, cx: &Ctx<'_>, m: &mut ServiceModel, diags: &mu
                         sev.span,
                         format!("severity `{}` is listed twice", sev.v),
                     );
+                    // kept once, so that the checks after this one do not trip on it
+                    continue;
                 }
                 seen.push(&sev.v);
                 if let Some(g) = cx
@@ -774,10 +800,12 @@ fn compile_cases(raw: &RawPolicy, cx: &Ctx<'_>, m: &mut ServiceModel, diags: &mu
                             x.span,
                             format!("milestone `{}` is listed twice", x.v),
                         );
+                        continue;
                     }
                     seen.push(&x.v);
                 }
-                ms.v.iter().map(|x| x.v.clone()).collect()
+                // each once, so that the checks after this one do not trip on a repeat
+                seen.iter().map(|x| (*x).to_owned()).collect()
             }
             None => Vec::new(),
         };
