@@ -207,6 +207,7 @@ fn a_name_listed_twice_is_one_error_without_follow_ons() {
             "err_case_milestone_twice",
             "milestone `resolve` is listed twice",
         ),
+        ("err_sla_case_misspelt", "unknown case kind `exceptoin`"),
     ] {
         let text = std::fs::read_to_string(format!("tests/inputs/policies/{name}.toml")).unwrap();
         let err = tierwise::Policy::from_toml_str("p.toml", &text).unwrap_err();

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use super::{required, resolve, timezone, MAX_RULES};
 use crate::calendar::{Calendar, OpenInterval, WeeklyHours};
 use crate::duration::BusinessDuration;
-use crate::error::{did_you_mean, Diag, DiagnosticKind, Diags, Span};
+use crate::error::{closest, did_you_mean, Diag, DiagnosticKind, Diags, Span};
 use crate::expr::{self, Cond, Scope};
 use crate::policy::MetricDef;
 use crate::raw::{RawPolicy, RawService, Sp, Text};
@@ -426,7 +426,7 @@ fn compile_service_table(
                 if cur == i && cx.tier_ids.contains(&parent.v) {
                     // a tier whose service is missing, perhaps written under another name:
                     // never suggest that name back
-                    let misspelt = crate::error::closest(
+                    let misspelt = closest(
                         &parent.v,
                         names
                             .iter()
@@ -926,6 +926,21 @@ fn compile_sla(
         m.sla.rules.push(label);
         // a rule with an unknown name was reported above and takes no part in resolution
         let Some(case) = case else {
+            // the case it was meant for is not checked for coverage either: the one its
+            // misspelt name is closest to, or every case when it names none
+            let meant = s
+                .case
+                .as_ref()
+                .and_then(|c| closest(&c.v, kinds.iter().map(String::as_str)))
+                .and_then(|k| kinds.iter().position(|n| n == k));
+            match meant {
+                Some(k) => {
+                    if let Some(b) = broken.get_mut(k) {
+                        *b = true;
+                    }
+                }
+                None => broken.iter_mut().for_each(|b| *b = true),
+            }
             continue;
         };
         if diags.list.len() > before {
