@@ -208,6 +208,10 @@ fn a_name_listed_twice_is_one_error_without_follow_ons() {
             "milestone `resolve` is listed twice",
         ),
         ("err_sla_case_misspelt", "unknown case kind `exceptoin`"),
+        (
+            "err_case_milestones_key_misspelt",
+            "unknown key `milestone` in case `exception`",
+        ),
     ] {
         let text = std::fs::read_to_string(format!("tests/inputs/policies/{name}.toml")).unwrap();
         let err = tierwise::Policy::from_toml_str("p.toml", &text).unwrap_err();

@@ -899,6 +899,10 @@ fn compile_sla(
                     );
                 }
                 for (ms, d) in &t.v {
+                    if def.milestones.is_empty() {
+                        // the case's milestones are missing or misspelt, and reported there
+                        break;
+                    }
                     let idx = resolve(diags, ms, &def.milestones, "milestone");
                     let dur = duration(diags, d);
                     if let (Some(idx), Some(dur)) = (idx, dur) {
@@ -1109,7 +1113,10 @@ fn compile_escalation(raw: &RawPolicy, m: &mut ServiceModel, diags: &mut Diags) 
             "an `[[escalation]]` rule",
         );
         let ms_idx = match (case.and_then(|c| m.cases.get(usize::from(c))), milestone) {
-            (Some(def), Some(ms)) => resolve(diags, ms, &def.milestones, "milestone"),
+            // a case whose milestones are missing or misspelt was reported there
+            (Some(def), Some(ms)) if !def.milestones.is_empty() => {
+                resolve(diags, ms, &def.milestones, "milestone")
+            }
             _ => None,
         };
         let ladder = required(
