@@ -212,6 +212,14 @@ fn a_name_listed_twice_is_one_error_without_follow_ons() {
             "err_case_milestones_key_misspelt",
             "unknown key `milestone` in case `exception`",
         ),
+        (
+            "err_syntax_table_twice",
+            "table `[scoring.dimensions.volume]` is defined twice",
+        ),
+        (
+            "err_syntax_tiers_single_brackets",
+            "`tiers` is written both as `[tiers]` and as `[[tiers]]`",
+        ),
     ] {
         let text = std::fs::read_to_string(format!("tests/inputs/policies/{name}.toml")).unwrap();
         let err = tierwise::Policy::from_toml_str("p.toml", &text).unwrap_err();

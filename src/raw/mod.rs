@@ -168,6 +168,7 @@ pub(crate) fn read_file(file: u16, src: &str, diags: &mut Diags) -> RawPolicy {
     // otherwise every error, but one a line: a second one on the same line follows from the
     // first
     let mut last_line = None;
+    let mut dup_headers: Vec<Option<usize>> = Vec::new();
     for e in &errors {
         let line = e
             .span()
@@ -181,7 +182,22 @@ pub(crate) fn read_file(file: u16, src: &str, diags: &mut Diags) -> RawPolicy {
         let message = e.message().trim().trim_end_matches('.').to_owned();
         let message = lower_first(&message);
         let diag = match e.span() {
-            Some(range) if message == "duplicate key" => duplicate_key(src, range, span),
+            Some(range) if message == "duplicate key" => {
+                // the keys of a table header written twice are duplicates too: said once, by
+                // the header
+                let header = enclosing_header(src, range.start);
+                if header.is_some() && dup_headers.contains(&header) {
+                    continue;
+                }
+                let d = duplicate_key(src, range.clone(), span);
+                if src
+                    .get(line_start(src, range.start)..)
+                    .is_some_and(|l| l.trim_start().starts_with('['))
+                {
+                    dup_headers.push(Some(line_start(src, range.start)));
+                }
+                d
+            }
             Some(range) if message.ends_with(", expected nothing") => {
                 // toml's "invalid float, expected nothing" for `1.2.3`: name what is unexpected
                 let head = message
@@ -293,6 +309,27 @@ fn unknown_top_level(cx: &mut Cx<'_>, key: &str, span: Span, v: &Value<'_>, whol
 /// Names the key or table that a TOML "duplicate key" error is about, and where it was
 /// first defined when that is easy to find: the same table header, or the same key line
 /// earlier in the same table.
+/// The offset where the line holding `at` starts.
+fn line_start(src: &str, at: usize) -> usize {
+    src.get(..at)
+        .and_then(|b| b.rfind('\n'))
+        .map_or(0, |i| i + 1)
+}
+
+/// The start of the line of the table header (`[a]`, `[[a]]`) that the key at `at` belongs
+/// to, if any.
+fn enclosing_header(src: &str, at: usize) -> Option<usize> {
+    let mut end = line_start(src, at);
+    while end > 0 {
+        let start = line_start(src, end - 1);
+        if src.get(start..end)?.trim_start().starts_with('[') {
+            return Some(start);
+        }
+        end = start;
+    }
+    None
+}
+
 /// A syntax error caused by an array, inline table or string left open on an earlier line,
 /// reported where it was opened, with the parser's own complaint as help.
 fn unclosed_diag(cx: &Cx<'_>, src: &str, at: usize, parser: &str) -> Option<Diag> {
@@ -370,6 +407,28 @@ fn duplicate_key(src: &str, range: std::ops::Range<usize>, span: Span) -> Diag {
     } else {
         format!("key `{key}` is defined twice")
     };
+    // `[tiers]` written once for `[[tiers]]`: the list then clashes with a table
+    if is_header {
+        let header = line.split('#').next().unwrap_or("").trim();
+        if let Some(name) = header.strip_prefix("[[").and_then(|h| h.strip_suffix("]]")) {
+            let single = format!("[{}]", name.trim());
+            if let Some(i) = before
+                .iter()
+                .position(|l| l.split('#').next().unwrap_or("").trim() == single)
+            {
+                let name = name.trim();
+                return Diag::new(
+                    DiagnosticKind::Syntax,
+                    span,
+                    format!("`{name}` is written both as `{single}` and as `[[{name}]]`"),
+                )
+                .with_help(format!(
+                    "line {} has `{single}`: each entry of the list is written `[[{name}]]`",
+                    i + 1
+                ));
+            }
+        }
+    }
     // still a syntax error: the document is not read further
     let d = Diag::new(DiagnosticKind::Syntax, span, message);
     match first {
