@@ -70,6 +70,7 @@ impl FromStr for BusinessDuration {
                 'h' => 3_600,
                 'd' => 86_400,
                 ' ' => return Err(fail("remove the spaces")),
+                '-' => return Err(fail("a duration cannot be negative")),
                 _ => return Err(fail("units are `s`, `m`, `h` and `d`")),
             };
             let Some(n) = number.take() else {
@@ -155,6 +156,10 @@ mod tests {
         assert_eq!(
             "4x".parse::<BusinessDuration>().unwrap_err().to_string(),
             "invalid duration `4x`: units are `s`, `m`, `h` and `d`"
+        );
+        assert_eq!(
+            "-8h".parse::<BusinessDuration>().unwrap_err().to_string(),
+            "invalid duration `-8h`: a duration cannot be negative"
         );
     }
 

@@ -337,7 +337,14 @@ impl Checker<'_, '_> {
             };
         }
         let candidates = self.name_candidates();
-        let help = did_you_mean(n, candidates.iter().map(String::as_str));
+        let help = if self.scope.dimensions.iter().any(|d| d == n) {
+            // a dimension written without its prefix
+            Some(format!("did you mean `dimension.{n}`?"))
+        } else if n.eq_ignore_ascii_case("true") || n.eq_ignore_ascii_case("false") {
+            Some(format!("did you mean `{}`?", n.to_ascii_lowercase()))
+        } else {
+            did_you_mean(n, candidates.iter().map(String::as_str))
+        };
         let message = if n.contains('.') || n == "case" || n == "dimension" {
             format!("unknown name `{n}`")
         } else {

@@ -100,6 +100,13 @@ fn errors_point_into_the_condition() {
     assert_eq!(e.len(), 2, "{e:?}");
     assert_eq!(e[0].1.as_deref(), Some("expected one of `global`, `local`"));
     assert_eq!(e[1].0, "booleans cannot be ordered with `>`");
+
+    // a dimension without its prefix, a boolean in capitals
+    let e = errors("volume >= 50");
+    assert_eq!(e[0].0, "unknown metric `volume`");
+    assert_eq!(e[0].1.as_deref(), Some("did you mean `dimension.volume`?"));
+    let e = errors("strategic == True");
+    assert_eq!(e[0].1.as_deref(), Some("did you mean `true`?"));
 }
 
 #[test]

@@ -211,6 +211,16 @@ pub(crate) fn read_file(file: u16, src: &str, diags: &mut Diags) -> RawPolicy {
                 };
                 Diag::new(DiagnosticKind::Syntax, span, message)
             }
+            // `key =` and nothing after it: the parser expects a value and sees the line end
+            Some(range)
+                if message.starts_with("string values must be quoted")
+                    && src
+                        .get(range.start..)
+                        .and_then(|rest| rest.lines().next())
+                        .is_none_or(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) =>
+            {
+                Diag::new(DiagnosticKind::Syntax, span, "a value is missing after `=`")
+            }
             _ => Diag::new(DiagnosticKind::Syntax, span, message),
         };
         cx.push(diag);
