@@ -170,10 +170,7 @@ pub(crate) fn read_file(file: u16, src: &str, diags: &mut Diags) -> RawPolicy {
     let mut last_line = None;
     let mut dup_headers: Vec<Option<usize>> = Vec::new();
     for e in &errors {
-        let line = e
-            .span()
-            .and_then(|r| src.get(..r.start))
-            .map(|b| b.matches('\n').count());
+        let line = e.span().map(|r| line_of(src, r.start));
         if line.is_some() && line == last_line {
             continue;
         }
@@ -319,6 +316,11 @@ fn unknown_top_level(cx: &mut Cx<'_>, key: &str, span: Span, v: &Value<'_>, whol
 /// Names the key or table that a TOML "duplicate key" error is about, and where it was
 /// first defined when that is easy to find: the same table header, or the same key line
 /// earlier in the same table.
+/// The 1-based line holding the offset `at`.
+fn line_of(src: &str, at: usize) -> usize {
+    src.get(..at).map_or(1, |b| b.matches('\n').count() + 1)
+}
+
 /// The offset where the line holding `at` starts.
 fn line_start(src: &str, at: usize) -> usize {
     src.get(..at)
@@ -353,7 +355,7 @@ fn unclosed_diag(cx: &Cx<'_>, src: &str, at: usize, parser: &str) -> Option<Diag
             ("string", i, if triple { 3 } else { 1 })
         }
     };
-    let line = src.get(..at).map_or(1, |b| b.matches('\n').count() + 1);
+    let line = line_of(src, at);
     let parser = lower_first(parser.trim().trim_end_matches('.'));
     let until = if src.get(at..).is_none_or(|rest| rest.trim().is_empty()) {
         "the end of the file".to_owned()
@@ -377,10 +379,7 @@ fn duplicate_key(src: &str, range: std::ops::Range<usize>, span: Span) -> Diag {
         .get(range.clone())
         .unwrap_or("")
         .trim_matches(|c| c == '"' || c == '\'');
-    let line_start = src
-        .get(..range.start)
-        .and_then(|b| b.rfind('\n'))
-        .map_or(0, |i| i + 1);
+    let line_start = line_start(src, range.start);
     let line = src
         .get(line_start..)
         .and_then(|l| l.lines().next())
