@@ -483,9 +483,16 @@ impl Checker<'_, '_> {
                     }
                     _ => None,
                 };
+                // an element of an `in` list (passed with `op_at` at the element) is pointed
+                // at alone; a comparison from its left side to its right
+                let (at, len) = if op_at == b.at {
+                    (b.at, b.len)
+                } else {
+                    (a.at, (b.at + b.len).saturating_sub(a.at))
+                };
                 self.err(
-                    a.at,
-                    (b.at + b.len).saturating_sub(a.at),
+                    at,
+                    len,
                     format!(
                         "cannot compare `{}` ({}) with `{}` ({})",
                         a.text,

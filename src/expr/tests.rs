@@ -107,6 +107,11 @@ fn errors_point_into_the_condition() {
     assert_eq!(e[0].1.as_deref(), Some("did you mean `dimension.volume`?"));
     let e = errors("strategic == True");
     assert_eq!(e[0].1.as_deref(), Some("did you mean `true`?"));
+
+    // each bad element of an `in` list is pointed at itself
+    let e = errors("influence in [1, 2]");
+    let spans: Vec<_> = e.iter().map(|x| x.2.clone()).collect();
+    assert_eq!(spans, [15..16, 18..19], "{e:?}");
 }
 
 #[test]
