@@ -217,6 +217,10 @@ fn a_name_listed_twice_is_one_error_without_follow_ons() {
             "table `[scoring.dimensions.volume]` is defined twice",
         ),
         (
+            "err_metric_name_hyphen_used",
+            "metric name `overdue-days` must start with a-z and use only a-z, 0-9 and `_`",
+        ),
+        (
             "err_syntax_tiers_single_brackets",
             "`tiers` is written both as `[tiers]` and as `[[tiers]]`",
         ),

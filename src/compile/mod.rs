@@ -400,6 +400,9 @@ fn compile_metrics(raw: &RawPolicy, diags: &mut Diags) -> Vec<MetricDef> {
     }
     for m in &raw.metrics {
         let name = &m.name;
+        // the name references resolve against: an invalid one is known by the valid form its
+        // error suggests, so that references already written that way are not reported too
+        let mut known_as = name.v.clone();
         if RESERVED.contains(&name.v.as_str()) {
             diags.push(
                 Diag::new(DiagnosticKind::Reserved, name.span, format!("`{}` is reserved and cannot be a metric name", name.v))
@@ -408,7 +411,9 @@ fn compile_metrics(raw: &RawPolicy, diags: &mut Diags) -> Vec<MetricDef> {
         } else if !is_name(&name.v) {
             let fixed = snake_case(&name.v);
             let help = if is_name(&fixed) && !RESERVED.contains(&fixed.as_str()) {
-                format!("write it as `{fixed}`")
+                let help = format!("write it as `{fixed}`");
+                known_as = fixed;
+                help
             } else {
                 "for example `annual_teu` or `gross_margin_pct`".to_owned()
             };
@@ -432,7 +437,7 @@ fn compile_metrics(raw: &RawPolicy, diags: &mut Diags) -> Vec<MetricDef> {
         });
         if let Some(kind) = kind {
             out.push(MetricDef {
-                name: name.v.clone(),
+                name: known_as,
                 kind,
                 required: m.default.is_none() && m.required.as_ref().is_none_or(|r| r.v),
                 default,
@@ -441,7 +446,7 @@ fn compile_metrics(raw: &RawPolicy, diags: &mut Diags) -> Vec<MetricDef> {
         } else {
             // keep indices aligned with declaration order for later references
             out.push(MetricDef {
-                name: name.v.clone(),
+                name: known_as,
                 kind: MetricKind::Bool,
                 default: None,
                 required: false,
