@@ -163,14 +163,30 @@ fn file_of_exactly_one_mebibyte_is_read() {
     Policy::from_toml_str("tests/inputs/policies/big.toml", &text).unwrap();
 }
 
+/// The error of loading `tests/inputs/policies/NAME.toml`, which must fail.
+#[expect(clippy::panic, reason = "a fixture that loads fails the test")]
+fn load_err(name: &str) -> LoadError {
+    let path = format!("tests/inputs/policies/{name}.toml");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    match Policy::from_toml_str("p.toml", &text) {
+        Ok(_) => panic!("{path} loaded"),
+        Err(e) => e,
+    }
+}
+
+/// The messages of [`load_err`], in order.
+fn messages(name: &str) -> Vec<String> {
+    load_err(name)
+        .diagnostics()
+        .iter()
+        .map(|d| d.message().to_owned())
+        .collect()
+}
+
 #[test]
 fn the_same_problem_at_the_same_place_is_reported_once() {
-    let text = std::fs::read_to_string("tests/inputs/policies/err_tier_twice_without_service.toml")
-        .unwrap();
-    let err = tierwise::Policy::from_toml_str("p.toml", &text).unwrap_err();
-    let messages: Vec<&str> = err.diagnostics().iter().map(|d| d.message()).collect();
     assert_eq!(
-        messages,
+        messages("err_tier_twice_without_service"),
         [
             "tier `other` has no `[service.other]`",
             "tier `other` is defined twice",
@@ -187,8 +203,7 @@ fn an_unclosed_opener_is_one_error_where_it_opens() {
         ("err_syntax_unclosed_inline_table", (12, 20), "inline table"),
         ("err_syntax_unclosed_string", (4, 11), "string"),
     ] {
-        let text = std::fs::read_to_string(format!("tests/inputs/policies/{name}.toml")).unwrap();
-        let err = tierwise::Policy::from_toml_str("p.toml", &text).unwrap_err();
+        let err = load_err(name);
         let d = err.diagnostics();
         assert_eq!(d.len(), 1, "{name}: {err:#}");
         assert_eq!((d[0].line(), d[0].column()), at, "{name}");
@@ -225,9 +240,6 @@ fn a_name_listed_twice_is_one_error_without_follow_ons() {
             "`tiers` is written both as `[tiers]` and as `[[tiers]]`",
         ),
     ] {
-        let text = std::fs::read_to_string(format!("tests/inputs/policies/{name}.toml")).unwrap();
-        let err = tierwise::Policy::from_toml_str("p.toml", &text).unwrap_err();
-        let messages: Vec<&str> = err.diagnostics().iter().map(|d| d.message()).collect();
-        assert_eq!(messages, [message], "{name}");
+        assert_eq!(messages(name), [message], "{name}");
     }
 }
