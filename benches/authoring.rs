@@ -12,7 +12,9 @@ use std::hint::black_box;
 use chrono::NaiveDate;
 use common::population;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use tierwise::{Customer, Policy, Simulation, Suite};
+use tierwise::scenario::Suite;
+use tierwise::simulate::Simulation;
+use tierwise::{Customer, Policy};
 
 fn load(path: &str) -> Policy {
     Policy::from_toml_str(path, &std::fs::read_to_string(path).unwrap()).unwrap()

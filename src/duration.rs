@@ -7,12 +7,12 @@ use std::str::FromStr;
 /// `s`, `m`, `h` or `d` (`d` = 24 h), or several of them (`"1h30m"`).
 ///
 /// ```
-/// use tierwise::BusinessDuration;
+/// use tierwise::calendar::BusinessDuration;
 /// let d: BusinessDuration = "1h30m".parse()?;
 /// assert_eq!(d.seconds(), 5400);
 /// assert_eq!(d.to_string(), "1h30m");
 /// assert_eq!("90m".parse::<BusinessDuration>()?.to_string(), "1h30m");
-/// # Ok::<(), tierwise::DurationError>(())
+/// # Ok::<(), tierwise::calendar::DurationError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct BusinessDuration(u64);

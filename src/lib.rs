@@ -2,50 +2,78 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod batch;
-mod calendar;
-mod compile;
-mod customer;
+// The layers, from the bottom (see docs/architecture.md; a test keeps the order):
+// leaves, raw, model, expr, compile, input, eval, explain, the facade, the authoring tools.
+pub mod calendar;
+mod decimal;
 mod duration;
-mod error;
-mod eval;
-mod explain;
-mod expr;
-#[cfg(feature = "cli")]
-mod load;
-mod policy;
-mod policy_set;
-mod raw;
-mod scenario;
-mod schema;
-mod service;
-mod simulate;
-mod sla;
-mod store;
+mod keys;
+mod suggest;
 
-pub use calendar::{Calendar, CalendarError, ClockTime, OpenInterval, WeeklyHours};
-pub use customer::{Customer, CustomerBuilder, InputValue, STATE_FIELDS};
-pub use duration::{BusinessDuration, DurationError};
+mod error;
+
+mod raw;
+
+mod model;
+
+mod expr;
+
+mod compile;
+
+mod input;
+
+mod eval;
+
+mod explain;
+
+mod policy;
+
+mod authoring;
+
+pub use authoring::policy_set::PolicySet;
+pub use authoring::store::PolicyStore;
 pub use error::{
-    closest, Diagnostic, DiagnosticKind, EvalError, EvalErrorKind, InputError, InputErrors,
-    LoadError,
+    Diagnostic, DiagnosticKind, EvalError, EvalErrorKind, InputError, InputErrors, LoadError,
 };
-pub use eval::{Assignment, Decision, TierState};
-pub use explain::{
-    AdjustmentTrace, DimensionTrace, Explanation, GateTrace, PinTrace, PolicyRef, PreviousTrace,
-    StateTrace,
-};
-pub use policy::{MetricId, Policy, Tier, TierId};
-pub use policy_set::PolicySet;
-pub use scenario::{Mismatch, ScenarioOutcome, Suite, SuiteReport};
-pub use schema::{policy_schema, scenario_schema};
-pub use service::{AccountManager, Resolution, Service};
-pub use simulate::{
-    Mover, Placement, RecordError, Simulation, SimulationError, SimulationReport, TierShare,
-    Transition,
-};
-pub use sla::{
-    Case, CaseBuilder, CaseError, Deadline, EscalationStatus, EscalationStep, Handling,
-    RouteDecision, SlaError,
-};
-pub use store::PolicyStore;
+pub use eval::{Assignment, Decision, Resolution, TierState};
+pub use input::{Customer, CustomerBuilder, InputValue};
+pub use model::{MetricId, Tier, TierId};
+pub use policy::Policy;
+/// The decimal type of scores, weights and metric values, re-exported so that callers use
+/// the same version as tierwise.
+pub use rust_decimal;
+
+/// Tier services: support hours, account management, channels, response targets, benefits.
+pub mod service {
+    pub use crate::eval::Service;
+    pub use crate::model::AccountManager;
+}
+
+/// Cases: building them, their SLA deadlines, routing and escalation.
+pub mod sla {
+    pub use crate::eval::{
+        Deadline, EscalationStatus, EscalationStep, Handling, RouteDecision, SlaError,
+    };
+    pub use crate::input::{Case, CaseBuilder, CaseError};
+}
+
+/// Traces of a tier decision, from [`Policy::explain`].
+pub mod trace {
+    pub use crate::explain::{
+        AdjustmentTrace, DimensionTrace, Explanation, GateTrace, PinTrace, PolicyRef,
+        PreviousTrace, StateTrace,
+    };
+}
+
+/// Simulating a policy over a population, and comparing two policies.
+pub mod simulate {
+    pub use crate::authoring::simulate::{
+        Mover, Placement, RecordError, Simulation, SimulationError, SimulationReport, TierShare,
+        Transition,
+    };
+}
+
+/// Scenario tests kept beside a policy (`*.tests.toml`).
+pub mod scenario {
+    pub use crate::authoring::scenario::{Mismatch, ScenarioOutcome, Suite, SuiteReport};
+}

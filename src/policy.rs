@@ -1,317 +1,25 @@
-//! The compiled, immutable policy.
+//! The facade: [`Policy`], a compiled policy, and every public method on it. Each method is a
+//! short delegation to the layer that does the work (`compile`, `input`, `eval`, `explain`),
+//! so this one file answers "what can a `Policy` do?".
 
+use std::borrow::Borrow;
+#[cfg(feature = "fs")]
+use std::path::Path;
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use rust_decimal::Decimal;
 
-use crate::error::LoadError;
-use crate::expr::Cond;
-use crate::service::ServiceModel;
-
-/// The number of a tier, counted from the highest (0) down to the floor.
-///
-/// A smaller number is a higher rank; `TierId`s are only meaningful for the policy that
-/// produced them. Get the tier's text id with [`Policy::tier`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct TierId(pub(crate) u16);
-
-impl TierId {
-    /// The rank: 0 for the highest tier.
-    pub fn rank(self) -> usize {
-        usize::from(self.0)
-    }
-
-    /// Whether `self` ranks strictly above `other`.
-    pub fn is_above(self, other: TierId) -> bool {
-        self.0 < other.0
-    }
-}
-
-/// The number of a metric in the policy's `[metrics]` table, in declaration order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct MetricId(pub(crate) u16);
-
-impl MetricId {
-    /// The index of the metric in declaration order.
-    pub fn index(self) -> usize {
-        usize::from(self.0)
-    }
-}
-
-/// A typed value of a customer's metric.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Value {
-    Decimal(Decimal),
-    Integer(i64),
-    Date(NaiveDate),
-    /// The index into the metric's `values`.
-    Enum(u16),
-    Bool(bool),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum MetricKind {
-    Decimal {
-        min: Option<Decimal>,
-        max: Option<Decimal>,
-    },
-    Integer {
-        min: Option<Decimal>,
-        max: Option<Decimal>,
-    },
-    Date,
-    Enum {
-        values: Vec<String>,
-    },
-    Bool,
-}
-
-/// A `min` or `max` a value lies beyond.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Beyond {
-    Min(Decimal),
-    Max(Decimal),
-}
-
-impl MetricKind {
-    /// The value as a number and the bound it breaks, for decimal and integer metrics.
-    pub(crate) fn violated_bound(&self, v: &Value) -> Option<(Decimal, Beyond)> {
-        let (MetricKind::Decimal { min, max } | MetricKind::Integer { min, max }) = self else {
-            return None;
-        };
-        let n = match *v {
-            Value::Decimal(d) => d,
-            Value::Integer(i) => Decimal::from(i),
-            _ => return None,
-        };
-        if let Some(m) = min.filter(|m| n < *m) {
-            return Some((n, Beyond::Min(m)));
-        }
-        max.filter(|m| n > *m).map(|m| (n, Beyond::Max(m)))
-    }
-
-    pub(crate) fn type_name(&self) -> &'static str {
-        match self {
-            MetricKind::Decimal { .. } => "decimal",
-            MetricKind::Integer { .. } => "integer",
-            MetricKind::Date => "date",
-            MetricKind::Enum { .. } => "enum",
-            MetricKind::Bool => "bool",
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct MetricDef {
-    pub(crate) name: String,
-    pub(crate) kind: MetricKind,
-    pub(crate) default: Option<Value>,
-    pub(crate) required: bool,
-    pub(crate) unit: Option<String>,
-}
-
-impl MetricDef {
-    /// Formats a value of this metric for people and for output files.
-    pub(crate) fn display(&self, v: &Value) -> String {
-        match (v, &self.kind) {
-            (Value::Decimal(d), _) => d.to_string(),
-            (Value::Integer(i), _) => i.to_string(),
-            (Value::Date(d), _) => d.to_string(),
-            (Value::Enum(i), MetricKind::Enum { values }) => {
-                values.get(usize::from(*i)).cloned().unwrap_or_default()
-            }
-            (Value::Enum(i), _) => i.to_string(),
-            (Value::Bool(b), _) => b.to_string(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum DateUnit {
-    Years,
-    Days,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Curve {
-    Linear(Vec<(Decimal, Decimal)>),
-    Steps(Vec<(Decimal, Decimal)>),
-    /// Scores by enum index (or `[false, true]` for a bool metric).
-    Map(Vec<Decimal>),
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Dimension {
-    pub(crate) name: String,
-    pub(crate) metric: u16,
-    pub(crate) weight: Decimal,
-    pub(crate) curve: Curve,
-    pub(crate) unit: DateUnit,
-}
-
-/// A tier of the policy: its id, display name, threshold.
-#[derive(Debug, Clone)]
-pub struct Tier {
-    pub(crate) id: String,
-    pub(crate) name: Option<String>,
-    pub(crate) min_score: Decimal,
-    pub(crate) require: Vec<(String, Cond)>,
-}
-
-impl Tier {
-    /// The tier's id, like `vip`.
-    pub fn id(&self) -> &str {
-        &self.id
-    }
-
-    /// The display name, like `VIP客户`, or the id when there is none.
-    pub fn name(&self) -> &str {
-        self.name.as_deref().unwrap_or(&self.id)
-    }
-
-    /// The lowest score that qualifies.
-    pub fn min_score(&self) -> Decimal {
-        self.min_score
-    }
-
-    /// The conditions a customer must also meet, as written.
-    pub fn requirements(&self) -> impl Iterator<Item = &str> {
-        self.require.iter().map(|(t, _)| t.as_str())
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum AdjustKind {
-    AtLeast,
-    AtMost,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Adjustment {
-    pub(crate) when_text: String,
-    pub(crate) when: Cond,
-    pub(crate) kind: AdjustKind,
-    pub(crate) tier: u16,
-    pub(crate) reason: String,
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Tiering {
-    pub(crate) downgrade_buffer: Decimal,
-    pub(crate) downgrade_grace_days: i64,
-    pub(crate) max_downgrade_steps: Option<u16>,
-    pub(crate) pins_respect_caps: bool,
-}
-
-#[derive(Debug)]
-pub(crate) struct Compiled {
-    pub(crate) id: String,
-    pub(crate) version: String,
-    pub(crate) name: Option<String>,
-    pub(crate) effective_from: Option<NaiveDate>,
-    pub(crate) effective_until: Option<NaiveDate>,
-    pub(crate) timezone: Tz,
-    pub(crate) metrics: Vec<MetricDef>,
-    pub(crate) precision: u32,
-    pub(crate) missing_zero: bool,
-    pub(crate) dimensions: Vec<Dimension>,
-    pub(crate) dimension_names: Vec<String>,
-    pub(crate) total_weight: Decimal,
-    pub(crate) tiers: Vec<Tier>,
-    pub(crate) tier_ids: Vec<String>,
-    pub(crate) adjustments: Vec<Adjustment>,
-    pub(crate) tiering: Tiering,
-    pub(crate) services: ServiceModel,
-    /// Exact shortcuts for the hot path, derived from the fields above.
-    pub(crate) prepared: Prepared,
-    /// Where the policy was read from, for diagnostics that involve several policies.
-    pub(crate) origin: Origin,
-}
-
-/// The file a policy came from and the places of its header keys.
-#[derive(Debug, Default, Clone)]
-pub(crate) struct Origin {
-    pub(crate) source: Option<crate::error::Source>,
-    pub(crate) id: crate::error::Span,
-    pub(crate) header: crate::error::Span,
-    pub(crate) effective_from: Option<crate::error::Span>,
-}
-
-/// Exact shortcuts computed once per policy so that scoring divides only when it must.
-#[derive(Debug, Default)]
-pub(crate) struct Prepared {
-    /// Per dimension and linear segment, `dy / dx` when that quotient is an exact decimal.
-    pub(crate) slopes: Vec<Vec<Option<Decimal>>>,
-    /// Per dimension, `weight / total weight`, when every such share is exact.
-    pub(crate) shares: Option<Vec<Decimal>>,
-    /// Tier thresholds at the score's scale, so that comparisons need no rescaling.
-    pub(crate) min_scores: Vec<Decimal>,
-    /// Per tier, `min_score - downgrade_buffer` at the score's scale.
-    pub(crate) keep_scores: Vec<Decimal>,
-    /// Per dimension, the curve in integers, when every number fits.
-    pub(crate) fast_curves: Vec<Option<crate::eval::FastCurve>>,
-    /// The weights in integers, when they fit.
-    pub(crate) fast_weights: Option<crate::eval::FastWeights>,
-}
-
-/// `a / b` when the quotient is exact (no rounding at 28 digits).
-fn exact_div(a: Decimal, b: Decimal) -> Option<Decimal> {
-    let q = a.checked_div(b)?;
-    (q.scale() < 28 && q.checked_mul(b) == Some(a)).then_some(q)
-}
-
-impl Prepared {
-    fn of(c: &Compiled) -> Prepared {
-        let slopes = c
-            .dimensions
-            .iter()
-            .map(|d| match &d.curve {
-                Curve::Linear(points) => points
-                    .windows(2)
-                    .map(|w| match w {
-                        [(xa, ya), (xb, yb)] => {
-                            exact_div(yb.checked_sub(*ya)?, xb.checked_sub(*xa)?)
-                        }
-                        _ => None,
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            })
-            .collect();
-        let shares: Option<Vec<Decimal>> = c
-            .dimensions
-            .iter()
-            .map(|d| exact_div(d.weight, c.total_weight))
-            .collect();
-        let at_precision = |mut m: Decimal| {
-            if m.scale() < c.precision {
-                m.rescale(c.precision);
-            }
-            m
-        };
-        let min_scores = c.tiers.iter().map(|t| at_precision(t.min_score)).collect();
-        let keep_scores = c
-            .tiers
-            .iter()
-            .map(|t| at_precision(t.min_score - c.tiering.downgrade_buffer))
-            .collect();
-        let fast_curves = c
-            .dimensions
-            .iter()
-            .map(|d| crate::eval::FastCurve::of(d, c.precision))
-            .collect();
-        Prepared {
-            slopes,
-            shares,
-            min_scores,
-            keep_scores,
-            fast_curves,
-            fast_weights: crate::eval::FastWeights::of(&c.dimensions),
-        }
-    }
-}
+use crate::calendar::Calendar;
+use crate::compile;
+use crate::error::{EvalError, LoadError};
+use crate::eval::{
+    self, Assignment, Deadline, EscalationStatus, EscalationStep, Handling, Resolution,
+    RouteDecision, Service, SlaError,
+};
+use crate::explain::{self, Explanation};
+use crate::input::{Case, CaseBuilder, Customer, CustomerBuilder, STATE_FIELDS};
+use crate::model::{Compiled, MetricId, Tier, TierId};
 
 /// A compiled policy: validated, immutable, cheap to clone and safe to share between threads.
 ///
@@ -323,12 +31,13 @@ pub struct Policy {
 }
 
 impl Policy {
-    pub(crate) fn new(mut compiled: Compiled) -> Policy {
-        compiled.prepared = Prepared::of(&compiled);
+    fn new(compiled: Compiled) -> Policy {
         Policy {
             inner: Arc::new(compiled),
         }
     }
+
+    // ---- loading ----
 
     /// Parses, validates and compiles a policy from TOML text. `name` is how errors refer to
     /// the file (usually its path).
@@ -359,8 +68,24 @@ impl Policy {
     /// # Ok::<(), tierwise::LoadError>(())
     /// ```
     pub fn from_toml_str(name: &str, text: &str) -> Result<Policy, LoadError> {
-        crate::compile::load_str(name, text)
+        compile::from_str(name, text).map(Policy::new)
     }
+
+    /// Reads, validates and compiles a policy file and the files it includes (spec section
+    /// 12). Errors name each file by its path as given (included files relative to the
+    /// including one).
+    ///
+    /// An included file must lie inside the directory of the top policy file (symbolic links
+    /// are followed before checking), includes nest at most 8 deep, and a table, key or
+    /// named entry defined in two files is an error naming both places.
+    ///
+    /// Requires the `fs` feature.
+    #[cfg(feature = "fs")]
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Policy, LoadError> {
+        compile::fs::from_path(path.as_ref()).map(Policy::new)
+    }
+
+    // ---- what the policy says ----
 
     /// The policy's id.
     pub fn id(&self) -> &str {
@@ -423,12 +148,7 @@ impl Policy {
 
     /// Finds a tier by its text id.
     pub fn tier_by_id(&self, id: &str) -> Option<TierId> {
-        self.inner
-            .tier_ids
-            .iter()
-            .position(|t| t == id)
-            .and_then(|i| u16::try_from(i).ok())
-            .map(TierId)
+        self.inner.tier_by_id(id)
     }
 
     fn floor(&self) -> &Tier {
@@ -447,12 +167,7 @@ impl Policy {
 
     /// Finds a metric by name.
     pub fn metric_id(&self, name: &str) -> Option<MetricId> {
-        self.inner
-            .metrics
-            .iter()
-            .position(|m| m.name == name)
-            .and_then(|i| u16::try_from(i).ok())
-            .map(MetricId)
+        self.inner.metric_id(name)
     }
 
     /// The names of the scoring dimensions, in declaration order.
@@ -465,8 +180,287 @@ impl Policy {
         self.inner.precision
     }
 
-    pub(crate) fn key(&self) -> usize {
-        Arc::as_ptr(&self.inner) as usize
+    /// Whether `name` is a field a customer record may carry: a metric, the customer id
+    /// column `id`, or a state or pin field (`previous_tier`, `tier_since`,
+    /// `last_qualified`, `pinned_tier`, `pinned_until`, `pin_reason`).
+    pub fn is_input_field(&self, name: &str) -> bool {
+        name == "id" || STATE_FIELDS.contains(&name) || self.inner.metric_id(name).is_some()
+    }
+
+    /// Whether the policy defines services (section 8); without them [`Policy::service`]
+    /// returns `None`.
+    pub fn has_services(&self) -> bool {
+        !self.inner.services.services.is_empty()
+    }
+
+    /// The names of the calendars, starting with the built-in `24x7`.
+    pub fn calendar_names(&self) -> impl Iterator<Item = &str> {
+        self.inner
+            .services
+            .calendars
+            .iter()
+            .map(|(n, _)| n.as_str())
+    }
+
+    /// A calendar by name (`24x7` is built in).
+    pub fn calendar(&self, name: &str) -> Option<&Calendar> {
+        self.inner
+            .services
+            .calendars
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, c)| c)
+    }
+
+    /// The case kinds of the policy.
+    pub fn case_kinds(&self) -> impl Iterator<Item = &str> {
+        self.inner.services.cases.iter().map(|c| c.kind.as_str())
+    }
+
+    /// The severities of a case kind, the default (first) first; `None` for an unknown kind.
+    pub fn severities(&self, kind: &str) -> Option<impl Iterator<Item = &str>> {
+        let s = &self.inner.services;
+        let c = s.cases.iter().find(|c| c.kind == kind)?;
+        Some(
+            c.severities
+                .iter()
+                .filter_map(|g| s.severities.get(usize::from(*g)).map(String::as_str)),
+        )
+    }
+
+    /// The milestones of a case kind, in order.
+    pub fn milestones(&self, kind: &str) -> Option<impl Iterator<Item = &str>> {
+        let c = self.inner.services.cases.iter().find(|c| c.kind == kind)?;
+        Some(c.milestones.iter().map(String::as_str))
+    }
+
+    // ---- customers and cases ----
+
+    /// Starts a customer record for this policy.
+    pub fn customer(&self, id: impl Into<String>) -> CustomerBuilder<'_> {
+        CustomerBuilder::new(&self.inner, id.into())
+    }
+
+    /// Starts a case of `kind` opened at `opened`.
+    pub fn case(&self, kind: &str, opened: DateTime<Utc>) -> CaseBuilder<'_> {
+        CaseBuilder::new(&self.inner, kind, opened)
+    }
+
+    // ---- tiering ----
+
+    /// Scores and tiers one customer on `as_of`, without a trace. Does not allocate.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// # let policy = tierwise::Policy::from_toml_str("p.toml", r#"
+    /// # [policy]
+    /// # id = "demo"
+    /// # version = "1"
+    /// # timezone = "UTC"
+    /// # [metrics]
+    /// # teu = { type = "decimal", min = 0 }
+    /// # [scoring.dimensions.volume]
+    /// # metric = "teu"
+    /// # weight = 1
+    /// # curve = "linear"
+    /// # points = [[0, 0], [1000, 100]]
+    /// # [[tiers]]
+    /// # id = "key"
+    /// # min_score = 50
+    /// # [[tiers]]
+    /// # id = "standard"
+    /// # min_score = 0
+    /// # "#)?;
+    /// let c = policy.customer("C1").set("teu", "625.5").build()?;
+    /// let a = policy.classify(&c, NaiveDate::from_ymd_opt(2026, 6, 30).unwrap())?;
+    /// assert_eq!(a.score().to_string(), "62.55");
+    /// assert_eq!(policy.tier(a.tier()).id(), "key");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn classify(&self, customer: &Customer, as_of: NaiveDate) -> Result<Assignment, EvalError> {
+        eval::classify(&self.inner, customer, as_of)
+    }
+
+    /// Scores and tiers one customer with a full trace of every step.
+    pub fn explain(&self, customer: &Customer, as_of: NaiveDate) -> Result<Explanation, EvalError> {
+        let a = eval::classify(&self.inner, customer, as_of)?;
+        Ok(explain::build(&self.inner, customer, as_of, &a))
+    }
+
+    /// Classifies every customer of `customers` on `as_of` into `out`: afterwards `out`
+    /// holds exactly one result per customer, in input order (`out[i]` is the result of
+    /// `customers[i]`), so nothing is lost: a customer that cannot be evaluated has its
+    /// [`EvalError`], which names it. Results already in `out` are overwritten in place
+    /// (a surplus is dropped) and its capacity is reused, so a caller classifying batch
+    /// after batch into one vector allocates only when a batch is larger than any before.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// # let policy = tierwise::Policy::from_toml_str("p.toml", r#"
+    /// # [policy]
+    /// # id = "demo"
+    /// # version = "1"
+    /// # timezone = "UTC"
+    /// # [metrics]
+    /// # teu = { type = "decimal", min = 0 }
+    /// # since = { type = "date" }
+    /// # [scoring.dimensions.volume]
+    /// # metric = "teu"
+    /// # weight = 1
+    /// # curve = "linear"
+    /// # points = [[0, 0], [1000, 100]]
+    /// # [scoring.dimensions.tenure]
+    /// # metric = "since"
+    /// # weight = 1
+    /// # curve = "steps"
+    /// # points = [[0, 0], [5, 100]]
+    /// # [[tiers]]
+    /// # id = "key"
+    /// # min_score = 50
+    /// # [[tiers]]
+    /// # id = "standard"
+    /// # min_score = 0
+    /// # "#)?;
+    /// let customers = vec![
+    ///     policy.customer("C1").set("teu", "900").set("since", "2015-01-01").build()?,
+    ///     policy.customer("C2").set("teu", "100").set("since", "2027-01-01").build()?,
+    /// ];
+    /// let as_of = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+    /// let mut results = Vec::new();
+    /// policy.classify_batch(&customers, as_of, &mut results);
+    /// assert_eq!(results.len(), 2);
+    /// assert_eq!(policy.tier(results[0].as_ref().unwrap().tier()).id(), "key");
+    /// // a start date after the as-of date: an error naming the customer
+    /// assert_eq!(results[1].as_ref().unwrap_err().customer(), "C2");
+    ///
+    /// // the same, lazily, from any iterator of customers (owned or borrowed)
+    /// let lazily: Vec<_> = policy.classify_iter(&customers, as_of).collect();
+    /// assert_eq!(lazily, results);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn classify_batch(
+        &self,
+        customers: &[Customer],
+        as_of: NaiveDate,
+        out: &mut Vec<Result<Assignment, EvalError>>,
+    ) {
+        eval::batch::classify_batch(&self.inner, customers, as_of, out);
+    }
+
+    /// Classifies the customers of `customers` on `as_of` as they come: one result per
+    /// customer, in input order. Nothing is buffered; `customers` may yield owned
+    /// [`Customer`]s or references.
+    pub fn classify_iter<'a, I>(
+        &'a self,
+        customers: I,
+        as_of: NaiveDate,
+    ) -> impl Iterator<Item = Result<Assignment, EvalError>> + 'a
+    where
+        I: IntoIterator,
+        I::Item: Borrow<Customer>,
+        I::IntoIter: 'a,
+    {
+        customers
+            .into_iter()
+            .map(move |c| eval::classify(&self.inner, c.borrow(), as_of))
+    }
+
+    /// Like [`classify_batch`](Self::classify_batch), with the batch split across the
+    /// threads of rayon's global pool: the results are identical and in input order
+    /// (`out[i]` is the result of `customers[i]`). Batches too small to be worth splitting
+    /// are classified on the calling thread.
+    ///
+    /// Requires the `parallel` feature.
+    #[cfg(feature = "parallel")]
+    pub fn classify_par(
+        &self,
+        customers: &[Customer],
+        as_of: NaiveDate,
+        out: &mut Vec<Result<Assignment, EvalError>>,
+    ) {
+        eval::batch::classify_par(&self.inner, customers, as_of, out);
+    }
+
+    // ---- service ----
+
+    /// Tiers a customer and resolves the tier's service with the customer's granted benefits.
+    /// Does not allocate.
+    pub fn resolve(&self, customer: &Customer, as_of: NaiveDate) -> Result<Resolution, EvalError> {
+        eval::resolve::resolve(&self.inner, customer, as_of)
+    }
+
+    /// The service of a resolution: support hours, account management, channels, review
+    /// cadence, response targets and benefits. `None` when the policy has no services.
+    pub fn service(&self, resolution: &Resolution) -> Option<Service<'_>> {
+        eval::service::of_tier(
+            &self.inner,
+            resolution.tier().rank(),
+            Some(resolution.benefits),
+        )
+    }
+
+    /// The service of a tier, without customer-specific grants.
+    pub fn tier_service(&self, tier: TierId) -> Option<Service<'_>> {
+        eval::service::of_tier(&self.inner, tier.rank(), None)
+    }
+
+    // ---- cases: deadlines, routing, escalation ----
+
+    /// The deadline of one milestone (by its number in the case's `milestones`) for a case
+    /// of a customer in `tier`. Does not allocate.
+    pub fn deadline(
+        &self,
+        tier: TierId,
+        case: &Case,
+        milestone: usize,
+    ) -> Result<Deadline<'_>, SlaError> {
+        eval::sla::deadline(&self.inner, tier, case, milestone)
+    }
+
+    /// The deadline of every milestone of the case, in milestone order.
+    pub fn deadlines(&self, tier: TierId, case: &Case) -> Result<Vec<Deadline<'_>>, SlaError> {
+        eval::sla::deadlines(&self.inner, tier, case)
+    }
+
+    /// Routes a case of a resolved customer: the first `[[routing]]` rule whose `when`
+    /// holds. Does not allocate.
+    pub fn route(
+        &self,
+        customer: &Customer,
+        resolution: &Resolution,
+        case: &Case,
+    ) -> Option<RouteDecision<'_>> {
+        eval::route::route(&self.inner, customer, resolution, case)
+    }
+
+    /// Every escalation step of the case, with its due time: the step's share of the
+    /// milestone's target counted on the milestone's clock (whole seconds, rounded up).
+    pub fn escalations(
+        &self,
+        tier: TierId,
+        case: &Case,
+    ) -> Result<Vec<EscalationStep<'_>>, SlaError> {
+        eval::escalation::escalations(&self.inner, tier, case)
+    }
+
+    /// Which escalation steps are due at `now`, and which comes next.
+    pub fn escalation_status(
+        &self,
+        tier: TierId,
+        case: &Case,
+        now: DateTime<Utc>,
+    ) -> Result<EscalationStatus<'_>, SlaError> {
+        eval::escalation::escalation_status(&self.inner, tier, case, now)
+    }
+
+    /// Routes a case and computes its deadlines and escalation steps in one call.
+    pub fn handle(
+        &self,
+        customer: &Customer,
+        resolution: &Resolution,
+        case: &Case,
+    ) -> Result<Handling<'_>, SlaError> {
+        eval::handling::handle(&self.inner, customer, resolution, case)
     }
 }
 

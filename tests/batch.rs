@@ -7,7 +7,8 @@
 )]
 
 use chrono::NaiveDate;
-use tierwise::{Customer, Policy, Simulation};
+use tierwise::simulate::Simulation;
+use tierwise::{Customer, Policy};
 
 const POLICY: &str = "policies/ocean-shipping.toml";
 

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc, Weekday};
 use chrono_tz::Tz;
-use tierwise::{Calendar, WeeklyHours};
+use tierwise::calendar::{Calendar, WeeklyHours};
 
 fn instant(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()

@@ -6,7 +6,8 @@
 )]
 
 use chrono::{DateTime, NaiveDate, Utc};
-use tierwise::{DiagnosticKind, Policy, SlaError};
+use tierwise::sla::SlaError;
+use tierwise::{DiagnosticKind, Policy};
 
 fn load_err(text: &str) -> tierwise::LoadError {
     Policy::from_toml_str("hostile.toml", text).unwrap_err()

@@ -729,11 +729,14 @@ fn vip_service_and_grants() {
     let (vip, _) = p.tiers().next().unwrap();
     let s = p.tier_service(vip).unwrap();
     assert_eq!(s.support_hours(), "24x7");
-    assert_eq!(s.account_manager(), tierwise::AccountManager::Dedicated);
+    assert_eq!(
+        s.account_manager(),
+        tierwise::service::AccountManager::Dedicated
+    );
     assert!(s.benefits().any(|b| b == "dedicated_manager"));
     let standard = p.tier_by_id("standard").unwrap();
     let s = p.tier_service(standard).unwrap();
-    assert_eq!(s.account_manager(), tierwise::AccountManager::None);
+    assert_eq!(s.account_manager(), tierwise::service::AccountManager::None);
     assert_eq!(s.support_hours(), "cn_business");
 }
 

@@ -1,4 +1,4 @@
-//! Scenario tests of policies (`tierwise::Suite` and `tierwise test`): the scenario files of
+//! Scenario tests of policies (`tierwise::scenario::Suite` and `tierwise test`): the scenario files of
 //! the sample policies pass, broken scenario files give located diagnostics (snapshotted),
 //! and a failing scenario file gives a report with expected and actual values and the
 //! trace (snapshotted) and exit status 1.
@@ -11,7 +11,8 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use tierwise::{LoadError, Policy, Suite};
+use tierwise::scenario::Suite;
+use tierwise::{LoadError, Policy};
 
 /// The path of a test input relative to the crate root, with forward slashes.
 fn crate_relative(path: &Path) -> String {
@@ -387,7 +388,7 @@ fn policy_path_defaults_to_the_file_name() {
 fn suites_and_reports_can_be_shared_between_threads() {
     fn assert_send_sync<T: Send + Sync + Clone>() {}
     assert_send_sync::<Suite>();
-    assert_send_sync::<tierwise::SuiteReport>();
+    assert_send_sync::<tierwise::scenario::SuiteReport>();
 }
 
 #[test]

@@ -6,7 +6,8 @@
 )]
 
 use chrono::NaiveDate;
-use tierwise::{Policy, Simulation};
+use tierwise::simulate::Simulation;
+use tierwise::Policy;
 
 #[global_allocator]
 static ALLOC: dhat::Alloc = dhat::Alloc;

@@ -21,7 +21,17 @@ use arbitrary::{Arbitrary, Unstructured};
 use chrono::NaiveDate;
 use libfuzzer_sys::fuzz_target;
 use rust_decimal::Decimal;
-use tierwise::{Customer, InputValue, Policy, STATE_FIELDS};
+use tierwise::{Customer, InputValue, Policy};
+
+/// The state and pin fields a record may carry besides metrics.
+const STATE_FIELDS: [&str; 6] = [
+    "previous_tier",
+    "tier_since",
+    "last_qualified",
+    "pinned_tier",
+    "pinned_until",
+    "pin_reason",
+];
 
 #[allow(dead_code, unreachable_pub)]
 #[path = "../../src/bin/tierwise/input.rs"]

@@ -21,7 +21,7 @@ use arbitrary::Arbitrary;
 use chrono::{DateTime, Duration, NaiveDate, Utc, Weekday};
 use chrono_tz::Tz;
 use libfuzzer_sys::fuzz_target;
-use tierwise::{Calendar, CalendarError, ClockTime, OpenInterval, WeeklyHours};
+use tierwise::calendar::{Calendar, CalendarError, ClockTime, OpenInterval, WeeklyHours};
 
 const ZONES: [Tz; 12] = [
     Tz::UTC,

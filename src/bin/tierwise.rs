@@ -16,6 +16,9 @@ mod report;
 mod simulate;
 #[path = "tierwise/sla.rs"]
 mod sla;
+// the library's "did you mean", for names it does not know (customer ids)
+#[path = "../suggest.rs"]
+mod suggest;
 #[path = "tierwise/test.rs"]
 mod test;
 #[path = "tierwise/tier.rs"]

@@ -43,6 +43,8 @@ use zone::ZoneTable;
 
 pub use hours::{ClockTime, OpenInterval, WeeklyHours};
 
+pub use crate::duration::{BusinessDuration, DurationError};
+
 /// Default search horizon in days, see [`Calendar::with_horizon`]: 101 × 366 days, so that
 /// the longest target a policy may write (100 × 366 days) is reached on a clock that is
 /// always open, with a year to spare for pauses. A clock that never opens is reported as

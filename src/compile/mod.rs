@@ -1,5 +1,8 @@
-//! Validation of a read policy into the compiled [`Policy`], collecting every diagnostic.
+//! Compiling: a read policy (`raw`) into the compiled model (`model`), collecting every
+//! diagnostic of the file at once.
 
+#[cfg(feature = "fs")]
+pub(crate) mod fs;
 mod services;
 
 use std::sync::Arc;
@@ -8,10 +11,10 @@ use chrono_tz::Tz;
 use rust_decimal::Decimal;
 
 use crate::error::{closest, did_you_mean, Diag, DiagnosticKind, Diags, LoadError, Source, Span};
-use crate::expr::{self, Cond, Scope};
-use crate::policy::{
-    AdjustKind, Adjustment, Beyond, Compiled, Curve, DateUnit, Dimension, MetricDef, MetricKind,
-    Policy, Tier, Tiering, Value,
+use crate::expr::{self, Scope};
+use crate::model::{
+    AdjustKind, Adjustment, Beyond, Compiled, Cond, Curve, DateUnit, Dimension, MetricDef,
+    MetricKind, Origin, Tier, Tiering, Value,
 };
 use crate::raw::{self, RawDimension, RawMetric, RawPolicy, Scalar, Sp, Text};
 
@@ -23,16 +26,6 @@ pub(crate) const MAX_TIERS: usize = 32;
 pub(crate) const MAX_POINTS: usize = 256;
 /// Most rules of any one kind.
 pub(crate) const MAX_RULES: usize = 10_000;
-
-/// The `unit` of the stand-in for a metric whose type could not be resolved (reported
-/// already): dimensions and conditions that use it are skipped instead of being checked
-/// against a made-up type. Such a policy never compiles, so the stand-in never escapes.
-pub(crate) const UNRESOLVED: &str = "\u{0}unresolved";
-
-/// Whether `m` stands in for a metric whose declaration was reported as broken.
-pub(crate) fn is_unresolved(m: &MetricDef) -> bool {
-    m.unit.as_deref() == Some(UNRESOLVED)
-}
 
 /// Names a metric may not have.
 pub(crate) const RESERVED: &[&str] = &[
@@ -49,7 +42,8 @@ pub(crate) const RESERVED: &[&str] = &[
     "pin_reason",
 ];
 
-pub(crate) fn load_str(name: &str, text: &str) -> Result<Policy, LoadError> {
+/// Compiles a policy from one file's text (no includes).
+pub(crate) fn from_str(name: &str, text: &str) -> Result<Compiled, LoadError> {
     let sources = vec![Source {
         name: Arc::from(name),
         text: Arc::from(text),
@@ -75,7 +69,7 @@ pub(crate) fn load_str(name: &str, text: &str) -> Result<Policy, LoadError> {
                     first.span,
                     "`include` needs the policy to be loaded from a file",
                 )
-                .with_help("load the policy with `Policy::from_path` (feature `cli`) or `tierwise check PATH`"),
+                .with_help("load the policy with `Policy::from_path` (feature `fs`) or `tierwise check PATH`"),
             );
             // what the included files would define is missing: do not report it as missing
             return Err(LoadError::new(diags.list, &sources));
@@ -89,13 +83,13 @@ pub(crate) fn finish(
     raw: RawPolicy,
     mut diags: Diags,
     sources: &[Source],
-) -> Result<Policy, LoadError> {
+) -> Result<Compiled, LoadError> {
     if !diags.list.iter().any(|d| d.kind == DiagnosticKind::Syntax) {
         let compiled = compile(&raw, &mut diags);
         if diags.is_empty() {
             if let Some(mut c) = compiled {
                 let h = raw.header.as_ref();
-                c.origin = crate::policy::Origin {
+                c.origin = Origin {
                     source: sources.first().cloned(),
                     id: h
                         .and_then(|h| h.id.as_ref())
@@ -104,7 +98,7 @@ pub(crate) fn finish(
                     header: h.map(|h| h.span).unwrap_or_default(),
                     effective_from: h.and_then(|h| h.effective_from.as_ref()).map(|d| d.span),
                 };
-                return Ok(Policy::new(c));
+                return Ok(c.prepare());
             }
         }
     }
@@ -447,10 +441,10 @@ fn compile_metrics(raw: &RawPolicy, diags: &mut Diags) -> Vec<MetricDef> {
             // keep indices aligned with declaration order for later references
             out.push(MetricDef {
                 name: known_as,
-                kind: MetricKind::Bool,
+                kind: MetricKind::Unresolved,
                 default: None,
                 required: false,
-                unit: Some(UNRESOLVED.to_owned()),
+                unit: None,
             });
         }
     }
@@ -648,7 +642,7 @@ fn default_value(
         // a quoted number or date is the likeliest slip
         let help = match (&d.v, kind) {
             (Scalar::Str(s), MetricKind::Decimal { .. } | MetricKind::Integer { .. })
-                if raw::parse_decimal(s.trim()).is_ok() =>
+                if crate::decimal::parse_decimal(s.trim()).is_ok() =>
             {
                 Some(format!("write the number without quotes: {}", s.trim()))
             }
@@ -711,6 +705,8 @@ fn default_value(
         (MetricKind::Date, _) => return bad(diags, "a date like 2026-01-01"),
         (MetricKind::Bool, _) => return bad(diags, "true or false"),
         (MetricKind::Enum { .. }, _) => return bad(diags, "one of its values, as a string"),
+        // the metric's declaration was reported already
+        (MetricKind::Unresolved, _) => return None,
     };
     match kind.violated_bound(&v) {
         Some((n, Beyond::Min(m))) => err(
@@ -839,7 +835,7 @@ fn compile_dimension(
     }
     let metric_idx = metric_name.and_then(|m| resolve(diags, m, names, "metric"))?;
     let metric = metrics.get(usize::from(metric_idx))?;
-    if is_unresolved(metric) {
+    if metric.kind == MetricKind::Unresolved {
         // the metric's own declaration was reported; its type is unknown
         return None;
     }

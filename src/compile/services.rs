@@ -11,11 +11,12 @@ use super::{required, resolve, timezone, MAX_RULES};
 use crate::calendar::{Calendar, OpenInterval, WeeklyHours};
 use crate::duration::BusinessDuration;
 use crate::error::{closest, did_you_mean, Diag, DiagnosticKind, Diags, Span};
-use crate::expr::{self, Cond, Scope};
-use crate::policy::MetricDef;
+use crate::expr::{self, Scope};
+use crate::model::{
+    AccountManager, BenefitSet, CaseDef, Cond, Escalation, Grant, MetricDef, Route, ServiceDef,
+    ServiceModel, Step, Target, MAX_BENEFITS,
+};
 use crate::raw::{RawPolicy, RawService, Sp, Text};
-use crate::service::{AccountManager, BenefitSet, Grant, ServiceDef, ServiceModel, MAX_BENEFITS};
-use crate::sla::{CaseDef, Escalation, Route, Step, Target};
 
 /// Names the conditions of the whole policy may compare with.
 #[derive(Debug, Default)]
@@ -1183,7 +1184,7 @@ fn compile_escalation(raw: &RawPolicy, m: &mut ServiceModel, diags: &mut Diags) 
 fn percent(diags: &mut Diags, s: &Sp<String>) -> Option<Decimal> {
     let number =
         s.v.strip_suffix('%')
-            .and_then(|n| crate::raw::parse_decimal(n.trim()).ok());
+            .and_then(|n| crate::decimal::parse_decimal(n.trim()).ok());
     if number.is_some_and(|p| p <= Decimal::ZERO) {
         diags.push(
             Diag::new(
@@ -1197,7 +1198,7 @@ fn percent(diags: &mut Diags, s: &Sp<String>) -> Option<Decimal> {
     }
     let parsed =
         s.v.strip_suffix('%')
-            .and_then(|n| crate::raw::parse_decimal(n.trim()).ok())
+            .and_then(|n| crate::decimal::parse_decimal(n.trim()).ok())
             .filter(|p| *p > Decimal::ZERO && *p <= Decimal::from(10_000));
     if parsed.is_none() {
         diags.push(

@@ -1,88 +1,9 @@
-//! Integer scoring: the same exact results as the decimal path, with the numbers of a
-//! policy turned into integers once, when it is compiled.
-//!
-//! A metric value `x` becomes `X = x * 10^12` and every curve point the same way; scores
-//! become integers at the policy's precision (`55.00` is `5500` at precision 2). A linear
-//! segment then scores `Ya + dx * dY / DX`, rounded half up (scores are never negative, so
-//! half up is half away from zero) with one integer division, and the composite
-//! `sum(W * q) / sum(W)` with another. Whatever does not fit (more than 12 decimals, a
-//! product that overflows `i128`) returns `None` and is scored by the decimal path.
+//! Integer scoring on the prepared curves and weights of [`crate::model::fast`]: the same
+//! exact results as the decimal path, with one integer division a segment.
 
-use rust_decimal::Decimal;
-
-use crate::policy::{Curve, Dimension};
-
-/// The scale of metric values and curve x points.
-const X_SCALE: u32 = 12;
-
-#[expect(
-    clippy::indexing_slicing,
-    reason = "evaluated at compile time: an index out of range fails the build, never the program"
-)]
-const POW10: [i128; 39] = {
-    let mut t = [1i128; 39];
-    let mut i = 1;
-    while i < 39 {
-        t[i] = t[i - 1] * 10;
-        i += 1;
-    }
-    t
-};
-
-/// 10^k, for k up to 38.
-pub(crate) fn pow10(k: u32) -> Option<i128> {
-    POW10.get(usize::try_from(k).ok()?).copied()
-}
-
-/// `v` as an integer at `scale` decimals, if exact and in range.
-pub(crate) fn at_scale(v: Decimal, scale: u32) -> Option<i128> {
-    let k = scale.checked_sub(v.scale())?;
-    v.mantissa().checked_mul(pow10(k)?)
-}
-
-/// A metric value as a fixed-point integer at [`X_SCALE`].
-#[inline]
-pub(crate) fn x_of(v: Decimal) -> Option<i128> {
-    at_scale(v, X_SCALE)
-}
-
-/// A whole number as a fixed-point integer at [`X_SCALE`].
-#[inline]
-pub(crate) fn x_of_int(n: i64) -> Option<i128> {
-    i128::from(n).checked_mul(pow10(X_SCALE)?)
-}
-
-/// A curve in integers.
-#[derive(Debug, Clone)]
-pub(crate) enum FastCurve {
-    /// x points at [`X_SCALE`], y points at the precision.
-    Linear(Box<[(i128, i128)]>),
-    Steps(Box<[(i128, i128)]>),
-    /// Scores at the precision, by enum index (or false, true).
-    Map(Box<[i128]>),
-}
+use crate::model::{FastCurve, FastWeights};
 
 impl FastCurve {
-    /// The integer form of a dimension's curve, if every number fits.
-    pub(crate) fn of(d: &Dimension, precision: u32) -> Option<FastCurve> {
-        let pts = |points: &[(Decimal, Decimal)]| -> Option<Box<[(i128, i128)]>> {
-            points
-                .iter()
-                .map(|(x, y)| Some((x_of(*x)?, at_scale(*y, precision)?)))
-                .collect()
-        };
-        Some(match &d.curve {
-            Curve::Linear(p) => FastCurve::Linear(pts(p)?),
-            Curve::Steps(p) => FastCurve::Steps(pts(p)?),
-            Curve::Map(scores) => FastCurve::Map(
-                scores
-                    .iter()
-                    .map(|s| at_scale(*s, precision))
-                    .collect::<Option<_>>()?,
-            ),
-        })
-    }
-
     /// The score at the precision, for `x` at [`X_SCALE`] (or an enum index for maps).
     #[inline]
     pub(crate) fn score(&self, x: i128) -> Option<i128> {
@@ -127,24 +48,7 @@ impl FastCurve {
     }
 }
 
-/// Integer weights (all scaled by the same power of ten) and their sum.
-#[derive(Debug, Clone)]
-pub(crate) struct FastWeights {
-    pub(crate) weights: Box<[i128]>,
-    pub(crate) total: i128,
-}
-
 impl FastWeights {
-    pub(crate) fn of(dimensions: &[Dimension]) -> Option<FastWeights> {
-        let scale = dimensions.iter().map(|d| d.weight.scale()).max()?;
-        let weights: Box<[i128]> = dimensions
-            .iter()
-            .map(|d| at_scale(d.weight, scale))
-            .collect::<Option<_>>()?;
-        let total = weights.iter().try_fold(0i128, |a, w| a.checked_add(*w))?;
-        (total > 0).then_some(FastWeights { weights, total })
-    }
-
     /// `round_half_up(sum(W * q) / sum(W))` for dimension scores `q` at the precision.
     #[inline]
     pub(crate) fn composite(&self, scores: &[i128]) -> Option<i128> {
@@ -161,8 +65,10 @@ impl FastWeights {
 mod tests {
     use super::*;
     use crate::eval::score::{curve_score, round};
-    use crate::policy::DateUnit;
+    use crate::model::fast::{pow10, x_of};
+    use crate::model::{Curve, DateUnit, Dimension};
     use proptest::prelude::*;
+    use rust_decimal::Decimal;
 
     fn dim(curve: Curve, weight: Decimal) -> Dimension {
         Dimension {

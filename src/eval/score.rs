@@ -3,16 +3,16 @@
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use super::exact;
+use crate::decimal;
 use crate::error::EvalErrorKind;
-use crate::policy::{Compiled, Curve, DateUnit, Dimension, Value};
+use crate::model::{Compiled, Curve, DateUnit, Dimension, Value};
 
 /// Rounds half away from zero to `dp` decimals, and writes exactly `dp` decimals
 /// (`55` becomes `55.00` at precision 2).
 pub(crate) fn round(v: Decimal, dp: u32) -> Decimal {
     let mut r = if v.scale() <= dp {
         v
-    } else if let Some(r) = exact::round(v, dp) {
+    } else if let Some(r) = decimal::round(v, dp) {
         r
     } else {
         v.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero)
@@ -45,15 +45,15 @@ pub(crate) fn curve_score(
     match curve {
         Curve::Linear(points) => {
             let (&(x0, y0), &(xn, yn)) = (points.first()?, points.last()?);
-            if exact::cmp(x, x0).is_le() {
+            if decimal::cmp(x, x0).is_le() {
                 return Some(y0);
             }
-            if exact::cmp(x, xn).is_ge() {
+            if decimal::cmp(x, xn).is_ge() {
                 return Some(yn);
             }
             for (i, w) in points.windows(2).enumerate() {
                 if let [(xa, ya), (xb, yb)] = *w {
-                    if exact::cmp(x, xb).is_lt() {
+                    if decimal::cmp(x, xb).is_lt() {
                         let dx = x.checked_sub(xa)?;
                         if let Some(Some(slope)) = slopes.get(i) {
                             return ya.checked_add(dx.checked_mul(*slope)?);
@@ -61,7 +61,7 @@ pub(crate) fn curve_score(
                         // ya + (x - xa) * (yb - ya) / (xb - xa): the exact quotient, rounded
                         let num = dx.checked_mul(yb.checked_sub(ya)?)?;
                         let den = xb.checked_sub(xa)?;
-                        return exact::add_quotient_rounded(ya, num, den, dp)
+                        return decimal::add_quotient_rounded(ya, num, den, dp)
                             .or_else(|| ya.checked_add(num.checked_div(den)?));
                     }
                 }
@@ -71,7 +71,7 @@ pub(crate) fn curve_score(
         Curve::Steps(points) => {
             let mut y = points.first()?.1;
             for &(px, py) in points {
-                if exact::cmp(px, x).is_le() {
+                if decimal::cmp(px, x).is_le() {
                     y = py;
                 } else {
                     break;

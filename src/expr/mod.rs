@@ -5,13 +5,9 @@
 
 mod parse;
 
-use chrono::NaiveDate;
-use rust_decimal::Decimal;
-
 use crate::error::{closest, did_you_mean, Diag, DiagnosticKind};
-use crate::policy::{MetricDef, MetricKind, Value};
+use crate::model::{CmpOp, Cond, MetricDef, MetricKind, Operand, Rv};
 use crate::raw::Text;
-pub(crate) use parse::CmpOp;
 use parse::{Ast, Atom};
 
 /// What names a condition may use, and where it stands (for messages).
@@ -26,137 +22,6 @@ pub(crate) struct Scope<'a> {
     pub(crate) allow_case: bool,
     /// Where the condition is, e.g. "a tier's `require`".
     pub(crate) place: &'static str,
-}
-
-/// A value a condition reads from the customer, the score or the case.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Operand {
-    Metric(u16),
-    Score,
-    Dimension(u16),
-    Tier,
-    CaseKind,
-    CaseSeverity,
-    CaseChannel,
-    Lit(Rv),
-}
-
-/// A runtime value of a condition operand; `Sym` is an enum value, tier, case kind, severity
-/// or channel by number.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Rv {
-    Num(Decimal),
-    Date(NaiveDate),
-    Bool(bool),
-    Sym(u16),
-}
-
-/// A compiled condition.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Cond {
-    Const(bool),
-    Truthy(u16),
-    Not(Box<Cond>),
-    And(Box<[Cond]>),
-    Or(Box<[Cond]>),
-    Cmp(Operand, CmpOp, Operand),
-    In(Operand, Box<[Operand]>),
-}
-
-/// The case a condition may look at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub(crate) struct CaseSlots {
-    pub(crate) kind: u16,
-    pub(crate) severity: Option<u16>,
-    pub(crate) channel: Option<u16>,
-}
-
-/// What a condition is evaluated against.
-pub(crate) struct Env<'a> {
-    pub(crate) values: &'a [Option<Value>],
-    pub(crate) score: Decimal,
-    pub(crate) dimensions: &'a [Decimal],
-    pub(crate) tier: Option<u16>,
-    pub(crate) case: Option<CaseSlots>,
-}
-
-impl Env<'_> {
-    fn read(&self, o: &Operand) -> Option<Rv> {
-        match *o {
-            Operand::Metric(m) => match self.values.get(usize::from(m)).copied().flatten()? {
-                Value::Decimal(d) => Some(Rv::Num(d)),
-                Value::Integer(i) => Some(Rv::Num(Decimal::from(i))),
-                Value::Date(d) => Some(Rv::Date(d)),
-                Value::Enum(e) => Some(Rv::Sym(e)),
-                Value::Bool(b) => Some(Rv::Bool(b)),
-            },
-            Operand::Score => Some(Rv::Num(self.score)),
-            Operand::Dimension(i) => self.dimensions.get(usize::from(i)).map(|d| Rv::Num(*d)),
-            Operand::Tier => self.tier.map(Rv::Sym),
-            Operand::CaseKind => self.case.map(|c| Rv::Sym(c.kind)),
-            Operand::CaseSeverity => self.case.and_then(|c| c.severity).map(Rv::Sym),
-            Operand::CaseChannel => self.case.and_then(|c| c.channel).map(Rv::Sym),
-            Operand::Lit(v) => Some(v),
-        }
-    }
-}
-
-fn compare(a: Rv, op: CmpOp, b: Rv) -> bool {
-    let ord = match (a, b) {
-        (Rv::Num(x), Rv::Num(y)) => crate::eval::cmp_decimal(x, y),
-        (Rv::Date(x), Rv::Date(y)) => x.cmp(&y),
-        (Rv::Bool(x), Rv::Bool(y)) => x.cmp(&y),
-        (Rv::Sym(x), Rv::Sym(y)) => x.cmp(&y),
-        _ => return false,
-    };
-    match op {
-        CmpOp::Eq => ord.is_eq(),
-        CmpOp::Ne => ord.is_ne(),
-        CmpOp::Lt => ord.is_lt(),
-        CmpOp::Le => ord.is_le(),
-        CmpOp::Gt => ord.is_gt(),
-        CmpOp::Ge => ord.is_ge(),
-    }
-}
-
-impl Cond {
-    /// Evaluates the condition. A comparison involving an absent value is false.
-    pub(crate) fn eval(&self, env: &Env<'_>) -> bool {
-        match self {
-            Cond::Const(b) => *b,
-            Cond::Truthy(m) => matches!(
-                env.values.get(usize::from(*m)).copied().flatten(),
-                Some(Value::Bool(true))
-            ),
-            Cond::Not(c) => !c.eval(env),
-            Cond::And(cs) => cs.iter().all(|c| c.eval(env)),
-            Cond::Or(cs) => cs.iter().any(|c| c.eval(env)),
-            Cond::Cmp(a, op, b) => match (env.read(a), env.read(b)) {
-                (Some(x), Some(y)) => compare(x, *op, y),
-                _ => false,
-            },
-            Cond::In(a, list) => match env.read(a) {
-                Some(x) => list
-                    .iter()
-                    .any(|o| env.read(o).is_some_and(|y| compare(x, CmpOp::Eq, y))),
-                None => false,
-            },
-        }
-    }
-
-    /// Whether the condition reads `metric` anywhere.
-    #[cfg(test)]
-    pub(crate) fn mentions_metric(&self, metric: u16) -> bool {
-        let op = |o: &Operand| *o == Operand::Metric(metric);
-        match self {
-            Cond::Const(_) => false,
-            Cond::Truthy(m) => *m == metric,
-            Cond::Not(c) => c.mentions_metric(metric),
-            Cond::And(cs) | Cond::Or(cs) => cs.iter().any(|c| c.mentions_metric(metric)),
-            Cond::Cmp(a, _, b) => op(a) || op(b),
-            Cond::In(a, list) => op(a) || list.iter().any(op),
-        }
-    }
 }
 
 /// The static type of an operand.
@@ -260,16 +125,14 @@ impl Checker<'_, '_> {
     fn name(&mut self, n: &str, at: usize, len: usize) -> Option<(Operand, Ty)> {
         if let Some(i) = self.scope.metrics.iter().position(|m| m.name == n) {
             let m = self.scope.metrics.get(i)?;
-            if crate::compile::is_unresolved(m) {
-                // the metric's declaration was reported; its type is unknown
-                return None;
-            }
             let id = u16::try_from(i).ok()?;
             let ty = match m.kind {
                 MetricKind::Decimal { .. } | MetricKind::Integer { .. } => Ty::Num,
                 MetricKind::Date => Ty::Date,
                 MetricKind::Bool => Ty::Bool,
                 MetricKind::Enum { .. } => Ty::Enum(id),
+                // the metric's declaration was reported; its type is unknown
+                MetricKind::Unresolved => return None,
             };
             return Some((Operand::Metric(id), ty));
         }
@@ -470,7 +333,7 @@ impl Checker<'_, '_> {
                             .text
                             .get(1..lit.text.len().saturating_sub(1))
                             .unwrap_or("");
-                        Some(match crate::raw::parse_decimal(inner.trim()) {
+                        Some(match crate::decimal::parse_decimal(inner.trim()) {
                             Ok(n) => format!("write the number without quotes: {n}"),
                             Err(_) => format!(
                                 "`{}` is a number: compare it with a number, e.g. `{} >= 100`",

@@ -3,7 +3,8 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::raw::parse_decimal;
+use crate::decimal::parse_decimal;
+pub(crate) use crate::model::CmpOp;
 
 /// Longest condition accepted, in characters.
 pub(crate) const MAX_LEN: usize = 1000;
@@ -32,44 +33,6 @@ impl ParseError {
     fn help(mut self, help: impl Into<String>) -> ParseError {
         self.help = Some(help.into());
         self
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CmpOp {
-    Eq,
-    Ne,
-    Lt,
-    Le,
-    Gt,
-    Ge,
-}
-
-impl CmpOp {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            CmpOp::Eq => "==",
-            CmpOp::Ne => "!=",
-            CmpOp::Lt => "<",
-            CmpOp::Le => "<=",
-            CmpOp::Gt => ">",
-            CmpOp::Ge => ">=",
-        }
-    }
-
-    pub(crate) fn is_ordering(self) -> bool {
-        !matches!(self, CmpOp::Eq | CmpOp::Ne)
-    }
-
-    /// The operator with its operands swapped (`a < b` is `b > a`).
-    pub(crate) fn flip(self) -> CmpOp {
-        match self {
-            CmpOp::Lt => CmpOp::Gt,
-            CmpOp::Le => CmpOp::Ge,
-            CmpOp::Gt => CmpOp::Lt,
-            CmpOp::Ge => CmpOp::Le,
-            o => o,
-        }
     }
 }
 

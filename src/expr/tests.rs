@@ -1,7 +1,7 @@
 //! Tests of the condition language.
 
 use super::*;
-use crate::policy::MetricDef;
+use crate::model::{MetricDef, MetricKind};
 
 fn metric(name: &str, kind: MetricKind) -> MetricDef {
     MetricDef {
@@ -132,10 +132,7 @@ fn literals_and_names_in_the_wrong_place() {
 #[test]
 fn a_metric_whose_declaration_failed_is_not_checked_again() {
     let mut n = names();
-    n.metrics[0] = MetricDef {
-        unit: Some(crate::compile::UNRESOLVED.into()),
-        ..metric("annual_teu", MetricKind::Bool)
-    };
+    n.metrics[0] = metric("annual_teu", MetricKind::Unresolved);
     let e = compile(&Text::quoted("annual_teu > 5"), &scope(&n)).unwrap_err();
     assert!(e.is_empty(), "{e:?}");
 }

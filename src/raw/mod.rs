@@ -1,7 +1,7 @@
 //! The policy file as written: a typed tree of what each table says, every value with its
 //! span. Reading checks TOML types and unknown keys only; meaning is checked by `compile`.
 
-#[cfg(feature = "cli")]
+#[cfg(feature = "fs")]
 mod merge;
 mod reader;
 pub(crate) mod services;
@@ -11,13 +11,13 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use toml::de::{DeTable, DeValue};
 
-#[cfg(feature = "cli")]
+#[cfg(feature = "fs")]
 pub(crate) use merge::merge;
 use reader::Value;
-pub(crate) use reader::{parse_decimal, Cx, NumberError, Sp, Text};
+pub(crate) use reader::{Cx, Sp, Text};
 
 use crate::error::{closest, Diag, DiagnosticKind, Diags, Span};
-use crate::schema::{
+use crate::keys::{
     self, Ty, ADJUSTMENT_KEYS, DIMENSION_KEYS, METRIC_KEYS, POLICY_KEYS, SCORING_KEYS,
     TIERING_KEYS, TIER_KEYS, TOP_KEYS,
 };
@@ -145,7 +145,7 @@ pub(crate) struct RawTiering {
 /// Whether the top-level `key` is an array of tables (`[[tiers]]`).
 fn is_array_of_tables(key: &str) -> bool {
     matches!(
-        schema::find(TOP_KEYS, key).map(|k| k.ty),
+        keys::find(TOP_KEYS, key).map(|k| k.ty),
         Some(Ty::Array(Ty::Table(_)))
     )
 }
@@ -233,7 +233,7 @@ pub(crate) fn read_file(file: u16, src: &str, diags: &mut Diags) -> RawPolicy {
     for (k, v) in root.iter() {
         let key: &str = k.get_ref();
         let kspan = cx.span(k.span());
-        if schema::find(TOP_KEYS, key).is_some() {
+        if keys::find(TOP_KEYS, key).is_some() {
             raw.tops.push((key.to_owned(), kspan));
             let shape_ok = if is_array_of_tables(key) {
                 matches!(v.get_ref(), DeValue::Array(_))
@@ -283,7 +283,7 @@ pub(crate) fn read_file(file: u16, src: &str, diags: &mut Diags) -> RawPolicy {
 
 /// Reports a top-level key or table that the format does not have.
 fn unknown_top_level(cx: &mut Cx<'_>, key: &str, span: Span, v: &Value<'_>, whole_file: Span) {
-    let suggestion = closest(key, schema::names(TOP_KEYS));
+    let suggestion = closest(key, keys::names(TOP_KEYS));
     if let Some(s) = suggestion {
         // the misspelt table is not reported as missing as well
         cx.diags.written(whole_file, s);
@@ -304,7 +304,7 @@ fn unknown_top_level(cx: &mut Cx<'_>, key: &str, span: Span, v: &Value<'_>, whol
     let help = help.unwrap_or_else(|| {
         format!(
             "a policy file has the tables {}",
-            schema::names(TOP_KEYS)
+            keys::names(TOP_KEYS)
                 .map(|t| format!("`{t}`"))
                 .collect::<Vec<_>>()
                 .join(", ")

@@ -7,7 +7,7 @@ use toml::de::{DeTable, DeValue};
 use super::reader::Value;
 use super::{each_named, Cx, Pairs, Sp, Text};
 use crate::error::{did_you_mean, Diag, DiagnosticKind, Span};
-use crate::schema::{
+use crate::keys::{
     self, BENEFIT_KEYS, CALENDAR_KEYS, CASE_KEYS, ESCALATION_KEYS, GRANT_KEYS, HOLIDAY_KEYS,
     HOURS_KEYS, LADDER_STEP_KEYS, ROUTING_KEYS, SERVICE_KEYS, SLA_KEYS, WORKDAY_KEYS,
 };
@@ -204,9 +204,9 @@ pub(crate) fn read_calendars(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<RawCalendar>
                     if let Some(h) = cx.table(v, "`hours`") {
                         for (day, list) in h.iter() {
                             let day = Sp::new(day.get_ref().to_string(), cx.span(day.span()));
-                            if schema::find(HOURS_KEYS, &day.v).is_none() {
+                            if keys::find(HOURS_KEYS, &day.v).is_none() {
                                 // reported here, once, and left out of the calendar
-                                let help = did_you_mean(&day.v, schema::names(HOURS_KEYS)).unwrap_or_else(|| {
+                                let help = did_you_mean(&day.v, keys::names(HOURS_KEYS)).unwrap_or_else(|| {
                                     "weekdays are `mon`, `tue`, `wed`, `thu`, `fri`, `sat` and `sun`".into()
                                 });
                                 cx.push(

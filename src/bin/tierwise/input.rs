@@ -13,7 +13,7 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 use std::rc::Rc;
 
-use tierwise::{Customer, InputValue, Policy, STATE_FIELDS};
+use tierwise::{Customer, InputValue, Policy};
 
 /// A problem with the customer file, a row or a customer, for stderr.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -745,7 +745,7 @@ fn json_record(line: u64, members: Vec<(String, serde_json::Value)>) -> Record {
 /// Whether `name` is a column a customer file may have for `policy`: `id`, a metric or a
 /// state or pin field.
 pub fn is_known_column(policy: &Policy, name: &str) -> bool {
-    name == "id" || policy.metric_id(name).is_some() || STATE_FIELDS.contains(&name)
+    policy.is_input_field(name)
 }
 
 /// The problem of a column that no policy knows, worded by the library (with its "did you

@@ -203,7 +203,7 @@ impl<'p> Rows<'p> {
                 continue;
             }
             let best = closest.as_deref();
-            if tierwise::closest(wanted, best.into_iter().chain([id])) == Some(id)
+            if crate::suggest::closest(wanted, best.into_iter().chain([id])) == Some(id)
                 && best != Some(id)
             {
                 settled = id.to_lowercase() == wanted.to_lowercase();
@@ -358,12 +358,7 @@ fn ratio(part: u64, whole: u64, scale: u64) -> u64 {
 }
 
 /// ``did you mean `X`?`` with the library's matcher, for names the library does not know.
-pub fn did_you_mean<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<String> {
-    tierwise::closest(name, candidates).map(|c| format!("did you mean `{c}`?"))
-}
+pub(crate) use crate::suggest::did_you_mean;
 
 /// The snake_case name of what decided a tier (`qualified`, `buffer`, `pin`, ...).
 pub fn decision_name(d: tierwise::Decision) -> String {

@@ -5,7 +5,8 @@ use std::io::{self, BufWriter, Write};
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use tierwise::{Policy, RecordError, Simulation, SimulationReport, TierShare, Transition};
+use tierwise::simulate::{RecordError, Simulation, SimulationReport, TierShare, Transition};
+use tierwise::Policy;
 
 use crate::input::{self, Problem};
 use crate::report::{self, Distribution};

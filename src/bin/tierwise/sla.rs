@@ -5,7 +5,8 @@ use std::io::{self, Write};
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
-use tierwise::{Case, Policy, TierId};
+use tierwise::sla::Case;
+use tierwise::{Policy, TierId};
 
 use crate::input::Problem;
 use crate::report;

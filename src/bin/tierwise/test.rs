@@ -3,7 +3,8 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use tierwise::{Policy, Suite};
+use tierwise::scenario::Suite;
+use tierwise::Policy;
 
 use crate::input::Problem;
 use crate::report;

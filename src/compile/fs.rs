@@ -1,41 +1,31 @@
-//! Loading policies from files (feature `cli`): includes, and policy sets of a directory.
+//! Compiling policies from files (feature `fs`): the top file and the files it includes
+//! (spec section 12), each read through a size limit.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::compile::{self, MAX_FILE_BYTES};
+use super::MAX_FILE_BYTES;
 use crate::error::{Diag, DiagnosticKind, Diags, LoadError, Source, Span};
-use crate::policy::Policy;
+use crate::model::Compiled;
 use crate::raw::{self, RawPolicy};
 
 /// How deep includes may nest.
 pub(crate) const MAX_INCLUDE_DEPTH: usize = 8;
 
-impl Policy {
-    /// Reads, validates and compiles a policy file and the files it includes (spec section
-    /// 12). Errors name each file by its path as given (included files relative to the
-    /// including one).
-    ///
-    /// An included file must lie inside the directory of the top policy file (symbolic links
-    /// are followed before checking), includes nest at most 8 deep, and a table, key or
-    /// named entry defined in two files is an error naming both places.
-    pub fn from_path(path: impl AsRef<Path>) -> Result<Policy, LoadError> {
-        let path = path.as_ref();
-        let mut loader = Loader {
-            sources: Vec::new(),
-            diags: Diags::default(),
-            root: None,
-            include_failed: false,
-        };
-        match loader.read(path, None, &[]) {
-            // what a refused include would define is missing: compiling would only report that
-            Some(_) if loader.include_failed => {
-                Err(LoadError::new(loader.diags.list, &loader.sources))
-            }
-            Some(raw) => compile::finish(raw, loader.diags, &loader.sources),
-            // a file that cannot be read has nothing more to report
-            None => Err(LoadError::new(loader.diags.list, &loader.sources)),
-        }
+/// Reads, validates and compiles a policy file and the files it includes.
+pub(crate) fn from_path(path: &Path) -> Result<Compiled, LoadError> {
+    let mut loader = Loader {
+        sources: Vec::new(),
+        diags: Diags::default(),
+        root: None,
+        include_failed: false,
+    };
+    match loader.read(path, None, &[]) {
+        // what a refused include would define is missing: compiling would only report that
+        Some(_) if loader.include_failed => Err(LoadError::new(loader.diags.list, &loader.sources)),
+        Some(raw) => super::finish(raw, loader.diags, &loader.sources),
+        // a file that cannot be read has nothing more to report
+        None => Err(LoadError::new(loader.diags.list, &loader.sources)),
     }
 }
 

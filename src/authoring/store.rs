@@ -3,7 +3,8 @@
 use arc_swap::ArcSwap;
 
 use crate::error::LoadError;
-use crate::policy::{Compiled, Policy};
+use crate::model::Compiled;
+use crate::policy::Policy;
 
 type Loader = Box<dyn Fn() -> Result<Policy, LoadError> + Send + Sync>;
 
@@ -80,7 +81,7 @@ impl PolicyStore {
     }
 
     /// A store that reads a policy file (and its includes) now and on every reload.
-    #[cfg(feature = "cli")]
+    #[cfg(feature = "fs")]
     pub fn from_path(path: impl Into<std::path::PathBuf>) -> Result<PolicyStore, LoadError> {
         let path = path.into();
         PolicyStore::with_loader(move || Policy::from_path(&path))

@@ -11,11 +11,12 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::customer::Customer;
 use crate::error::EvalError;
 use crate::eval::Assignment;
 use crate::explain::PolicyRef;
-use crate::policy::{Policy, TierId};
+use crate::input::Customer;
+use crate::model::TierId;
+use crate::policy::Policy;
 
 /// A dimension both policies of a comparison have, by name.
 #[derive(Debug, Clone)]
@@ -79,7 +80,7 @@ struct Against {
 /// let proposed = tierwise::Policy::from_toml_str("proposed.toml", &text("2", 40))?;
 /// let as_of = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
 ///
-/// let mut sim = tierwise::Simulation::compare(&today, &proposed, as_of).keep_movers(10);
+/// let mut sim = tierwise::simulate::Simulation::compare(&today, &proposed, as_of).keep_movers(10);
 /// for (id, teu) in [("C1", "900"), ("C2", "450"), ("C3", "100"), ("C4", "-5")] {
 ///     // the closure builds the record for each policy in turn
 ///     let added = sim.add(|policy| policy.customer(id).set("teu", teu).build());

@@ -12,53 +12,22 @@ use toml::de::{DeArray, DeTable, DeValue};
 use toml::Spanned;
 
 use crate::compile::{MAX_FILE_BYTES, MAX_RULES};
-use crate::customer::{InputValue, STATE_FIELDS};
+use crate::decimal::parse_decimal;
 use crate::duration::BusinessDuration;
 use crate::error::{closest, line_col, Diag, DiagnosticKind, Diags, LoadError, Source, Span};
 use crate::explain::Explanation;
+use crate::input::Case;
+use crate::input::{InputValue, STATE_FIELDS};
+use crate::keys::{
+    self, ACCOUNT_MANAGERS, DECISIONS, EXPECT_KEYS, EXPECT_ROUTE_KEYS as ROUTE_KEYS,
+    EXPECT_SERVICE_KEYS as SERVICE_KEYS, EXPECT_STATE_KEYS as STATE_KEYS,
+    EXPECT_STEP_KEYS as STEP_KEYS, SCENARIO_CASE_KEYS as CASE_KEYS, SCENARIO_FILE_KEYS as TOP_KEYS,
+    SCENARIO_KEYS,
+};
 use crate::policy::Policy;
-use crate::raw::{parse_decimal, Cx, Sp};
-use crate::sla::Case;
+use crate::raw::{Cx, Sp};
 
 type Value<'i> = Spanned<DeValue<'i>>;
-
-const TOP_KEYS: &[&str] = &["policy", "as_of", "scenario"];
-const SCENARIO_KEYS: &[&str] = &["name", "description", "as_of", "customer", "case", "expect"];
-const CASE_KEYS: &[&str] = &["kind", "severity", "channel", "opened", "paused"];
-const EXPECT_KEYS: &[&str] = &[
-    "tier",
-    "score",
-    "qualified_tier",
-    "decided_by",
-    "dimensions",
-    "state",
-    "service",
-    "route",
-    "deadlines",
-    "escalation",
-    "error",
-];
-const STATE_KEYS: &[&str] = &["tier_since", "last_qualified"];
-const SERVICE_KEYS: &[&str] = &[
-    "support_hours",
-    "account_manager",
-    "channels",
-    "review_every_days",
-    "benefits",
-    "response",
-];
-const ROUTE_KEYS: &[&str] = &["queue", "assign"];
-const STEP_KEYS: &[&str] = &["milestone", "notify", "at", "due"];
-const DECISIONS: &[&str] = &[
-    "qualified",
-    "floor",
-    "buffer",
-    "grace",
-    "step_limit",
-    "cap",
-    "pin",
-];
-const ACCOUNT_MANAGERS: &[&str] = &["none", "designated", "dedicated"];
 
 /// The scenarios of one scenario file, checked against a policy and ready to run.
 ///
@@ -132,7 +101,8 @@ const ACCOUNT_MANAGERS: &[&str] = &["none", "designated", "dedicated"];
 /// # Example
 ///
 /// ```
-/// use tierwise::{Policy, Suite};
+/// use tierwise::scenario::Suite;
+/// use tierwise::Policy;
 ///
 /// let policy = Policy::from_toml_str("demo.toml", r#"
 /// [policy]
@@ -549,7 +519,7 @@ impl Suite {
     /// whose name does not end in `.tests.toml` and that has no `policy` key.
     ///
     /// ```
-    /// use tierwise::Suite;
+    /// use tierwise::scenario::Suite;
     /// assert_eq!(Suite::policy_path("policies/ocean-shipping.tests.toml", "")?, "ocean-shipping.toml");
     /// assert_eq!(Suite::policy_path("a.tests.toml", "policy = \"../b.toml\"")?, "../b.toml");
     /// # Ok::<(), tierwise::LoadError>(())
@@ -741,7 +711,7 @@ impl<'a, 'p> Reader<'a, 'p> {
         let Some((key, v)) = find(root, "scenario") else {
             if !root.iter().any(|(k, _)| {
                 let k: &str = k.get_ref();
-                closest(k, TOP_KEYS.iter().copied()) == Some("scenario")
+                closest(k, keys::names(TOP_KEYS)) == Some("scenario")
             }) {
                 self.cx.push(
                     Diag::new(
@@ -1222,7 +1192,7 @@ impl<'a, 'p> Reader<'a, 'p> {
         for (k, v) in t.iter() {
             let name: &str = k.get_ref();
             let kspan = self.cx.span(k.span());
-            if !EXPECT_KEYS.contains(&name) {
+            if keys::find(EXPECT_KEYS, name).is_none() {
                 ok = false;
                 continue;
             }
@@ -1374,7 +1344,7 @@ impl<'a, 'p> Reader<'a, 'p> {
         self.cx.check_keys(span, t, STATE_KEYS, "`expect.state`");
         let mut ok = t
             .iter()
-            .all(|(k, _)| STATE_KEYS.contains(&k.get_ref().as_ref()));
+            .all(|(k, _)| keys::find(STATE_KEYS, k.get_ref()).is_some());
         if let Some((_, v)) = find(t, "tier_since") {
             e.tier_since = self.cx.date(v, "`tier_since`").map(|d| d.v);
             ok &= e.tier_since.is_some();
@@ -1451,7 +1421,7 @@ impl<'a, 'p> Reader<'a, 'p> {
         let benefits: Vec<&str> = s.benefits.iter().map(|(b, _)| b.as_str()).collect();
         let mut ok = t
             .iter()
-            .all(|(k, _)| SERVICE_KEYS.contains(&k.get_ref().as_ref()));
+            .all(|(k, _)| keys::find(SERVICE_KEYS, k.get_ref()).is_some());
         let x = &mut e.service;
         for (k, v) in t.iter() {
             let read = match k.get_ref().as_ref() {
@@ -1529,7 +1499,7 @@ impl<'a, 'p> Reader<'a, 'p> {
         let assigns = dedup(routing.iter().filter_map(|r| r.assign.as_deref()));
         let mut ok = t
             .iter()
-            .all(|(k, _)| ROUTE_KEYS.contains(&k.get_ref().as_ref()));
+            .all(|(k, _)| keys::find(ROUTE_KEYS, k.get_ref()).is_some());
         if let Some((_, v)) = find(t, "queue") {
             e.queue = self.name(v, "queue", "queue", &queues);
             ok &= e.queue.is_some();
@@ -1614,7 +1584,7 @@ impl<'a, 'p> Reader<'a, 'p> {
             self.cx.check_keys(span, t, STEP_KEYS, "an escalation step");
             ok &= t
                 .iter()
-                .all(|(k, _)| STEP_KEYS.contains(&k.get_ref().as_ref()));
+                .all(|(k, _)| keys::find(STEP_KEYS, k.get_ref()).is_some());
             let field = |r: &mut Self, key: &str| -> Option<Sp<String>> {
                 match find(t, key) {
                     Some((_, v)) => r.cx.string(v, &format!("`{key}`")),

@@ -3,9 +3,9 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use crate::decimal::{parse_decimal, NumberError};
 use crate::error::{did_you_mean, InputError, InputErrors};
-use crate::policy::{Beyond, MetricKind, Policy, TierId, Value};
-use crate::raw::{parse_decimal, NumberError};
+use crate::model::{Beyond, Compiled, MetricKind, TierId, Value};
 
 /// The state and pin fields a record may carry besides metrics.
 pub const STATE_FIELDS: [&str; 6] = [
@@ -135,7 +135,7 @@ pub(crate) struct Rare {
 
 /// A customer record checked against one policy: metric values, previous state and pin.
 ///
-/// Build one with [`Policy::customer`].
+/// Build one with [`Policy::customer`](crate::Policy::customer).
 // The record is kept to 64 bytes (a test checks it): a large batch streams every record
 // through memory, so the values are one boxed slice and pins and unknown previous tiers,
 // which few customers have, sit behind one pointer.
@@ -192,7 +192,7 @@ impl Customer {
 /// ```
 #[derive(Debug)]
 pub struct CustomerBuilder<'p> {
-    policy: &'p Policy,
+    policy: &'p Compiled,
     id: String,
     values: Vec<Option<Value>>,
     previous: Previous,
@@ -203,13 +203,12 @@ pub struct CustomerBuilder<'p> {
     errors: Vec<InputError>,
 }
 
-impl Policy {
-    /// Starts a customer record for this policy.
-    pub fn customer(&self, id: impl Into<String>) -> CustomerBuilder<'_> {
+impl<'p> CustomerBuilder<'p> {
+    pub(crate) fn new(policy: &'p Compiled, id: String) -> CustomerBuilder<'p> {
         CustomerBuilder {
-            policy: self,
-            id: id.into(),
-            values: vec![None; self.inner.metrics.len()],
+            policy,
+            id,
+            values: vec![None; policy.metrics.len()],
             previous: Previous::default(),
             unknown_tier: None,
             pin_tier: None,
@@ -240,8 +239,8 @@ impl<'p> CustomerBuilder<'p> {
             return self;
         }
         let policy = self.policy;
-        if let Some(idx) = policy.inner.metrics.iter().position(|m| m.name == field) {
-            if let Some(m) = policy.inner.metrics.get(idx) {
+        if let Some(idx) = policy.metrics.iter().position(|m| m.name == field) {
+            if let Some(m) = policy.metrics.get(idx) {
                 match parse_value(&m.kind, &m.name, &value) {
                     Ok(v) => {
                         if let Some(slot) = self.values.get_mut(idx) {
@@ -276,7 +275,6 @@ impl<'p> CustomerBuilder<'p> {
             "pin_reason" => self.pin_reason = Some(value.as_text()),
             _ => {
                 let candidates = policy
-                    .inner
                     .metrics
                     .iter()
                     .map(|m| m.name.as_str())
@@ -287,7 +285,7 @@ impl<'p> CustomerBuilder<'p> {
                     field,
                     format!(
                         "`{field}` is neither a metric of policy `{}` nor a state or pin field",
-                        policy.id()
+                        &policy.id
                     ),
                 )
                 .with_help(help);
@@ -330,7 +328,7 @@ impl<'p> CustomerBuilder<'p> {
     /// Checks the record: required metrics present, defaults applied, pin tier known.
     pub fn build(mut self) -> Result<Customer, InputErrors> {
         let policy = self.policy;
-        for (i, m) in policy.inner.metrics.iter().enumerate() {
+        for (i, m) in policy.metrics.iter().enumerate() {
             if let Some(slot) = self.values.get_mut(i) {
                 if slot.is_none() {
                     if let Some(d) = m.default {
@@ -353,15 +351,12 @@ impl<'p> CustomerBuilder<'p> {
                     reason: self.pin_reason.take(),
                 }),
                 None => {
-                    let help = did_you_mean(&t, policy.inner.tier_ids.iter().map(String::as_str));
+                    let help = did_you_mean(&t, policy.tier_ids.iter().map(String::as_str));
                     self.errors.push(
                         InputError::new(
                             self.id.clone(),
                             "pinned_tier",
-                            format!(
-                                "pinned tier `{t}` is not a tier of policy `{}`",
-                                policy.id()
-                            ),
+                            format!("pinned tier `{t}` is not a tier of policy `{}`", &policy.id),
                         )
                         .with_help(help),
                     );
@@ -468,6 +463,8 @@ fn parse_value(
             },
             _ => return wrong("a boolean (expected true or false)"),
         },
+        // a policy with such a metric does not compile: no customer can be built for it
+        MetricKind::Unresolved => return wrong("a value of a known type"),
         MetricKind::Enum { values } => {
             let t = v.as_text();
             match values.iter().position(|x| *x == t) {

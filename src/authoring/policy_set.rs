@@ -187,7 +187,7 @@ impl PolicySet {
     }
 }
 
-#[cfg(feature = "cli")]
+#[cfg(feature = "fs")]
 impl PolicySet {
     /// Loads every policy file (`*.toml`, not `*.tests.toml`) of a directory as versions of
     /// one policy. Reports every problem of every file, then those of the set.
@@ -238,7 +238,7 @@ impl PolicySet {
 }
 
 /// An error about a directory as a whole.
-#[cfg(feature = "cli")]
+#[cfg(feature = "fs")]
 fn dir_error(dir: &std::path::Path, message: String) -> LoadError {
     let src = Source {
         name: std::sync::Arc::from(dir.display().to_string()),

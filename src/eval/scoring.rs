@@ -1,0 +1,97 @@
+//! Scoring one customer: each dimension's score and the weighted composite (spec section 6).
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::assignment::{DimScores, INLINE_DIMENSIONS};
+use super::score;
+use crate::error::{EvalError, EvalErrorKind};
+use crate::input::Customer;
+use crate::model::{fast, Compiled, DateUnit, Dimension, Value};
+
+/// A dimension's score at the precision by the integer path, or `None` for the decimal
+/// path (which also reports absent values and dates after the as-of date).
+#[inline]
+fn fast_dimension(
+    p: &Compiled,
+    i: usize,
+    d: &Dimension,
+    value: Option<Value>,
+    as_of: NaiveDate,
+) -> Option<i128> {
+    let curve = p.prepared.fast_curves.get(i)?.as_ref()?;
+    let x = match value? {
+        Value::Decimal(v) => fast::x_of(v)?,
+        Value::Integer(n) => fast::x_of_int(n)?,
+        Value::Date(start) => {
+            if start > as_of {
+                return None;
+            }
+            let n = match d.unit {
+                DateUnit::Years => score::whole_years(start, as_of),
+                DateUnit::Days => (as_of - start).num_days(),
+            };
+            fast::x_of_int(n)?
+        }
+        Value::Enum(e) => i128::from(e),
+        Value::Bool(b) => i128::from(b),
+    };
+    curve.score(x)
+}
+
+/// Scores a customer on `as_of`: every dimension, then the composite, by the integer path
+/// where every number fits and the exact decimal path otherwise.
+pub(crate) fn score(
+    p: &Compiled,
+    c: &Customer,
+    as_of: NaiveDate,
+) -> Result<(Decimal, DimScores), EvalError> {
+    let mut dims = DimScores::new(p.dimensions.len());
+    // integer scores at the precision, while every dimension takes the integer path
+    let mut ints = [0i128; INLINE_DIMENSIONS];
+    let mut all_int = p.dimensions.len() <= INLINE_DIMENSIONS && p.prepared.fast_weights.is_some();
+    for (i, (slot, d)) in dims
+        .as_mut_slice()
+        .iter_mut()
+        .zip(&p.dimensions)
+        .enumerate()
+    {
+        let value = c.values.get(usize::from(d.metric)).copied().flatten();
+        let int = fast_dimension(p, i, d, value, as_of).and_then(|q| {
+            Decimal::try_from_i128_with_scale(q, p.precision)
+                .ok()
+                .map(|s| (q, s))
+        });
+        if let Some((q, s)) = int {
+            if let Some(x) = ints.get_mut(i) {
+                *x = q;
+            }
+            *slot = s;
+            continue;
+        }
+        all_int = false;
+        let slopes = p.prepared.slopes.get(i).map_or(&[][..], Vec::as_slice);
+        let (s, _) =
+            score::dimension(p, d, slopes, value, as_of).map_err(|k| EvalError::new(&c.id, k))?;
+        *slot = s;
+    }
+    let int_score = match (&p.prepared.fast_weights, all_int) {
+        (Some(w), true) => ints
+            .get(..p.dimensions.len())
+            .and_then(|q| w.composite(q))
+            .and_then(|q| Decimal::try_from_i128_with_scale(q, p.precision).ok()),
+        _ => None,
+    };
+    let score = match int_score {
+        Some(s) => s,
+        None => score::composite(p, dims.as_slice()).ok_or_else(|| {
+            EvalError::new(
+                &c.id,
+                EvalErrorKind::Overflow {
+                    metric: "score".to_owned(),
+                },
+            )
+        })?,
+    };
+    Ok((score, dims))
+}

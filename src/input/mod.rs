@@ -1,0 +1,10 @@
+//! What a caller hands to evaluation: customer records and cases, each built field by field
+//! and checked against one compiled policy (names resolved to numbers, values typed), so
+//! that evaluation never parses or looks up a name.
+
+mod case;
+mod customer;
+
+pub use case::{Case, CaseBuilder, CaseError};
+pub(crate) use customer::STATE_FIELDS;
+pub use customer::{Customer, CustomerBuilder, InputValue};

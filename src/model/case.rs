@@ -1,0 +1,72 @@
+//! Cases, their SLA targets, routing rules and escalation ladders (spec sections 10 and 11).
+
+use rust_decimal::Decimal;
+
+use super::Cond;
+use crate::duration::BusinessDuration;
+
+/// A case kind of the policy.
+#[derive(Debug, Clone)]
+pub(crate) struct CaseDef {
+    pub(crate) kind: String,
+    /// Global severity numbers, in the case's order; the first is the default.
+    pub(crate) severities: Vec<u16>,
+    pub(crate) milestones: Vec<String>,
+    /// Where this case's targets start in [`SlaTable::targets`].
+    pub(crate) offset: usize,
+}
+
+impl CaseDef {
+    pub(crate) fn severity_slots(&self) -> usize {
+        self.severities.len().max(1)
+    }
+
+    /// The index of a target in the table.
+    pub(crate) fn slot(&self, tier: usize, severity: usize, milestone: usize) -> usize {
+        self.offset + (tier * self.severity_slots() + severity) * self.milestones.len() + milestone
+    }
+
+    /// Number of table entries this case takes for `tiers` tiers.
+    pub(crate) fn slots(&self, tiers: usize) -> usize {
+        tiers * self.severity_slots() * self.milestones.len()
+    }
+}
+
+/// A resolved target: duration, clock and the rule that gave it.
+#[derive(Debug, Clone)]
+pub(crate) struct Target {
+    pub(crate) duration: BusinessDuration,
+    pub(crate) written: String,
+    pub(crate) clock: u16,
+    pub(crate) rule: u16,
+}
+
+/// Every (case, tier, severity, milestone) target, resolved when compiling.
+#[derive(Debug, Default)]
+pub(crate) struct SlaTable {
+    pub(crate) targets: Vec<Option<Target>>,
+    /// A description of each `[[sla]]` rule, for traces.
+    pub(crate) rules: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Route {
+    pub(crate) when: Option<Cond>,
+    pub(crate) when_text: Option<String>,
+    pub(crate) queue: String,
+    pub(crate) assign: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Step {
+    pub(crate) percent: Decimal,
+    pub(crate) at: String,
+    pub(crate) notify: String,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Escalation {
+    pub(crate) case: u16,
+    pub(crate) milestone: u16,
+    pub(crate) steps: Vec<Step>,
+}
