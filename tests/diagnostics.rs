@@ -1,70 +1,9 @@
 //! Diagnostics of broken policies: every `tests/inputs/policies/err_*.toml` must fail to
 //! load, and the rendering of all its diagnostics is snapshotted; every `ok_*.toml` must load.
 
-use std::path::Path;
-
 use tierwise::{DiagnosticKind, LoadError, Policy};
 
-/// The path of a test input relative to the crate root, with forward slashes.
-fn crate_relative(path: &Path) -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-/// Checks what every diagnostic must have: the file's name, a position inside the file that
-/// agrees with the span, a plain message and a well-formed help.
-fn check_locations(err: &LoadError, name: &str, text: &str) {
-    assert!(
-        !err.diagnostics().is_empty(),
-        "{name}: an error without diagnostics"
-    );
-    let all = err.diagnostics();
-    for (i, d) in all.iter().enumerate() {
-        assert!(
-            all.iter()
-                .take(i)
-                .all(|e| (e.span(), e.message()) != (d.span(), d.message())),
-            "{name}: reported twice: {d}"
-        );
-        assert_eq!(d.path(), name, "{name}: {d}");
-        assert!(d.line() >= 1 && d.column() >= 1, "{name}: {d}");
-        let span = d.span();
-        assert!(span.start <= span.end, "{name}: reversed span in {d}");
-        assert!(
-            span.end <= text.len(),
-            "{name}: span {span:?} beyond the file in {d}"
-        );
-        assert!(
-            text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
-            "{name}: span {span:?} splits a character in {d}"
-        );
-        let before = &text[..span.start];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-        assert_eq!((d.line(), d.column()), (line, column), "{name}: {d}");
-        assert!(
-            line <= text.lines().count().max(1),
-            "{name}: line beyond the file in {d}"
-        );
-        let message = d.message();
-        assert!(!message.is_empty(), "{name}: empty message");
-        assert!(
-            !message.ends_with('.'),
-            "{name}: message ends with a period: {d}"
-        );
-        assert!(
-            !message.starts_with(|c: char| c.is_uppercase()),
-            "{name}: message starts upper case: {d}"
-        );
-        if let Some(help) = d.help() {
-            assert!(!help.is_empty(), "{name}: empty help");
-        }
-    }
-}
+use crate::common::{check_locations, crate_relative};
 
 #[test]
 fn broken_policies() {

@@ -4,12 +4,9 @@
     reason = "fixtures that do not load fail the test"
 )]
 
-use chrono::NaiveDate;
 use tierwise::{DiagnosticKind, Policy, PolicySet};
 
-fn date(s: &str) -> NaiveDate {
-    s.parse().unwrap()
-}
+use crate::common::date;
 
 #[test]
 fn an_included_file_is_merged() {

@@ -7,9 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc, Weekday};
 use chrono_tz::Tz;
 use tierwise::calendar::{Calendar, WeeklyHours};
 
-fn instant(s: &str) -> DateTime<Utc> {
-    s.parse().unwrap()
-}
+use crate::common::instant;
 
 /// `deadline`, `inputs/fuzz/deadline/open-time-over-292-years`: open time over more than
 /// 292 years (the span of an `i64` of nanoseconds) saturated at 9,223,372,036 s instead of

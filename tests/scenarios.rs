@@ -14,15 +14,7 @@ use std::process::{Command, Stdio};
 use tierwise::scenario::Suite;
 use tierwise::{LoadError, Policy};
 
-/// The path of a test input relative to the crate root, with forward slashes.
-fn crate_relative(path: &Path) -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
-}
+use crate::common::{check_locations, crate_relative};
 
 /// Loads a scenario file and the policy it names, both through the library (no I/O in the
 /// library: the test reads the files).
@@ -150,23 +142,6 @@ fn sample_policy_scenarios_pass() {
 
 // ---------------------------------------------------------------------------------------
 // Broken scenario files
-
-/// What every diagnostic must have: the file's name, a position that agrees with the span,
-/// a plain message.
-fn check_locations(err: &LoadError, name: &str, text: &str) {
-    assert!(!err.diagnostics().is_empty(), "{name}: no diagnostics");
-    for d in err.diagnostics() {
-        assert_eq!(d.path(), name, "{d}");
-        let span = d.span();
-        assert!(span.end <= text.len(), "{name}: span beyond the file: {d}");
-        let before = &text[..span.start];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-        assert_eq!((d.line(), d.column()), (line, column), "{d}");
-        assert!(!d.message().ends_with('.'), "{d}");
-        assert!(!d.message().starts_with(char::is_uppercase), "{d}");
-    }
-}
 
 #[test]
 fn broken_scenario_files() {
