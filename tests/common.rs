@@ -1,7 +1,7 @@
 //! Helpers shared by the test modules.
 #![expect(
     clippy::unwrap_used,
-    clippy::indexing_slicing,
+    clippy::panic,
     reason = "helpers fail the test by panicking"
 )]
 

@@ -1,8 +1,4 @@
 //! Loading from files: includes (spec section 12) and policy sets of a directory.
-#![expect(
-    clippy::unwrap_used,
-    reason = "fixtures that do not load fail the test"
-)]
 
 use tierwise::{DiagnosticKind, Policy, PolicySet};
 

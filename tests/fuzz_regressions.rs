@@ -1,7 +1,6 @@
 //! Regressions found by the fuzz targets in `fuzz/` (see `fuzz/README.md`), one test per
 //! minimized finding. The raw inputs are kept under `tests/inputs/fuzz/TARGET/`; replay
 //! them with `cargo fuzz run TARGET ../tests/inputs/fuzz/TARGET/*` from `fuzz/`.
-#![expect(clippy::unwrap_used, reason = "fixtures fail the test by panicking")]
 
 use chrono::{DateTime, NaiveDate, Utc, Weekday};
 use chrono_tz::Tz;
