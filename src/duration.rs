@@ -21,8 +21,30 @@ pub struct BusinessDuration(u64);
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", if text.is_empty() { "a duration cannot be empty".to_owned() } else { format!("invalid duration `{text}`: {reason}") })]
 pub struct DurationError {
+    kind: DurationErrorKind,
     text: String,
     reason: &'static str,
+}
+
+/// What is wrong with a duration text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DurationErrorKind {
+    /// Nothing was written.
+    Empty,
+    /// Not numbers each followed by a unit `s`, `m`, `h` or `d`.
+    Malformed,
+    /// A minus sign.
+    Negative,
+    /// Longer than 100 years.
+    TooLong,
+}
+
+impl DurationError {
+    /// What is wrong.
+    pub fn kind(&self) -> DurationErrorKind {
+        self.kind
+    }
 }
 
 /// The longest duration accepted: 100 × 366 days of seconds, within the calendar's default
@@ -41,13 +63,25 @@ impl BusinessDuration {
     }
 }
 
+const NEGATIVE: &str = "a duration cannot be negative";
+const TOO_LONG: &str = "longer than 100 years";
+
 impl FromStr for BusinessDuration {
     type Err = DurationError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let fail = |reason| DurationError {
-            text: text.to_owned(),
-            reason,
+        let fail = |reason| {
+            let kind = match reason {
+                _ if text.is_empty() => DurationErrorKind::Empty,
+                NEGATIVE => DurationErrorKind::Negative,
+                TOO_LONG | "too long" => DurationErrorKind::TooLong,
+                _ => DurationErrorKind::Malformed,
+            };
+            DurationError {
+                kind,
+                text: text.to_owned(),
+                reason,
+            }
         };
         if text.is_empty() {
             return Err(fail("expected a number and a unit, like `4h` or `1h30m`"));
@@ -70,7 +104,7 @@ impl FromStr for BusinessDuration {
                 'h' => 3_600,
                 'd' => 86_400,
                 ' ' => return Err(fail("remove the spaces")),
-                '-' => return Err(fail("a duration cannot be negative")),
+                '-' => return Err(fail(NEGATIVE)),
                 _ => return Err(fail("units are `s`, `m`, `h` and `d`")),
             };
             let Some(n) = number.take() else {
@@ -87,7 +121,7 @@ impl FromStr for BusinessDuration {
             ));
         }
         if total > MAX_SECONDS {
-            return Err(fail("longer than 100 years"));
+            return Err(fail(TOO_LONG));
         }
         Ok(BusinessDuration(total))
     }

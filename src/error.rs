@@ -414,22 +414,49 @@ fn window(line: &str, column: usize, width: usize) -> (String, usize, usize) {
 pub struct InputError {
     customer: String,
     field: String,
+    kind: InputErrorKind,
     message: String,
     help: Option<String>,
+}
+
+/// What kind of mistake an [`InputError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum InputErrorKind {
+    /// The field is neither a metric of the policy nor a state or pin field.
+    UnknownField,
+    /// The value is not of the metric's type (a decimal, a whole number, a date, a boolean,
+    /// one of the enum's values) or cannot be kept exactly.
+    InvalidValue,
+    /// A number outside the metric's `min`/`max`.
+    OutOfRange,
+    /// A required metric is absent.
+    Missing,
+    /// A pin names a tier the policy does not define.
+    UnknownTier,
+    /// `pinned_until` or `pin_reason` without `pinned_tier`.
+    IncompletePin,
 }
 
 impl InputError {
     pub(crate) fn new(
         customer: impl Into<String>,
         field: impl Into<String>,
+        kind: InputErrorKind,
         message: impl Into<String>,
     ) -> InputError {
         InputError {
             customer: customer.into(),
             field: field.into(),
+            kind,
             message: message.into(),
             help: None,
         }
+    }
+
+    /// What kind of mistake it is.
+    pub fn kind(&self) -> InputErrorKind {
+        self.kind
     }
 
     pub(crate) fn with_help(mut self, help: Option<String>) -> InputError {

@@ -33,7 +33,8 @@ mod authoring;
 pub use authoring::policy_set::PolicySet;
 pub use authoring::store::PolicyStore;
 pub use error::{
-    Diagnostic, DiagnosticKind, EvalError, EvalErrorKind, InputError, InputErrors, LoadError,
+    Diagnostic, DiagnosticKind, EvalError, EvalErrorKind, InputError, InputErrorKind, InputErrors,
+    LoadError,
 };
 pub use eval::{Assignment, Decision, Resolution, TierState};
 pub use input::{Customer, CustomerBuilder, InputValue};
@@ -52,9 +53,9 @@ pub mod service {
 /// Cases: building them, their SLA deadlines, routing and escalation.
 pub mod sla {
     pub use crate::eval::{
-        Deadline, EscalationStatus, EscalationStep, Handling, RouteDecision, SlaError,
+        Deadline, EscalationStatus, EscalationStep, Handling, RouteDecision, SlaError, SlaErrorKind,
     };
-    pub use crate::input::{Case, CaseBuilder, CaseError};
+    pub use crate::input::{Case, CaseBuilder, CaseError, CaseErrorKind};
 }
 
 /// Traces of a tier decision, from [`Policy::explain`].
@@ -68,8 +69,8 @@ pub mod trace {
 /// Simulating a policy over a population, and comparing two policies.
 pub mod simulate {
     pub use crate::authoring::simulate::{
-        Mover, Placement, RecordError, Simulation, SimulationError, SimulationReport, TierShare,
-        Transition,
+        Mover, Placement, RecordError, RecordErrorKind, Simulation, SimulationError,
+        SimulationErrorKind, SimulationReport, TierShare, Transition,
     };
 }
 

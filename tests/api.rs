@@ -644,6 +644,91 @@ fn customer_of_another_policy_is_refused() {
     ));
 }
 
+/// Every public error has the same shape: a struct whose `kind()` says what went wrong.
+#[test]
+fn every_error_says_its_kind() {
+    use tierwise::calendar::{BusinessDuration, CalendarErrorKind, ClockTime, DurationErrorKind};
+    use tierwise::sla::{CaseErrorKind, SlaErrorKind};
+    use tierwise::InputErrorKind;
+
+    let p = load("policies/ocean-shipping.toml");
+    let err = p
+        .customer("C1")
+        .set("annual_teu", "-5")
+        .set("annual_tue", "1")
+        .set("influence", "global")
+        .pin("gold", None, None)
+        .build()
+        .unwrap_err();
+    let kinds: Vec<_> = err.errors().iter().map(|e| (e.field(), e.kind())).collect();
+    assert!(
+        kinds.contains(&("annual_teu", InputErrorKind::OutOfRange)),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("annual_tue", InputErrorKind::UnknownField)),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("influence", InputErrorKind::InvalidValue)),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("customer_since", InputErrorKind::Missing)),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("pinned_tier", InputErrorKind::UnknownTier)),
+        "{kinds:?}"
+    );
+
+    let opened = instant("2026-06-30T09:00:00+08:00");
+    let case = |kind: &str, severity: &str| p.case(kind, opened).severity(severity).build();
+    assert_eq!(
+        case("complain", "major").unwrap_err().kind(),
+        CaseErrorKind::UnknownKind
+    );
+    assert_eq!(
+        case("complaint", "huge").unwrap_err().kind(),
+        CaseErrorKind::UnknownSeverity
+    );
+    let reversed = p
+        .case("complaint", opened)
+        .pause(opened, opened - chrono::Duration::hours(1));
+    assert_eq!(
+        reversed.build().unwrap_err().kind(),
+        CaseErrorKind::ReversedPause
+    );
+
+    let other = load("policies/ocean-shipping.toml");
+    let case = case("complaint", "major").unwrap();
+    let (vip, _) = p.tiers().next().unwrap();
+    let err = other.deadlines(vip, &case).unwrap_err();
+    assert_eq!(err.kind(), &SlaErrorKind::WrongPolicy);
+    assert_eq!(err.milestone(), None);
+
+    assert_eq!(
+        "4x".parse::<BusinessDuration>().unwrap_err().kind(),
+        DurationErrorKind::Malformed
+    );
+    assert_eq!(
+        "-4h".parse::<BusinessDuration>().unwrap_err().kind(),
+        DurationErrorKind::Negative
+    );
+    assert_eq!(
+        "".parse::<BusinessDuration>().unwrap_err().kind(),
+        DurationErrorKind::Empty
+    );
+    assert_eq!(
+        "36700d".parse::<BusinessDuration>().unwrap_err().kind(),
+        DurationErrorKind::TooLong
+    );
+    assert!(matches!(
+        "25:00".parse::<ClockTime>().unwrap_err().kind(),
+        CalendarErrorKind::InvalidTime(t) if t == "25:00"
+    ));
+}
+
 /// Every customer of the sample population gets the same score, dimension scores, tiers and
 /// state as an independent implementation of the spec (a Python script written from the
 /// spec alone; its output is committed under tests/inputs/expected).

@@ -6,7 +6,7 @@
 )]
 
 use chrono::{DateTime, NaiveDate, Utc};
-use tierwise::sla::SlaError;
+use tierwise::sla::SlaErrorKind;
 use tierwise::{DiagnosticKind, Policy};
 
 fn load_err(text: &str) -> tierwise::LoadError {
@@ -127,7 +127,7 @@ fn a_clock_that_never_opens_is_an_error_not_a_loop() {
     let err = p
         .deadline(p.tier_by_id("standard").unwrap(), &case, 0)
         .unwrap_err();
-    assert!(matches!(err, SlaError::Calendar { .. }), "{err}");
+    assert!(matches!(err.kind(), SlaErrorKind::Calendar { .. }), "{err}");
     assert_eq!(
         err.to_string(),
         "milestone `resolve` on clock `never`: the calendar is never open"

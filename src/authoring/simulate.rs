@@ -136,30 +136,89 @@ impl Placement {
     }
 }
 
-/// Why one policy could not tier a customer added to a [`Simulation`].
+/// Why one policy could not tier a customer added to a [`Simulation`];
+/// [`RecordError::kind`] says whether the record or its evaluation failed.
 #[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum RecordError<E> {
-    /// The record could not be built for the policy: the caller's error.
+pub struct RecordError<E> {
+    inner: Failure<E>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Failure<E> {
     Input(E),
-    /// The customer could not be evaluated.
     Eval(EvalError),
+}
+
+/// What failed for one policy in a [`Simulation`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RecordErrorKind {
+    /// The record could not be built for the policy: the caller's error.
+    Input,
+    /// The customer could not be evaluated.
+    Eval,
+}
+
+impl<E> RecordError<E> {
+    fn input(e: E) -> RecordError<E> {
+        RecordError {
+            inner: Failure::Input(e),
+        }
+    }
+
+    fn eval(e: EvalError) -> RecordError<E> {
+        RecordError {
+            inner: Failure::Eval(e),
+        }
+    }
+
+    /// What failed.
+    pub fn kind(&self) -> RecordErrorKind {
+        match self.inner {
+            Failure::Input(_) => RecordErrorKind::Input,
+            Failure::Eval(_) => RecordErrorKind::Eval,
+        }
+    }
+
+    /// The caller's error building the record, if that failed.
+    pub fn input_error(&self) -> Option<&E> {
+        match &self.inner {
+            Failure::Input(e) => Some(e),
+            Failure::Eval(_) => None,
+        }
+    }
+
+    /// The evaluation error, if evaluation failed.
+    pub fn eval_error(&self) -> Option<&EvalError> {
+        match &self.inner {
+            Failure::Eval(e) => Some(e),
+            Failure::Input(_) => None,
+        }
+    }
+
+    /// The caller's error building the record, by value, or the evaluation error.
+    pub fn into_result(self) -> Result<EvalError, E> {
+        match self.inner {
+            Failure::Input(e) => Err(e),
+            Failure::Eval(e) => Ok(e),
+        }
+    }
 }
 
 impl<E: fmt::Display> fmt::Display for RecordError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RecordError::Input(e) => e.fmt(f),
-            RecordError::Eval(e) => e.fmt(f),
+        match &self.inner {
+            Failure::Input(e) => e.fmt(f),
+            Failure::Eval(e) => e.fmt(f),
         }
     }
 }
 
 impl<E: std::error::Error + 'static> std::error::Error for RecordError<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            RecordError::Input(e) => Some(e),
-            RecordError::Eval(e) => Some(e),
+        match &self.inner {
+            Failure::Input(e) => Some(e),
+            Failure::Eval(e) => Some(e),
         }
     }
 }
@@ -176,7 +235,28 @@ struct Failures<E> {
     against: Option<RecordError<E>>,
 }
 
+/// Under which policies a customer of a [`Simulation`] could not be tiered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SimulationErrorKind {
+    /// Under the simulated policy only.
+    Policy,
+    /// Under the policy compared against only.
+    Against,
+    /// Under both.
+    Both,
+}
+
 impl<E> SimulationError<E> {
+    /// Under which policies the customer could not be tiered.
+    pub fn kind(&self) -> SimulationErrorKind {
+        match (&self.0.policy, &self.0.against) {
+            (Some(_), Some(_)) => SimulationErrorKind::Both,
+            (None, Some(_)) => SimulationErrorKind::Against,
+            _ => SimulationErrorKind::Policy,
+        }
+    }
+
     /// What went wrong under the simulated policy, if anything.
     pub fn policy(&self) -> Option<&RecordError<E>> {
         self.0.policy.as_ref()
@@ -322,8 +402,8 @@ impl Simulation {
         self.add(|_| Ok::<_, std::convert::Infallible>(customer))
             .map_err(|e| {
                 let (first, second) = e.into_parts();
-                match first.or(second) {
-                    Some(RecordError::Eval(e)) => e,
+                match first.or(second).map(RecordError::into_result) {
+                    Some(Ok(e)) => e,
                     _ => EvalError::new(customer.id(), crate::error::EvalErrorKind::WrongPolicy),
                 }
             })
@@ -443,10 +523,10 @@ where
     C: Borrow<Customer>,
     F: FnMut(&Policy) -> Result<C, E>,
 {
-    let c = build(policy).map_err(RecordError::Input)?;
+    let c = build(policy).map_err(RecordError::input)?;
     let a = policy
         .classify(c.borrow(), as_of)
-        .map_err(RecordError::Eval)?;
+        .map_err(RecordError::eval)?;
     Ok((c, a))
 }
 
@@ -880,7 +960,10 @@ min_score = 0
             .add(|p| p.customer("A").set("teu", "5").set("margin", "1").build())
             .unwrap_err();
         assert!(err.policy().is_none());
-        assert!(matches!(err.against(), Some(RecordError::Input(_))));
+        assert_eq!(
+            err.against().map(RecordError::kind),
+            Some(RecordErrorKind::Input)
+        );
         assert!(err
             .to_string()
             .starts_with("with the policy compared against: "));

@@ -16,7 +16,7 @@ use chrono_tz::{GapInfo, Tz};
 
 use super::hours::SECONDS_PER_DAY;
 use super::zone::Span;
-use super::{Calendar, CalendarError, OpenInterval};
+use super::{Calendar, CalendarError, CalendarErrorKind, OpenInterval};
 
 /// Nanoseconds per second.
 pub(crate) const NANOS: i64 = 1_000_000_000;
@@ -37,7 +37,8 @@ pub(crate) fn clamped_nanos(t: DateTime<Utc>) -> i64 {
 
 /// Nanoseconds of a second count.
 fn secs_to_nanos(secs: i64) -> Result<i64, CalendarError> {
-    secs.checked_mul(NANOS).ok_or(CalendarError::OutOfRange)
+    secs.checked_mul(NANOS)
+        .ok_or(CalendarError::from(CalendarErrorKind::OutOfRange))
 }
 
 /// The instant (UTC seconds) of the local time `local_secs` in `tz`: a
@@ -45,7 +46,7 @@ fn secs_to_nanos(secs: i64) -> Result<i64, CalendarError> {
 /// transition), an ambiguous one to the earlier instant.
 fn map_local(tz: Tz, local_secs: i64) -> Result<i64, CalendarError> {
     let naive = DateTime::from_timestamp(local_secs, 0)
-        .ok_or(CalendarError::OutOfRange)?
+        .ok_or(CalendarError::from(CalendarErrorKind::OutOfRange))?
         .naive_utc();
     let instant = |o: &<Tz as TimeZone>::Offset| local_secs - i64::from(o.fix().local_minus_utc());
     match tz.offset_from_local_datetime(&naive) {
@@ -54,7 +55,7 @@ fn map_local(tz: Tz, local_secs: i64) -> Result<i64, CalendarError> {
         LocalResult::None => GapInfo::new(&naive, &tz)
             .and_then(|gap| gap.end)
             .map(|end| end.timestamp())
-            .ok_or(CalendarError::OutOfRange),
+            .ok_or(CalendarError::from(CalendarErrorKind::OutOfRange)),
     }
 }
 
@@ -172,7 +173,7 @@ impl<'a> Walker<'a> {
         let span = cal.zone.span(t_secs);
         let local = t_secs
             .checked_add(span.offset)
-            .ok_or(CalendarError::OutOfRange)?;
+            .ok_or(CalendarError::from(CalendarErrorKind::OutOfRange))?;
         let day = local.div_euclid(DAY);
         let cand = day * DAY - span.offset;
         let (start, span) = if cand >= span.clean_start {
@@ -315,9 +316,11 @@ impl Calendar {
         pauses: &PauseList,
         limit: i64,
     ) -> Result<i64, CalendarError> {
-        let beyond = || CalendarError::BeyondHorizon {
-            start: DateTime::from_timestamp_nanos(start),
-            days: self.horizon_days,
+        let beyond = || {
+            CalendarError::from(CalendarErrorKind::BeyondHorizon {
+                start: DateTime::from_timestamp_nanos(start),
+                days: self.horizon_days,
+            })
         };
         let finish = |d: i64| if d > limit { Err(beyond()) } else { Ok(d) };
         let ps = Pauses::new(pauses, start);
@@ -341,7 +344,7 @@ impl Calendar {
         let mut w = Walker::locate(self, start.div_euclid(NANOS))?;
         loop {
             if self.never_open_from(w.day) {
-                return Err(CalendarError::NeverOpen);
+                return Err(CalendarError::from(CalendarErrorKind::NeverOpen));
             }
             let day_start = secs_to_nanos(w.start)?;
             if day_start > limit {

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use chrono::Weekday;
 
-use super::CalendarError;
+use super::{CalendarError, CalendarErrorKind};
 
 /// Seconds in a local calendar day (as counted on the wall clock).
 pub(crate) const SECONDS_PER_DAY: u32 = 86_400;
@@ -52,7 +52,7 @@ impl FromStr for ClockTime {
 
     /// Parses `HH:MM` (two digits each), `00:00` to `24:00`.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let invalid = || CalendarError::InvalidTime(text.to_owned());
+        let invalid = || CalendarError::from(CalendarErrorKind::InvalidTime(text.to_owned()));
         let bytes = text.as_bytes();
         let digit = |i: usize| -> Result<u32, CalendarError> {
             match bytes.get(i) {
@@ -102,7 +102,9 @@ impl OpenInterval {
         if start < end {
             Ok(OpenInterval { start, end })
         } else {
-            Err(CalendarError::EmptyInterval(format!("{start}-{end}")))
+            Err(CalendarError::from(CalendarErrorKind::EmptyInterval(
+                format!("{start}-{end}"),
+            )))
         }
     }
 
@@ -139,13 +141,13 @@ impl FromStr for OpenInterval {
 
     /// Parses `HH:MM-HH:MM`; `24:00` is allowed only as the end.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let (start, end) = text
-            .split_once('-')
-            .ok_or_else(|| CalendarError::InvalidInterval(text.to_owned()))?;
+        let (start, end) = text.split_once('-').ok_or_else(|| {
+            CalendarError::from(CalendarErrorKind::InvalidInterval(text.to_owned()))
+        })?;
         let start: ClockTime = start.trim().parse()?;
         let end: ClockTime = end.trim().parse()?;
         OpenInterval::new(start, end)
-            .map_err(|_| CalendarError::EmptyInterval(text.trim().to_owned()))
+            .map_err(|_| CalendarErrorKind::EmptyInterval(text.trim().to_owned()).into())
     }
 }
 
@@ -232,16 +234,18 @@ fn validate(intervals: &[OpenInterval]) -> Result<(), CalendarError> {
     for pair in intervals.windows(2) {
         if let [first, second] = pair {
             if second.start < first.end && first.start < second.end {
-                return Err(CalendarError::OverlappingIntervals {
-                    first: *first,
-                    second: *second,
-                });
+                return Err(CalendarError::from(
+                    CalendarErrorKind::OverlappingIntervals {
+                        first: *first,
+                        second: *second,
+                    },
+                ));
             }
             if second.start < first.end {
-                return Err(CalendarError::UnorderedIntervals {
+                return Err(CalendarError::from(CalendarErrorKind::UnorderedIntervals {
                     first: *first,
                     second: *second,
-                });
+                }));
             }
         }
     }

@@ -22,7 +22,7 @@
 //!   interval `01:00-03:00` lasts 1 real hour and `02:00-02:30` is empty.
 //! * Instants are handled with nanosecond precision in the range that fits
 //!   an `i64` of nanoseconds (1677-09-21 to 2262-04-11); outside it the
-//!   fallible operations return [`CalendarError::OutOfRange`].
+//!   fallible operations return [`CalendarErrorKind::OutOfRange`].
 //! * UTC-offset changes are read from a per-zone table built from chrono-tz
 //!   on the first calendar of each zone (a few milliseconds, then shared); it
 //!   assumes that a zone never changes its offset twice within 2 days (in
@@ -43,7 +43,7 @@ use zone::ZoneTable;
 
 pub use hours::{ClockTime, OpenInterval, WeeklyHours};
 
-pub use crate::duration::{BusinessDuration, DurationError};
+pub use crate::duration::{BusinessDuration, DurationError, DurationErrorKind};
 
 /// Default search horizon in days, see [`Calendar::with_horizon`]: 101 × 366 days, so that
 /// the longest target a policy may write (100 × 366 days) is reached on a clock that is
@@ -54,10 +54,31 @@ pub const DEFAULT_HORIZON_DAYS: u32 = 101 * 366;
 /// Days from 0001-01-01 (day 1 in chrono's count) to 1970-01-01.
 const UNIX_EPOCH_DAYS_FROM_CE: i64 = 719_163;
 
-/// Errors of calendar construction and calendar arithmetic.
+/// An error of calendar construction or calendar arithmetic; [`CalendarError::kind`] says
+/// which.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+#[error(transparent)]
+pub struct CalendarError {
+    kind: CalendarErrorKind,
+}
+
+impl CalendarError {
+    /// What went wrong.
+    pub fn kind(&self) -> &CalendarErrorKind {
+        &self.kind
+    }
+}
+
+impl From<CalendarErrorKind> for CalendarError {
+    fn from(kind: CalendarErrorKind) -> CalendarError {
+        CalendarError { kind }
+    }
+}
+
+/// What went wrong in calendar construction or calendar arithmetic.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum CalendarError {
+pub enum CalendarErrorKind {
     /// A clock time is not `HH:MM` between `00:00` and `24:00`.
     #[error("invalid time `{0}`, expected HH:MM between 00:00 and 24:00")]
     InvalidTime(String),
@@ -140,7 +161,7 @@ pub enum CalendarError {
 ///   interval `01:00-03:00` lasts 1 real hour and `02:00-02:30` is empty.
 /// * Instants are handled with nanosecond precision in the range that fits
 ///   an `i64` of nanoseconds (1677-09-21 to 2262-04-11); outside it the
-///   fallible operations return [`CalendarError::OutOfRange`].
+///   fallible operations return [`CalendarErrorKind::OutOfRange`].
 /// * UTC-offset changes are read from a per-zone table built from chrono-tz
 ///   on the first calendar of each zone (a few milliseconds, then shared); it
 ///   assumes that a zone never changes its offset twice within 2 days (in
@@ -195,16 +216,18 @@ impl Calendar {
         for pair in mk.windows(2) {
             if let [(d1, w1), (d2, w2)] = pair {
                 if d1 == d2 {
-                    return Err(CalendarError::ConflictingMakeup {
+                    return Err(CalendarError::from(CalendarErrorKind::ConflictingMakeup {
                         date: date_of(*d1),
                         first: *w1,
                         second: *w2,
-                    });
+                    }));
                 }
             }
         }
         if let Some(&(d, _)) = mk.iter().find(|(d, _)| hol.binary_search(d).is_ok()) {
-            return Err(CalendarError::HolidayAndMakeup(date_of(d)));
+            return Err(CalendarError::from(CalendarErrorKind::HolidayAndMakeup(
+                date_of(d),
+            )));
         }
         let mk = mk
             .into_iter()
@@ -247,7 +270,7 @@ impl Calendar {
 
     /// The same calendar with a search horizon of `days` days: a deadline or
     /// an opening further than `days * 24h` after the start is
-    /// [`CalendarError::BeyondHorizon`]. The default is
+    /// [`CalendarErrorKind::BeyondHorizon`]. The default is
     /// 36,966 days, about 101 years (`DEFAULT_HORIZON_DAYS`).
     #[must_use]
     pub fn with_horizon(mut self, days: u32) -> Calendar {
@@ -298,7 +321,9 @@ impl Calendar {
     /// The first instant at or after `t` at which the calendar is open (`t`
     /// itself when open at `t`).
     pub fn next_opening(&self, t: DateTime<Utc>) -> Result<DateTime<Utc>, CalendarError> {
-        let n = t.timestamp_nanos_opt().ok_or(CalendarError::OutOfRange)?;
+        let n = t
+            .timestamp_nanos_opt()
+            .ok_or(CalendarError::from(CalendarErrorKind::OutOfRange))?;
         let limit = self.limit(n);
         self.count_from(n, 0, &[], limit)
             .map(DateTime::from_timestamp_nanos)
@@ -323,14 +348,16 @@ impl Calendar {
         pauses: &[(DateTime<Utc>, DateTime<Utc>)],
     ) -> Result<DateTime<Utc>, CalendarError> {
         if seconds < 0 {
-            return Err(CalendarError::NegativeTarget(seconds));
+            return Err(CalendarError::from(CalendarErrorKind::NegativeTarget(
+                seconds,
+            )));
         }
         let n = start
             .timestamp_nanos_opt()
-            .ok_or(CalendarError::OutOfRange)?;
+            .ok_or(CalendarError::from(CalendarErrorKind::OutOfRange))?;
         let target = seconds
             .checked_mul(engine::NANOS)
-            .ok_or(CalendarError::OutOfRange)?;
+            .ok_or(CalendarError::from(CalendarErrorKind::OutOfRange))?;
         self.count_from(n, target, pauses, self.limit(n))
             .map(DateTime::from_timestamp_nanos)
             .map_err(|e| self.horizon_error(e, start))
@@ -355,12 +382,13 @@ impl Calendar {
 
     /// Fills in the start of a horizon error.
     fn horizon_error(&self, e: CalendarError, start: DateTime<Utc>) -> CalendarError {
-        match e {
-            CalendarError::BeyondHorizon { .. } => CalendarError::BeyondHorizon {
+        match e.kind {
+            CalendarErrorKind::BeyondHorizon { .. } => CalendarErrorKind::BeyondHorizon {
                 start,
                 days: self.horizon_days,
-            },
-            other => other,
+            }
+            .into(),
+            _ => e,
         }
     }
 }

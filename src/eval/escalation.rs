@@ -7,7 +7,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::sla::{calendar, check, rfc3339, target, SlaError};
+use super::sla::{calendar, check, rfc3339, target, SlaError, SlaErrorKind};
 use crate::input::Case;
 use crate::model::{Compiled, TierId};
 
@@ -75,7 +75,7 @@ pub(crate) fn escalations<'p>(
             .get(m)
             .map(String::as_str)
             .unwrap_or_default();
-        let (clock, cal) = calendar(p, target.clock).ok_or(SlaError::WrongPolicy)?;
+        let (clock, cal) = calendar(p, target.clock).ok_or(SlaErrorKind::WrongPolicy)?;
         for step in &e.steps {
             let secs = (Decimal::from(target.duration.seconds()) * step.percent
                 / Decimal::ONE_HUNDRED)
@@ -84,7 +84,7 @@ pub(crate) fn escalations<'p>(
                 .unwrap_or(i64::MAX);
             let due = cal
                 .add_open_time(case.opened, secs, &case.pauses)
-                .map_err(|source| SlaError::Calendar {
+                .map_err(|source| SlaErrorKind::Calendar {
                     milestone: name.to_owned(),
                     clock: clock.clone(),
                     source,

@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::escalation::{escalations, EscalationStep};
 use super::resolve::Resolution;
 use super::route::{route, RouteDecision};
-use super::sla::{deadlines, Deadline, SlaError};
+use super::sla::{deadlines, Deadline, SlaError, SlaErrorKind};
 use crate::input::{Case, Customer};
 use crate::model::Compiled;
 
@@ -40,7 +40,7 @@ pub(crate) fn handle<'p>(
     case: &Case,
 ) -> Result<Handling<'p>, SlaError> {
     if resolution.policy_key != p.key() {
-        return Err(SlaError::WrongPolicy);
+        return Err(SlaErrorKind::WrongPolicy.into());
     }
     Ok(Handling {
         route: route(p, customer, resolution, case),

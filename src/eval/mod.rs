@@ -26,7 +26,7 @@ pub use handling::Handling;
 pub use resolve::Resolution;
 pub use route::RouteDecision;
 pub use service::Service;
-pub use sla::{Deadline, SlaError};
+pub use sla::{Deadline, SlaError, SlaErrorKind};
 
 use crate::error::{EvalError, EvalErrorKind};
 use crate::input::Customer;

@@ -10,10 +10,41 @@ use crate::duration::BusinessDuration;
 use crate::input::Case;
 use crate::model::{CaseDef, Compiled, Target, TierId};
 
-/// Why deadlines could not be computed.
+/// Why deadlines, a route or escalation steps could not be computed; [`SlaError::kind`]
+/// says which.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(transparent)]
+pub struct SlaError {
+    kind: SlaErrorKind,
+}
+
+impl SlaError {
+    /// What went wrong.
+    pub fn kind(&self) -> &SlaErrorKind {
+        &self.kind
+    }
+
+    /// The milestone concerned, if one is.
+    pub fn milestone(&self) -> Option<&str> {
+        match &self.kind {
+            SlaErrorKind::NoTarget { milestone } | SlaErrorKind::Calendar { milestone, .. } => {
+                Some(milestone)
+            }
+            SlaErrorKind::WrongPolicy => None,
+        }
+    }
+}
+
+impl From<SlaErrorKind> for SlaError {
+    fn from(kind: SlaErrorKind) -> SlaError {
+        SlaError { kind }
+    }
+}
+
+/// What went wrong computing deadlines.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum SlaError {
+pub enum SlaErrorKind {
     /// The case or resolution was made for another policy.
     #[error("the case was built for another policy")]
     WrongPolicy,
@@ -83,7 +114,7 @@ pub(crate) fn check(p: &Compiled, case: &Case) -> Result<(), SlaError> {
     if case.policy_key == p.key() {
         Ok(())
     } else {
-        Err(SlaError::WrongPolicy)
+        Err(SlaErrorKind::WrongPolicy.into())
     }
 }
 
@@ -101,7 +132,7 @@ pub(crate) fn target<'p>(
     let def = s
         .cases
         .get(usize::from(case.kind))
-        .ok_or(SlaError::WrongPolicy)?;
+        .ok_or(SlaErrorKind::WrongPolicy)?;
     let name = def
         .milestones
         .get(milestone)
@@ -113,7 +144,7 @@ pub(crate) fn target<'p>(
         .targets
         .get(slot)
         .and_then(Option::as_ref)
-        .ok_or_else(|| SlaError::NoTarget {
+        .ok_or_else(|| SlaErrorKind::NoTarget {
             milestone: name.to_owned(),
         })?;
     Ok((def, target))
@@ -134,11 +165,11 @@ pub(crate) fn deadline<'p>(
         .get(milestone)
         .map(String::as_str)
         .unwrap_or_default();
-    let (clock, cal) = calendar(p, target.clock).ok_or(SlaError::WrongPolicy)?;
+    let (clock, cal) = calendar(p, target.clock).ok_or(SlaErrorKind::WrongPolicy)?;
     let seconds = i64::try_from(target.duration.seconds()).unwrap_or(i64::MAX);
     let due = cal
         .add_open_time(case.opened, seconds, &case.pauses)
-        .map_err(|source| SlaError::Calendar {
+        .map_err(|source| SlaErrorKind::Calendar {
             milestone: name.to_owned(),
             clock: clock.clone(),
             source,

@@ -6,16 +6,36 @@ use chrono::{DateTime, Utc};
 use crate::error::did_you_mean;
 use crate::model::Compiled;
 
-/// Why a case could not be built.
+/// Why a case could not be built; [`CaseError::kind`] says which field is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct CaseError {
-    pub(crate) message: String,
-    pub(crate) help: Option<String>,
+    kind: CaseErrorKind,
+    message: String,
+    help: Option<String>,
+}
+
+/// What is wrong with a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CaseErrorKind {
+    /// The policy has no case kind of that name.
+    UnknownKind,
+    /// The case kind has no severity of that name, or no severities at all.
+    UnknownSeverity,
+    /// The policy has no channel of that name.
+    UnknownChannel,
+    /// A pause that ends before it starts.
+    ReversedPause,
 }
 
 impl CaseError {
-    fn unknown(what: &str, name: &str, list: &[&str]) -> CaseError {
+    /// What is wrong.
+    pub fn kind(&self) -> CaseErrorKind {
+        self.kind
+    }
+
+    fn unknown(kind: CaseErrorKind, what: &str, name: &str, list: &[&str]) -> CaseError {
         let help = did_you_mean(name, list.iter().copied()).or_else(|| {
             Some(if list.is_empty() {
                 format!("there is no {what} to choose from")
@@ -30,6 +50,7 @@ impl CaseError {
             })
         });
         CaseError {
+            kind,
             message: format!("unknown {what} `{name}`"),
             help,
         }
@@ -62,22 +83,29 @@ impl Case {
 /// Builds a [`Case`]; start with [`Policy::case`](crate::Policy::case).
 #[derive(Debug)]
 pub struct CaseBuilder<'p> {
-    pub(crate) policy: &'p Compiled,
-    pub(crate) kind: Result<u16, CaseError>,
-    pub(crate) severity: Option<String>,
-    pub(crate) channel: Option<String>,
-    pub(crate) opened: DateTime<Utc>,
-    pub(crate) pauses: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    policy: &'p Compiled,
+    kind: Result<u16, CaseError>,
+    severity: Option<String>,
+    channel: Option<String>,
+    opened: DateTime<Utc>,
+    pauses: Vec<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
 impl<'p> CaseBuilder<'p> {
     pub(crate) fn new(policy: &'p Compiled, kind: &str, opened: DateTime<Utc>) -> CaseBuilder<'p> {
         let cases = &policy.services.cases;
         let kind = match cases.iter().position(|c| c.kind == kind) {
-            Some(i) => u16::try_from(i).map_err(|_| CaseError::unknown("case kind", kind, &[])),
+            Some(i) => u16::try_from(i).map_err(|_| {
+                CaseError::unknown(CaseErrorKind::UnknownKind, "case kind", kind, &[])
+            }),
             None => {
                 let names: Vec<&str> = cases.iter().map(|c| c.kind.as_str()).collect();
-                Err(CaseError::unknown("case kind", kind, &names))
+                Err(CaseError::unknown(
+                    CaseErrorKind::UnknownKind,
+                    "case kind",
+                    kind,
+                    &names,
+                ))
             }
         };
         CaseBuilder {
@@ -121,7 +149,7 @@ impl CaseBuilder<'_> {
         let def = p
             .cases
             .get(usize::from(kind))
-            .ok_or_else(|| CaseError::unknown("case kind", "", &[]))?;
+            .ok_or_else(|| CaseError::unknown(CaseErrorKind::UnknownKind, "case kind", "", &[]))?;
         let severity = match &self.severity {
             None => 0,
             Some(s) => {
@@ -132,6 +160,7 @@ impl CaseBuilder<'_> {
                     .collect();
                 if names.is_empty() {
                     return Err(CaseError {
+                        kind: CaseErrorKind::UnknownSeverity,
                         message: format!(
                             "case `{}` has no severities, but severity `{s}` was given",
                             def.kind
@@ -139,26 +168,25 @@ impl CaseBuilder<'_> {
                         help: None,
                     });
                 }
-                names
-                    .iter()
-                    .position(|n| n == s)
-                    .ok_or_else(|| CaseError::unknown("severity", s, &names))?
+                names.iter().position(|n| n == s).ok_or_else(|| {
+                    CaseError::unknown(CaseErrorKind::UnknownSeverity, "severity", s, &names)
+                })?
             }
         };
         let channel = match &self.channel {
             None => None,
             Some(c) => {
                 let names: Vec<&str> = p.channels.iter().map(String::as_str).collect();
-                let i = names
-                    .iter()
-                    .position(|n| n == c)
-                    .ok_or_else(|| CaseError::unknown("channel", c, &names))?;
+                let i = names.iter().position(|n| n == c).ok_or_else(|| {
+                    CaseError::unknown(CaseErrorKind::UnknownChannel, "channel", c, &names)
+                })?;
                 Some(u16::try_from(i).unwrap_or(u16::MAX))
             }
         };
         for (from, to) in &self.pauses {
             if to < from {
                 return Err(CaseError {
+                    kind: CaseErrorKind::ReversedPause,
                     message: format!("pause ends at {to} before it starts at {from}"),
                     help: None,
                 });

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::decimal::{parse_decimal, NumberError};
-use crate::error::{did_you_mean, InputError, InputErrors};
+use crate::error::{did_you_mean, InputError, InputErrorKind, InputErrors};
 use crate::model::{Beyond, Compiled, MetricKind, TierId, Value};
 
 /// The state and pin fields a record may carry besides metrics.
@@ -221,8 +221,12 @@ impl<'p> CustomerBuilder<'p> {
 
 impl<'p> CustomerBuilder<'p> {
     fn error(&mut self, field: &str, message: String) {
-        self.errors
-            .push(InputError::new(self.id.clone(), field, message));
+        self.errors.push(InputError::new(
+            self.id.clone(),
+            field,
+            InputErrorKind::InvalidValue,
+            message,
+        ));
     }
 
     /// Sets a metric, or a state or pin field (`previous_tier`, `tier_since`,
@@ -247,8 +251,9 @@ impl<'p> CustomerBuilder<'p> {
                             *slot = Some(v);
                         }
                     }
-                    Err((message, help)) => {
-                        let e = InputError::new(self.id.clone(), field, message).with_help(help);
+                    Err((kind, message, help)) => {
+                        let e =
+                            InputError::new(self.id.clone(), field, kind, message).with_help(help);
                         self.errors.push(e);
                     }
                 }
@@ -283,6 +288,7 @@ impl<'p> CustomerBuilder<'p> {
                 let e = InputError::new(
                     self.id.clone(),
                     field,
+                    InputErrorKind::UnknownField,
                     format!(
                         "`{field}` is neither a metric of policy `{}` nor a state or pin field",
                         &policy.id
@@ -337,6 +343,7 @@ impl<'p> CustomerBuilder<'p> {
                         self.errors.push(InputError::new(
                             self.id.clone(),
                             &m.name,
+                            InputErrorKind::Missing,
                             format!("required metric `{}` is missing", m.name),
                         ));
                     }
@@ -356,6 +363,7 @@ impl<'p> CustomerBuilder<'p> {
                         InputError::new(
                             self.id.clone(),
                             "pinned_tier",
+                            InputErrorKind::UnknownTier,
                             format!("pinned tier `{t}` is not a tier of policy `{}`", &policy.id),
                         )
                         .with_help(help),
@@ -372,6 +380,7 @@ impl<'p> CustomerBuilder<'p> {
                         } else {
                             "pin_reason"
                         },
+                        InputErrorKind::IncompletePin,
                         "a pin needs `pinned_tier`".to_owned(),
                     ));
                 }
@@ -410,20 +419,22 @@ fn number_message(text: &str, e: NumberError) -> String {
     }
 }
 
-/// Parses one metric value, returning a message and an optional suggestion on failure.
+/// Parses one metric value, returning the kind of mistake, a message and an optional
+/// suggestion on failure.
 fn parse_value(
     kind: &MetricKind,
     name: &str,
     v: &InputValue,
-) -> Result<Value, (String, Option<String>)> {
-    let wrong = |what: &str| Err((format!("{} is not {what}", v.describe()), None));
+) -> Result<Value, (InputErrorKind, String, Option<String>)> {
+    let invalid = InputErrorKind::InvalidValue;
+    let wrong = |what: &str| Err((invalid, format!("{} is not {what}", v.describe()), None));
     let value = match kind {
         MetricKind::Decimal { .. } => match v {
             InputValue::Decimal(d) => Value::Decimal(*d),
             InputValue::Integer(i) => Value::Decimal(Decimal::from(*i)),
             InputValue::Text(t) => match parse_decimal(t) {
                 Ok(d) => Value::Decimal(d),
-                Err(e) => return Err((number_message(t, e), None)),
+                Err(e) => return Err((invalid, number_message(t, e), None)),
             },
             _ => return wrong("a decimal number"),
         },
@@ -447,7 +458,7 @@ fn parse_value(
         },
         MetricKind::Date => match v.as_date() {
             Ok(d) => Value::Date(d),
-            Err(m) => return Err((m, None)),
+            Err(m) => return Err((invalid, m, None)),
         },
         MetricKind::Bool => match v {
             InputValue::Bool(b) => Value::Bool(*b),
@@ -456,6 +467,7 @@ fn parse_value(
                 "false" => Value::Bool(false),
                 _ => {
                     return Err((
+                        invalid,
                         format!("`{}` is not a boolean (expected true or false)", t.trim()),
                         None,
                     ))
@@ -480,17 +492,19 @@ fn parse_value(
                                 .join(", ")
                         ))
                     });
-                    return Err((format!("`{t}` is not a value of `{name}`"), help));
+                    return Err((invalid, format!("`{t}` is not a value of `{name}`"), help));
                 }
             }
         }
     };
     match kind.violated_bound(&value) {
         Some((n, Beyond::Min(m))) => {
-            Err((format!("{n} is below the minimum {m} of `{name}`"), None))
+            let message = format!("{n} is below the minimum {m} of `{name}`");
+            Err((InputErrorKind::OutOfRange, message, None))
         }
         Some((n, Beyond::Max(m))) => {
-            Err((format!("{n} is above the maximum {m} of `{name}`"), None))
+            let message = format!("{n} is above the maximum {m} of `{name}`");
+            Err((InputErrorKind::OutOfRange, message, None))
         }
         None => Ok(value),
     }

@@ -48,11 +48,10 @@ fn distribution(tiers: &[TierShare], total: u64) -> Distribution {
 
 /// A row's problems under one policy, for stderr.
 fn problems(error: Option<RecordError<Vec<Problem>>>) -> Vec<Problem> {
-    match error {
+    match error.map(RecordError::into_result) {
         None => Vec::new(),
-        Some(RecordError::Input(problems)) => problems,
-        Some(RecordError::Eval(e)) => vec![Problem::new(e.to_string())],
-        Some(_) => vec![Problem::new("the customer could not be tiered")],
+        Some(Err(problems)) => problems,
+        Some(Ok(e)) => vec![Problem::new(e.to_string())],
     }
 }
 
