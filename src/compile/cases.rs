@@ -1,0 +1,374 @@
+//! `[cases.KIND]` and `[[sla]]`: case kinds, their milestones and the SLA table (spec
+//! section 10).
+
+use crate::duration::BusinessDuration;
+use crate::error::{closest, Diag, DiagnosticKind, Diags, Span};
+use crate::model::{CaseDef, ServiceModel, Target};
+use crate::raw::RawPolicy;
+
+use super::services::Ctx;
+use super::{duration, err, limit, required, resolve};
+
+pub(super) fn compile_cases(
+    raw: &RawPolicy,
+    cx: &Ctx<'_>,
+    m: &mut ServiceModel,
+    diags: &mut Diags,
+) {
+    let mut offset = 0usize;
+    for c in &raw.cases {
+        let mut severities = Vec::new();
+        if let Some(s) = &c.severities {
+            if s.v.is_empty() {
+                err(
+                    diags,
+                    DiagnosticKind::InvalidValue,
+                    s.span,
+                    "`severities` cannot be empty; leave it out for a case without severities",
+                );
+            }
+            let mut seen: Vec<&str> = Vec::new();
+            for sev in &s.v {
+                if seen.contains(&sev.v.as_str()) {
+                    err(
+                        diags,
+                        DiagnosticKind::Duplicate,
+                        sev.span,
+                        format!("severity `{}` is listed twice", sev.v),
+                    );
+                    // kept once, so that the checks after this one do not trip on it
+                    continue;
+                }
+                seen.push(&sev.v);
+                if let Some(g) = cx
+                    .names
+                    .severities
+                    .iter()
+                    .position(|n| *n == sev.v)
+                    .and_then(|g| u16::try_from(g).ok())
+                {
+                    severities.push(g);
+                }
+            }
+        }
+        let milestones = match required(
+            diags,
+            &c.milestones,
+            c.kind.span,
+            "milestones",
+            &format!("case `{}`", c.kind.v),
+        ) {
+            Some(ms) => {
+                if ms.v.is_empty() {
+                    err(
+                        diags,
+                        DiagnosticKind::InvalidValue,
+                        ms.span,
+                        "a case needs at least one milestone",
+                    );
+                }
+                let mut seen: Vec<&str> = Vec::new();
+                for x in &ms.v {
+                    if seen.contains(&x.v.as_str()) {
+                        err(
+                            diags,
+                            DiagnosticKind::Duplicate,
+                            x.span,
+                            format!("milestone `{}` is listed twice", x.v),
+                        );
+                        continue;
+                    }
+                    seen.push(&x.v);
+                }
+                // each once, so that the checks after this one do not trip on a repeat
+                seen.iter().map(|x| (*x).to_owned()).collect()
+            }
+            None => Vec::new(),
+        };
+        let def = CaseDef {
+            kind: c.kind.v.clone(),
+            severities,
+            milestones,
+            offset,
+        };
+        offset = offset.saturating_add(def.slots(cx.tier_ids.len()));
+        m.cases.push(def);
+    }
+    if offset > 1_000_000 {
+        let span = raw.cases.first().map_or(Span::default(), |c| c.kind.span);
+        err(
+            diags,
+            DiagnosticKind::Limit,
+            span,
+            "cases, severities, milestones and tiers make more than 1,000,000 SLA targets",
+        );
+    }
+}
+
+pub(super) fn compile_sla(
+    raw: &RawPolicy,
+    cx: &Ctx<'_>,
+    calendars: &[String],
+    m: &mut ServiceModel,
+    diags: &mut Diags,
+) {
+    if !limit(diags, &raw.sla, |s| s.span, "SLA rules") {
+        return;
+    }
+    let kinds: Vec<String> = m.cases.iter().map(|c| c.kind.clone()).collect();
+    // (case, tier, severity (local), clock, targets by milestone)
+    struct Rule {
+        case: usize,
+        tier: Option<usize>,
+        severity: Option<usize>,
+        clock: Option<u16>,
+        targets: Vec<(usize, BusinessDuration, String)>,
+        span: Span,
+    }
+    let mut rules: Vec<Rule> = Vec::new();
+    // cases with a broken rule: their coverage is not checked, as the rule meant to cover
+    // something was already reported
+    let mut broken = vec![false; m.cases.len()];
+    for (n, s) in raw.sla.iter().enumerate() {
+        let before = diags.list.len();
+        let case = required(diags, &s.case, s.span, "case", "an `[[sla]]` rule")
+            .and_then(|c| resolve(diags, c, &kinds, "case kind"));
+        let tier = s
+            .tier
+            .as_ref()
+            .map(|t| resolve(diags, t, cx.tier_ids, "tier"));
+        let def = case.and_then(|c| m.cases.get(usize::from(c)));
+        let severity = match (&s.severity, def) {
+            (Some(sev), Some(def)) => {
+                let names: Vec<String> = def
+                    .severities
+                    .iter()
+                    .filter_map(|g| m.severities.get(usize::from(*g)).cloned())
+                    .collect();
+                if names.is_empty() {
+                    err(
+                        diags,
+                        DiagnosticKind::Inconsistent,
+                        sev.span,
+                        format!("case `{}` has no severities", def.kind),
+                    );
+                    Some(None)
+                } else {
+                    Some(resolve(diags, sev, &names, "severity"))
+                }
+            }
+            _ => None,
+        };
+        let clock = s
+            .clock
+            .as_ref()
+            .map(|c| resolve(diags, c, calendars, "calendar"));
+        let mut targets = Vec::new();
+        match (&s.targets, def) {
+            (Some(t), Some(def)) => {
+                if t.v.is_empty() {
+                    err(
+                        diags,
+                        DiagnosticKind::InvalidValue,
+                        t.span,
+                        "`targets` is empty",
+                    );
+                }
+                for (ms, d) in &t.v {
+                    if def.milestones.is_empty() {
+                        // the case's milestones are missing or misspelt, and reported there
+                        break;
+                    }
+                    let idx = resolve(diags, ms, &def.milestones, "milestone");
+                    let dur = duration(diags, d);
+                    if let (Some(idx), Some(dur)) = (idx, dur) {
+                        targets.push((usize::from(idx), dur, d.v.clone()));
+                    }
+                }
+            }
+            (None, _) => {
+                required(diags, &s.targets, s.span, "targets", "an `[[sla]]` rule");
+            }
+            _ => {}
+        }
+        let mut label = format!(
+            "rule {} (case `{}`",
+            n + 1,
+            s.case.as_ref().map_or("", |c| c.v.as_str())
+        );
+        if let Some(t) = &s.tier {
+            label.push_str(&format!(", tier `{}`", t.v));
+        }
+        if let Some(sv) = &s.severity {
+            label.push_str(&format!(", severity `{}`", sv.v));
+        }
+        label.push(')');
+        m.sla.rules.push(label);
+        // a rule with an unknown name was reported above and takes no part in resolution
+        let Some(case) = case else {
+            // the case it was meant for is not checked for coverage either: the one its
+            // misspelt name is closest to, or every case when it names none
+            let meant = s
+                .case
+                .as_ref()
+                .and_then(|c| closest(&c.v, kinds.iter().map(String::as_str)))
+                .and_then(|k| kinds.iter().position(|n| n == k));
+            match meant {
+                Some(k) => {
+                    if let Some(b) = broken.get_mut(k) {
+                        *b = true;
+                    }
+                }
+                None => broken.iter_mut().for_each(|b| *b = true),
+            }
+            continue;
+        };
+        if diags.list.len() > before {
+            if let Some(b) = broken.get_mut(usize::from(case)) {
+                *b = true;
+            }
+        }
+        if matches!(tier, Some(None))
+            || matches!(severity, Some(None))
+            || matches!(clock, Some(None))
+        {
+            continue;
+        }
+        let tier = tier.flatten().map(usize::from);
+        let severity = severity.flatten().map(usize::from);
+        if let Some(prev) = rules
+            .iter()
+            .find(|r| r.case == usize::from(case) && r.tier == tier && r.severity == severity)
+        {
+            diags.push(
+                Diag::new(
+                    DiagnosticKind::Duplicate,
+                    s.span,
+                    "two `[[sla]]` rules have the same case, tier and severity",
+                )
+                .with_help("merge this rule's targets into the earlier one")
+                .with_first(prev.span),
+            );
+            continue;
+        }
+        rules.push(Rule {
+            case: usize::from(case),
+            tier,
+            severity,
+            clock: clock.flatten(),
+            targets,
+            span: s.span,
+        });
+    }
+    // resolve each (case, tier, severity, milestone) to the most specific rule with a target
+    let total: usize = m.cases.iter().map(|c| c.slots(cx.tier_ids.len())).sum();
+    m.sla.targets = vec![None; total];
+    if raw.sla.is_empty() {
+        return;
+    }
+    let services_failed = !raw.services.is_empty() && m.services.is_empty();
+    let mut clockless_reported: Vec<usize> = Vec::new();
+    for (ci, def) in m.cases.iter().enumerate() {
+        let raw_case = raw.cases.get(ci);
+        let sev_count = def.severities.len();
+        let sev_name = |s: Option<usize>| {
+            s.and_then(|s| def.severities.get(s))
+                .and_then(|g| m.severities.get(usize::from(*g)))
+                .map(String::as_str)
+        };
+        for (mi, ms) in def.milestones.iter().enumerate() {
+            let mut uncovered: Vec<String> = Vec::new();
+            for tier in 0..cx.tier_ids.len() {
+                for sev in 0..sev_count.max(1) {
+                    let sev_opt = (sev_count > 0).then_some(sev);
+                    let candidates = [
+                        (Some(tier), sev_opt),
+                        (None, sev_opt),
+                        (Some(tier), None),
+                        (None, None),
+                    ];
+                    let found = candidates.iter().find_map(|(t, s)| {
+                        rules.iter().enumerate().find_map(|(ri, r)| {
+                            (r.case == ci && r.tier == *t && r.severity == *s)
+                                .then(|| {
+                                    r.targets
+                                        .iter()
+                                        .find(|(m, _, _)| *m == mi)
+                                        .map(|x| (ri, r, x))
+                                })
+                                .flatten()
+                        })
+                    });
+                    let Some((ri, rule, (_, dur, written))) = found else {
+                        let tier_id = cx.tier_ids.get(tier).map_or("", String::as_str);
+                        uncovered.push(match sev_name(sev_opt) {
+                            Some(s) => format!("`{tier_id}`/`{s}`"),
+                            None => format!("`{tier_id}`"),
+                        });
+                        continue;
+                    };
+                    let clock = match rule.clock {
+                        Some(c) => Some(c),
+                        None => m.services.get(tier).map(|s| s.support_hours),
+                    };
+                    let Some(clock) = clock else {
+                        // with broken services the tier's hours were already reported
+                        if !services_failed && !clockless_reported.contains(&ri) {
+                            clockless_reported.push(ri);
+                            diags.push(
+                                Diag::new(
+                                    DiagnosticKind::Inconsistent,
+                                    rule.span,
+                                    format!(
+                                        "this rule has no `clock`, and tier `{}` has no service with `support_hours` to count on",
+                                        cx.tier_ids.get(tier).map_or("", String::as_str)
+                                    ),
+                                )
+                                .with_help("add `clock = \"24x7\"` (or a calendar) to the rule, or `[service.TIER]` with `support_hours`"),
+                            );
+                        }
+                        continue;
+                    };
+                    if let Some(slot) = m.sla.targets.get_mut(def.slot(tier, sev, mi)) {
+                        *slot = Some(Target {
+                            duration: *dur,
+                            written: written.clone(),
+                            clock,
+                            rule: u16::try_from(ri).unwrap_or(u16::MAX),
+                        });
+                    }
+                }
+            }
+            if uncovered.is_empty() || broken.get(ci).copied().unwrap_or(false) {
+                continue;
+            }
+            let span = raw_case
+                .and_then(|c| c.milestones.as_ref())
+                .and_then(|l| l.v.iter().find(|x| x.v == *ms))
+                .map(|x| x.span)
+                .or(raw_case.map(|c| c.kind.span))
+                .unwrap_or_default();
+            let all = uncovered.len() == cx.tier_ids.len() * sev_count.max(1);
+            let what = if sev_count > 0 {
+                "tier/severity"
+            } else {
+                "tier"
+            };
+            let message = if all {
+                format!("milestone `{ms}` of case `{}` has no SLA target", def.kind)
+            } else {
+                format!(
+                    "milestone `{ms}` of case `{}` has no SLA target for {what} {}",
+                    def.kind,
+                    uncovered.join(", ")
+                )
+            };
+            diags.push(
+                Diag::new(DiagnosticKind::Inconsistent, span, message).with_help(format!(
+                    "give `{ms}` a target in an `[[sla]]` rule with `case = \"{}\"` and no tier or severity",
+                    def.kind
+                )),
+            );
+        }
+    }
+}
