@@ -1,4 +1,4 @@
-//! `[[routing]]`'s partner `[[escalation]]`: ladders of notification steps (spec section 11).
+//! `[[escalation]]`: ladders of notification steps per milestone (spec section 11).
 
 use rust_decimal::Decimal;
 

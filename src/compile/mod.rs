@@ -403,12 +403,7 @@ fn cond(diags: &mut Diags, text: &Text, scope: &Scope<'_>) -> Option<Cond> {
 }
 
 /// Whether a list of rules is within [`MAX_RULES`]; reports the first rule if not.
-fn limit<T>(
-    diags: &mut Diags,
-    list: &[T],
-    span: impl Fn(&T) -> Span,
-    what: &str,
-) -> bool {
+fn limit<T>(diags: &mut Diags, list: &[T], span: impl Fn(&T) -> Span, what: &str) -> bool {
     if list.len() > MAX_RULES {
         if let Some(first) = list.first() {
             err(

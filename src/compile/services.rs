@@ -207,8 +207,59 @@ pub(super) fn compile_service_table(
         // services are optional; without them a policy only tiers
         return;
     }
+    let chains = extends_chains(raw, cx, diags);
+    for s in &raw.services {
+        if s.tier.v.is_empty() {
+            err(
+                diags,
+                DiagnosticKind::InvalidValue,
+                s.tier.span,
+                "a service needs a name",
+            );
+        }
+    }
+    let mut services: Vec<Option<ServiceDef>> = vec![None; cx.tier_ids.len()];
+    for (i, s) in raw.services.iter().enumerate() {
+        let Some(Some(chain_idx)) = chains.get(i) else {
+            continue;
+        };
+        let chain: Vec<&RawService> = chain_idx
+            .iter()
+            .filter_map(|c| raw.services.get(*c))
+            .collect();
+        let tier = cx.tier_ids.iter().position(|t| *t == s.tier.v);
+        // fields are checked where written (once), and required after inheritance
+        let support_idx = support_hours(s, &chain, tier.is_some(), calendars, diags);
+        let manager = account_manager(s, &chain, diags);
+        let channels = channels(s, &chain, cx, diags);
+        let review = review_every_days(s, &chain, diags);
+        let benefits = benefits(s, &chain, benefit_ids, diags);
+        let response = responses(&chain, cx, diags);
+        if let (Some(t), Some(support_hours), Some(account_manager), Some(review_every_days)) =
+            (tier, support_idx, manager, review)
+        {
+            if let Some(slot) = services.get_mut(t) {
+                *slot = Some(ServiceDef {
+                    support_hours,
+                    account_manager,
+                    channels,
+                    review_every_days,
+                    benefits,
+                    response,
+                });
+            }
+        }
+    }
+    let suggested = services_not_named_after_a_tier(raw, cx, diags);
+    if every_tier_has_a_service(raw, cx, &services, &suggested, diags) {
+        m.services = services.into_iter().flatten().collect();
+    }
+}
+
+/// Each service's `extends` chain (itself first), reporting unknown parents and cycles once;
+/// `None` for a service whose chain is broken.
+fn extends_chains(raw: &RawPolicy, cx: &Ctx<'_>, diags: &mut Diags) -> Vec<Option<Vec<usize>>> {
     let names: Vec<String> = raw.services.iter().map(|s| s.tier.v.clone()).collect();
-    // resolve each service's extends chain, reporting unknown parents and cycles once
     let mut chains: Vec<Option<Vec<usize>>> = Vec::with_capacity(raw.services.len());
     for (i, _) in raw.services.iter().enumerate() {
         let mut chain = vec![i];
@@ -275,206 +326,223 @@ pub(super) fn compile_service_table(
         }
         chains.push(ok.then_some(chain));
     }
-    for s in &raw.services {
-        if s.tier.v.is_empty() {
-            err(
-                diags,
-                DiagnosticKind::InvalidValue,
-                s.tier.span,
-                "a service needs a name",
-            );
+    chains
+}
+
+/// The support-hours calendar of a service, inherited along its chain.
+fn support_hours(
+    s: &RawService,
+    chain: &[&RawService],
+    is_tier: bool,
+    calendars: &[String],
+    diags: &mut Diags,
+) -> Option<u16> {
+    let support = inherited(chain, |r| r.support_hours.as_ref());
+    let support_idx = match support {
+        Some(h) if std::ptr::eq(h, s.support_hours.as_ref().map_or(std::ptr::null(), |x| x)) => {
+            resolve(diags, h, calendars, "calendar")
         }
-    }
-    let mut services: Vec<Option<ServiceDef>> = vec![None; cx.tier_ids.len()];
-    for (i, s) in raw.services.iter().enumerate() {
-        let Some(Some(chain_idx)) = chains.get(i) else {
-            continue;
-        };
-        let chain: Vec<&RawService> = chain_idx
+        Some(h) => calendars
             .iter()
-            .filter_map(|c| raw.services.get(*c))
-            .collect();
-        let tier = cx.tier_ids.iter().position(|t| *t == s.tier.v);
-        // fields are checked where written (once), and required after inheritance
-        let what = format!("`[service.{}]`", s.tier.v);
-        let support = inherited(&chain, |r| r.support_hours.as_ref());
-        let support_idx = match support {
-            Some(h)
-                if std::ptr::eq(h, s.support_hours.as_ref().map_or(std::ptr::null(), |x| x)) =>
-            {
-                resolve(diags, h, calendars, "calendar")
+            .position(|c| *c == h.v)
+            .and_then(|x| u16::try_from(x).ok()),
+        None => {
+            if is_tier {
+                diags.push(
+                    Diag::new(
+                        DiagnosticKind::MissingKey,
+                        s.tier.span,
+                        format!("`[service.{}]` is missing `support_hours`", s.tier.v),
+                    )
+                    .with_help("name a calendar, or \"24x7\""),
+                );
             }
-            Some(h) => calendars
-                .iter()
-                .position(|c| *c == h.v)
-                .and_then(|x| u16::try_from(x).ok()),
-            None => {
-                if tier.is_some() {
+            None
+        }
+    };
+    support_idx
+}
+
+/// The account management of a service, inherited along its chain (`none` by default).
+fn account_manager(
+    s: &RawService,
+    chain: &[&RawService],
+    diags: &mut Diags,
+) -> Option<AccountManager> {
+    let manager = match inherited(chain, |r| r.account_manager.as_ref()) {
+        None => Some(AccountManager::None),
+        Some(a) => match a.v.as_str() {
+            "none" => Some(AccountManager::None),
+            "designated" => Some(AccountManager::Designated),
+            "dedicated" => Some(AccountManager::Dedicated),
+            other => {
+                if s.account_manager
+                    .as_ref()
+                    .is_some_and(|own| std::ptr::eq(own, a))
+                {
+                    let help = did_you_mean(other, ["none", "designated", "dedicated"])
+                        .unwrap_or_else(|| "use \"none\", \"designated\" or \"dedicated\"".into());
                     diags.push(
                         Diag::new(
-                            DiagnosticKind::MissingKey,
-                            s.tier.span,
-                            format!("{what} is missing `support_hours`"),
+                            DiagnosticKind::InvalidValue,
+                            a.span,
+                            format!("unknown account manager `{other}`"),
                         )
-                        .with_help("name a calendar, or \"24x7\""),
+                        .with_help(help),
                     );
                 }
                 None
             }
-        };
-        let manager = match inherited(&chain, |r| r.account_manager.as_ref()) {
-            None => Some(AccountManager::None),
-            Some(a) => match a.v.as_str() {
-                "none" => Some(AccountManager::None),
-                "designated" => Some(AccountManager::Designated),
-                "dedicated" => Some(AccountManager::Dedicated),
-                other => {
-                    if s.account_manager
-                        .as_ref()
-                        .is_some_and(|own| std::ptr::eq(own, a))
-                    {
-                        let help = did_you_mean(other, ["none", "designated", "dedicated"])
-                            .unwrap_or_else(|| {
-                                "use \"none\", \"designated\" or \"dedicated\"".into()
-                            });
-                        diags.push(
-                            Diag::new(
-                                DiagnosticKind::InvalidValue,
-                                a.span,
-                                format!("unknown account manager `{other}`"),
-                            )
-                            .with_help(help),
-                        );
-                    }
-                    None
-                }
-            },
-        };
-        let channels: Vec<u16> = inherited(&chain, |r| r.channels.as_ref())
-            .map(|c| {
-                c.v.iter()
-                    .filter_map(|ch| cx.names.channels.iter().position(|n| *n == ch.v))
-                    .filter_map(|x| u16::try_from(x).ok())
-                    .collect()
-            })
-            .unwrap_or_default();
-        if let Some(c) = &s.channels {
-            let mut seen: Vec<&str> = Vec::new();
-            for ch in &c.v {
-                if seen.contains(&ch.v.as_str()) {
+        },
+    };
+    manager
+}
+
+/// The channels of a service, inherited along its chain; a channel listed twice is reported.
+fn channels(s: &RawService, chain: &[&RawService], cx: &Ctx<'_>, diags: &mut Diags) -> Vec<u16> {
+    let channels: Vec<u16> = inherited(chain, |r| r.channels.as_ref())
+        .map(|c| {
+            c.v.iter()
+                .filter_map(|ch| cx.names.channels.iter().position(|n| *n == ch.v))
+                .filter_map(|x| u16::try_from(x).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(c) = &s.channels {
+        let mut seen: Vec<&str> = Vec::new();
+        for ch in &c.v {
+            if seen.contains(&ch.v.as_str()) {
+                err(
+                    diags,
+                    DiagnosticKind::Duplicate,
+                    ch.span,
+                    format!("channel `{}` is listed twice", ch.v),
+                );
+            }
+            seen.push(&ch.v);
+        }
+    }
+    channels
+}
+
+/// Days between review visits, inherited along the chain (0 for none).
+fn review_every_days(s: &RawService, chain: &[&RawService], diags: &mut Diags) -> Option<u32> {
+    let review = match inherited(chain, |r| r.review_every_days.as_ref()) {
+        None => Some(0),
+        Some(r) => match u32::try_from(r.v) {
+            Ok(v) if v <= 3660 => Some(v),
+            _ => {
+                if s.review_every_days
+                    .as_ref()
+                    .is_some_and(|own| std::ptr::eq(own, r))
+                {
                     err(
                         diags,
-                        DiagnosticKind::Duplicate,
-                        ch.span,
-                        format!("channel `{}` is listed twice", ch.v),
+                        DiagnosticKind::InvalidValue,
+                        r.span,
+                        format!(
+                            "`review_every_days` must be between 0 and 3660, found {}",
+                            r.v
+                        ),
                     );
                 }
-                seen.push(&ch.v);
+                None
             }
-        }
-        let review = match inherited(&chain, |r| r.review_every_days.as_ref()) {
-            None => Some(0),
-            Some(r) => match u32::try_from(r.v) {
-                Ok(v) if v <= 3660 => Some(v),
-                _ => {
-                    if s.review_every_days
-                        .as_ref()
-                        .is_some_and(|own| std::ptr::eq(own, r))
-                    {
-                        err(
-                            diags,
-                            DiagnosticKind::InvalidValue,
-                            r.span,
-                            format!(
-                                "`review_every_days` must be between 0 and 3660, found {}",
-                                r.v
-                            ),
-                        );
-                    }
-                    None
-                }
-            },
-        };
-        let mut benefits = BenefitSet::default();
-        if let Some(own) = &s.benefits {
-            benefits = benefit_set(diags, own, benefit_ids);
-        } else if let Some(b) = inherited(&chain, |r| r.benefits.as_ref()) {
-            for id in &b.v {
-                if let Some(x) = benefit_ids
-                    .iter()
-                    .position(|n| *n == id.v)
-                    .and_then(|x| u16::try_from(x).ok())
-                {
-                    benefits.insert(x);
-                }
-            }
-        }
-        // response: merged key by key, the nearest service winning
-        let mut response: Vec<(u16, BusinessDuration)> = Vec::new();
-        for (depth, svc) in chain.iter().enumerate().rev() {
-            for (ch, d) in &svc.response {
-                let parsed = if depth == 0 {
-                    duration(diags, d)
-                } else {
-                    BusinessDuration::from_str(&d.v).ok()
-                };
-                let Some(idx) = cx
-                    .names
-                    .channels
-                    .iter()
-                    .position(|n| *n == ch.v)
-                    .and_then(|x| u16::try_from(x).ok())
-                else {
-                    if depth == 0 {
-                        diags.push(
-                            Diag::new(
-                                DiagnosticKind::UnknownName,
-                                ch.span,
-                                format!(
-                                    "`{}` is not a channel of any service and looks like a \
-                                     misspelling",
-                                    ch.v
-                                ),
-                            )
-                            .with_help(
-                                crate::error::closest(
-                                    &ch.v,
-                                    cx.names.channels.iter().map(String::as_str),
-                                )
-                                .map(|c| format!("did you mean `{c}`?"))
-                                .unwrap_or_else(|| {
-                                    "list the channel in a service's `channels` first".to_owned()
-                                }),
-                            ),
-                        );
-                    }
-                    continue;
-                };
-                if let Some(parsed) = parsed {
-                    match response.iter_mut().find(|(c, _)| *c == idx) {
-                        Some(slot) => slot.1 = parsed,
-                        None => response.push((idx, parsed)),
-                    }
-                }
-            }
-        }
-        if let (Some(t), Some(support_hours), Some(account_manager), Some(review_every_days)) =
-            (tier, support_idx, manager, review)
-        {
-            if let Some(slot) = services.get_mut(t) {
-                *slot = Some(ServiceDef {
-                    support_hours,
-                    account_manager,
-                    channels,
-                    review_every_days,
-                    benefits,
-                    response,
-                });
+        },
+    };
+    review
+}
+
+/// The benefits of a service: its own list, or the nearest one along its chain.
+fn benefits(
+    s: &RawService,
+    chain: &[&RawService],
+    benefit_ids: &[String],
+    diags: &mut Diags,
+) -> BenefitSet {
+    let mut benefits = BenefitSet::default();
+    if let Some(own) = &s.benefits {
+        benefits = benefit_set(diags, own, benefit_ids);
+    } else if let Some(b) = inherited(chain, |r| r.benefits.as_ref()) {
+        for id in &b.v {
+            if let Some(x) = benefit_ids
+                .iter()
+                .position(|n| *n == id.v)
+                .and_then(|x| u16::try_from(x).ok())
+            {
+                benefits.insert(x);
             }
         }
     }
-    // a service that is not named after a tier and that no other service extends is
-    // almost always a misspelt tier
+    benefits
+}
+
+/// Response targets by channel, merged key by key along the chain, the nearest service
+/// winning; only the service's own entries are reported.
+fn responses(
+    chain: &[&RawService],
+    cx: &Ctx<'_>,
+    diags: &mut Diags,
+) -> Vec<(u16, BusinessDuration)> {
+    // response: merged key by key, the nearest service winning
+    let mut response: Vec<(u16, BusinessDuration)> = Vec::new();
+    for (depth, svc) in chain.iter().enumerate().rev() {
+        for (ch, d) in &svc.response {
+            let parsed = if depth == 0 {
+                duration(diags, d)
+            } else {
+                BusinessDuration::from_str(&d.v).ok()
+            };
+            let Some(idx) = cx
+                .names
+                .channels
+                .iter()
+                .position(|n| *n == ch.v)
+                .and_then(|x| u16::try_from(x).ok())
+            else {
+                if depth == 0 {
+                    diags.push(
+                        Diag::new(
+                            DiagnosticKind::UnknownName,
+                            ch.span,
+                            format!(
+                                "`{}` is not a channel of any service and looks like a \
+                                 misspelling",
+                                ch.v
+                            ),
+                        )
+                        .with_help(
+                            crate::error::closest(
+                                &ch.v,
+                                cx.names.channels.iter().map(String::as_str),
+                            )
+                            .map(|c| format!("did you mean `{c}`?"))
+                            .unwrap_or_else(|| {
+                                "list the channel in a service's `channels` first".to_owned()
+                            }),
+                        ),
+                    );
+                }
+                continue;
+            };
+            if let Some(parsed) = parsed {
+                match response.iter_mut().find(|(c, _)| *c == idx) {
+                    Some(slot) => slot.1 = parsed,
+                    None => response.push((idx, parsed)),
+                }
+            }
+        }
+    }
+    response
+}
+
+/// Reports services that are not named after a tier and that no service extends (almost
+/// always a misspelt tier); returns the tiers suggested for them.
+fn services_not_named_after_a_tier<'c>(
+    raw: &RawPolicy,
+    cx: &Ctx<'c>,
+    diags: &mut Diags,
+) -> Vec<&'c str> {
     let mut suggested: Vec<&str> = Vec::new();
     for s in &raw.services {
         let is_tier = cx.tier_ids.contains(&s.tier.v);
@@ -500,7 +568,18 @@ pub(super) fn compile_service_table(
             );
         }
     }
-    // every tier needs a service
+    suggested
+}
+
+/// Whether every tier has a compiled service; reports tiers without one (unless a misspelt
+/// service was already reported as meant for it).
+fn every_tier_has_a_service(
+    raw: &RawPolicy,
+    cx: &Ctx<'_>,
+    services: &[Option<ServiceDef>],
+    suggested: &[&str],
+    diags: &mut Diags,
+) -> bool {
     let mut missing = false;
     for (t, id) in cx.tier_ids.iter().enumerate() {
         let declared = raw.services.iter().any(|s| s.tier.v == *id);
@@ -526,7 +605,5 @@ pub(super) fn compile_service_table(
             missing = true;
         }
     }
-    if !missing {
-        m.services = services.into_iter().flatten().collect();
-    }
+    !missing
 }
