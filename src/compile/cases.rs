@@ -4,7 +4,7 @@
 use crate::duration::BusinessDuration;
 use crate::error::{closest, Diag, DiagnosticKind, Diags, Span};
 use crate::model::{CaseDef, ServiceModel, Target};
-use crate::raw::RawPolicy;
+use crate::raw::{RawCase, RawPolicy, RawSla};
 
 use super::services::Ctx;
 use super::{duration, err, limit, required, resolve};
@@ -115,19 +115,32 @@ pub(super) fn compile_sla(
     if !limit(diags, &raw.sla, |s| s.span, "SLA rules") {
         return;
     }
+    let (rules, broken) = sla_rules(raw, cx, calendars, m, diags);
+    resolve_targets(raw, cx, m, &rules, &broken, diags);
+}
+
+/// An `[[sla]]` rule with its names resolved: case, tier, severity (local to the case),
+/// clock and targets by milestone.
+struct Rule {
+    case: usize,
+    tier: Option<usize>,
+    severity: Option<usize>,
+    clock: Option<u16>,
+    targets: Vec<(usize, BusinessDuration, String)>,
+    span: Span,
+}
+
+/// Reads the `[[sla]]` rules, resolving their names, and marks the cases with a broken rule:
+/// their coverage is not checked, as what the rule meant to cover was already reported.
+fn sla_rules(
+    raw: &RawPolicy,
+    cx: &Ctx<'_>,
+    calendars: &[String],
+    m: &mut ServiceModel,
+    diags: &mut Diags,
+) -> (Vec<Rule>, Vec<bool>) {
     let kinds: Vec<String> = m.cases.iter().map(|c| c.kind.clone()).collect();
-    // (case, tier, severity (local), clock, targets by milestone)
-    struct Rule {
-        case: usize,
-        tier: Option<usize>,
-        severity: Option<usize>,
-        clock: Option<u16>,
-        targets: Vec<(usize, BusinessDuration, String)>,
-        span: Span,
-    }
     let mut rules: Vec<Rule> = Vec::new();
-    // cases with a broken rule: their coverage is not checked, as the rule meant to cover
-    // something was already reported
     let mut broken = vec![false; m.cases.len()];
     for (n, s) in raw.sla.iter().enumerate() {
         let before = diags.list.len();
@@ -138,72 +151,13 @@ pub(super) fn compile_sla(
             .as_ref()
             .map(|t| resolve(diags, t, cx.tier_ids, "tier"));
         let def = case.and_then(|c| m.cases.get(usize::from(c)));
-        let severity = match (&s.severity, def) {
-            (Some(sev), Some(def)) => {
-                let names: Vec<String> = def
-                    .severities
-                    .iter()
-                    .filter_map(|g| m.severities.get(usize::from(*g)).cloned())
-                    .collect();
-                if names.is_empty() {
-                    err(
-                        diags,
-                        DiagnosticKind::Inconsistent,
-                        sev.span,
-                        format!("case `{}` has no severities", def.kind),
-                    );
-                    Some(None)
-                } else {
-                    Some(resolve(diags, sev, &names, "severity"))
-                }
-            }
-            _ => None,
-        };
+        let severity = rule_severity(s, def, m, diags);
         let clock = s
             .clock
             .as_ref()
             .map(|c| resolve(diags, c, calendars, "calendar"));
-        let mut targets = Vec::new();
-        match (&s.targets, def) {
-            (Some(t), Some(def)) => {
-                if t.v.is_empty() {
-                    err(
-                        diags,
-                        DiagnosticKind::InvalidValue,
-                        t.span,
-                        "`targets` is empty",
-                    );
-                }
-                for (ms, d) in &t.v {
-                    if def.milestones.is_empty() {
-                        // the case's milestones are missing or misspelt, and reported there
-                        break;
-                    }
-                    let idx = resolve(diags, ms, &def.milestones, "milestone");
-                    let dur = duration(diags, d);
-                    if let (Some(idx), Some(dur)) = (idx, dur) {
-                        targets.push((usize::from(idx), dur, d.v.clone()));
-                    }
-                }
-            }
-            (None, _) => {
-                required(diags, &s.targets, s.span, "targets", "an `[[sla]]` rule");
-            }
-            _ => {}
-        }
-        let mut label = format!(
-            "rule {} (case `{}`",
-            n + 1,
-            s.case.as_ref().map_or("", |c| c.v.as_str())
-        );
-        if let Some(t) = &s.tier {
-            label.push_str(&format!(", tier `{}`", t.v));
-        }
-        if let Some(sv) = &s.severity {
-            label.push_str(&format!(", severity `{}`", sv.v));
-        }
-        label.push(')');
-        m.sla.rules.push(label);
+        let targets = rule_targets(s, def, diags);
+        m.sla.rules.push(rule_label(n, s));
         // a rule with an unknown name was reported above and takes no part in resolution
         let Some(case) = case else {
             // the case it was meant for is not checked for coverage either: the one its
@@ -260,7 +214,103 @@ pub(super) fn compile_sla(
             span: s.span,
         });
     }
-    // resolve each (case, tier, severity, milestone) to the most specific rule with a target
+    (rules, broken)
+}
+
+/// A rule's severity: `None` without one, `Some(None)` when it is not the case's.
+fn rule_severity(
+    s: &RawSla,
+    def: Option<&CaseDef>,
+    m: &ServiceModel,
+    diags: &mut Diags,
+) -> Option<Option<u16>> {
+    match (&s.severity, def) {
+        (Some(sev), Some(def)) => {
+            let names: Vec<String> = def
+                .severities
+                .iter()
+                .filter_map(|g| m.severities.get(usize::from(*g)).cloned())
+                .collect();
+            if names.is_empty() {
+                err(
+                    diags,
+                    DiagnosticKind::Inconsistent,
+                    sev.span,
+                    format!("case `{}` has no severities", def.kind),
+                );
+                Some(None)
+            } else {
+                Some(resolve(diags, sev, &names, "severity"))
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A rule's targets by milestone number, with the duration as written.
+fn rule_targets(
+    s: &RawSla,
+    def: Option<&CaseDef>,
+    diags: &mut Diags,
+) -> Vec<(usize, BusinessDuration, String)> {
+    let mut targets = Vec::new();
+    match (&s.targets, def) {
+        (Some(t), Some(def)) => {
+            if t.v.is_empty() {
+                err(
+                    diags,
+                    DiagnosticKind::InvalidValue,
+                    t.span,
+                    "`targets` is empty",
+                );
+            }
+            for (ms, d) in &t.v {
+                if def.milestones.is_empty() {
+                    // the case's milestones are missing or misspelt, and reported there
+                    break;
+                }
+                let idx = resolve(diags, ms, &def.milestones, "milestone");
+                let dur = duration(diags, d);
+                if let (Some(idx), Some(dur)) = (idx, dur) {
+                    targets.push((usize::from(idx), dur, d.v.clone()));
+                }
+            }
+        }
+        (None, _) => {
+            required(diags, &s.targets, s.span, "targets", "an `[[sla]]` rule");
+        }
+        _ => {}
+    }
+    targets
+}
+
+/// How traces name a rule, e.g. ``rule 2 (case `complaint`, tier `vip`)``.
+fn rule_label(n: usize, s: &RawSla) -> String {
+    let mut label = format!(
+        "rule {} (case `{}`",
+        n + 1,
+        s.case.as_ref().map_or("", |c| c.v.as_str())
+    );
+    if let Some(t) = &s.tier {
+        label.push_str(&format!(", tier `{}`", t.v));
+    }
+    if let Some(sv) = &s.severity {
+        label.push_str(&format!(", severity `{}`", sv.v));
+    }
+    label.push(')');
+    label
+}
+
+/// Resolves each (case, tier, severity, milestone) to the most specific rule with a target,
+/// and reports milestones left without one.
+fn resolve_targets(
+    raw: &RawPolicy,
+    cx: &Ctx<'_>,
+    m: &mut ServiceModel,
+    rules: &[Rule],
+    broken: &[bool],
+    diags: &mut Diags,
+) {
     let total: usize = m.cases.iter().map(|c| c.slots(cx.tier_ids.len())).sum();
     m.sla.targets = vec![None; total];
     if raw.sla.is_empty() {
@@ -281,24 +331,7 @@ pub(super) fn compile_sla(
             for tier in 0..cx.tier_ids.len() {
                 for sev in 0..sev_count.max(1) {
                     let sev_opt = (sev_count > 0).then_some(sev);
-                    let candidates = [
-                        (Some(tier), sev_opt),
-                        (None, sev_opt),
-                        (Some(tier), None),
-                        (None, None),
-                    ];
-                    let found = candidates.iter().find_map(|(t, s)| {
-                        rules.iter().enumerate().find_map(|(ri, r)| {
-                            (r.case == ci && r.tier == *t && r.severity == *s)
-                                .then(|| {
-                                    r.targets
-                                        .iter()
-                                        .find(|(m, _, _)| *m == mi)
-                                        .map(|x| (ri, r, x))
-                                })
-                                .flatten()
-                        })
-                    });
+                    let found = most_specific(rules, ci, tier, sev_opt, mi);
                     let Some((ri, rule, (_, dur, written))) = found else {
                         let tier_id = cx.tier_ids.get(tier).map_or("", String::as_str);
                         uncovered.push(match sev_name(sev_opt) {
@@ -339,36 +372,77 @@ pub(super) fn compile_sla(
                     }
                 }
             }
-            if uncovered.is_empty() || broken.get(ci).copied().unwrap_or(false) {
-                continue;
+            if !uncovered.is_empty() && !broken.get(ci).copied().unwrap_or(false) {
+                report_uncovered(raw_case, cx, def, ms, &uncovered, diags);
             }
-            let span = raw_case
-                .and_then(|c| c.milestones.as_ref())
-                .and_then(|l| l.v.iter().find(|x| x.v == *ms))
-                .map(|x| x.span)
-                .or(raw_case.map(|c| c.kind.span))
-                .unwrap_or_default();
-            let all = uncovered.len() == cx.tier_ids.len() * sev_count.max(1);
-            let what = if sev_count > 0 {
-                "tier/severity"
-            } else {
-                "tier"
-            };
-            let message = if all {
-                format!("milestone `{ms}` of case `{}` has no SLA target", def.kind)
-            } else {
-                format!(
-                    "milestone `{ms}` of case `{}` has no SLA target for {what} {}",
-                    def.kind,
-                    uncovered.join(", ")
-                )
-            };
-            diags.push(
-                Diag::new(DiagnosticKind::Inconsistent, span, message).with_help(format!(
-                    "give `{ms}` a target in an `[[sla]]` rule with `case = \"{}\"` and no tier or severity",
-                    def.kind
-                )),
-            );
         }
     }
+}
+
+/// The most specific rule of case `ci` with a target for milestone `mi`: tier and severity,
+/// then severity alone, then tier alone, then neither.
+fn most_specific(
+    rules: &[Rule],
+    ci: usize,
+    tier: usize,
+    sev_opt: Option<usize>,
+    mi: usize,
+) -> Option<(usize, &Rule, &(usize, BusinessDuration, String))> {
+    let candidates = [
+        (Some(tier), sev_opt),
+        (None, sev_opt),
+        (Some(tier), None),
+        (None, None),
+    ];
+    candidates.iter().find_map(|(t, s)| {
+        rules.iter().enumerate().find_map(|(ri, r)| {
+            (r.case == ci && r.tier == *t && r.severity == *s)
+                .then(|| {
+                    r.targets
+                        .iter()
+                        .find(|(m, _, _)| *m == mi)
+                        .map(|x| (ri, r, x))
+                })
+                .flatten()
+        })
+    })
+}
+
+/// Reports a milestone of a case without a target for some tiers (and severities).
+fn report_uncovered(
+    raw_case: Option<&RawCase>,
+    cx: &Ctx<'_>,
+    def: &CaseDef,
+    ms: &str,
+    uncovered: &[String],
+    diags: &mut Diags,
+) {
+    let sev_count = def.severities.len();
+    let span = raw_case
+        .and_then(|c| c.milestones.as_ref())
+        .and_then(|l| l.v.iter().find(|x| x.v == *ms))
+        .map(|x| x.span)
+        .or(raw_case.map(|c| c.kind.span))
+        .unwrap_or_default();
+    let all = uncovered.len() == cx.tier_ids.len() * sev_count.max(1);
+    let what = if sev_count > 0 {
+        "tier/severity"
+    } else {
+        "tier"
+    };
+    let message = if all {
+        format!("milestone `{ms}` of case `{}` has no SLA target", def.kind)
+    } else {
+        format!(
+            "milestone `{ms}` of case `{}` has no SLA target for {what} {}",
+            def.kind,
+            uncovered.join(", ")
+        )
+    };
+    diags.push(
+        Diag::new(DiagnosticKind::Inconsistent, span, message).with_help(format!(
+        "give `{ms}` a target in an `[[sla]]` rule with `case = \"{}\"` and no tier or severity",
+        def.kind
+    )),
+    );
 }
