@@ -155,7 +155,7 @@ pub(super) fn compile_dimension(
             diags,
         ),
         _ => {
-            if let Some(m) = &d.map {
+            if let Some(m) = d.map.as_ref().map(|m| &m.entries) {
                 diags.push(
                     Diag::new(DiagnosticKind::InvalidValue, m.span, format!("`map` applies only to enum and bool metrics, and `{}` is {}", metric.name, a_type(metric.kind.type_name())))
                         .with_help(format!("score `{}` with `curve = \"linear\"` (or \"steps\") and `points = [[x, y], ...]`", metric.name)),
@@ -287,7 +287,7 @@ pub(super) fn map_curve(
             );
         }
     }
-    let Some(map) = &d.map else {
+    let Some(map) = d.map.as_ref().map(|m| &m.entries) else {
         // a curve in its place was reported above, and a misspelt or mistyped map where it is
         let reported =
             d.curve.is_some() || d.points.is_some() || diags.was_written(d.name.span, "map");
@@ -335,10 +335,10 @@ pub(super) fn map_curve(
             );
         }
     }
-    if let Some(def) = &d.map_default {
+    if let Some(def) = d.map.as_ref().and_then(|m| m.default.as_ref()) {
         check_score(diags, def, "score");
     }
-    let default = d.map_default.as_ref().map(|x| x.v);
+    let default = d.map.as_ref().and_then(|m| m.default.as_ref()).map(|x| x.v);
     let mut unmapped: Vec<&str> = Vec::new();
     for (v, s) in values.iter().zip(&scores) {
         if s.is_none() && !meant.contains(&v.as_str()) && !unmapped.contains(&v.as_str()) {

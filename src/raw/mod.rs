@@ -5,6 +5,7 @@
 mod merge;
 mod reader;
 pub(crate) mod services;
+mod table;
 mod unclosed;
 
 use chrono::NaiveDate;
@@ -15,6 +16,7 @@ use toml::de::{DeTable, DeValue};
 pub(crate) use merge::merge;
 use reader::Value;
 pub(crate) use reader::{Cx, Sp, Text};
+use table::table;
 
 use crate::error::{closest, Diag, DiagnosticKind, Diags, Span};
 use crate::keys::{
@@ -49,16 +51,20 @@ pub(crate) struct RawPolicy {
     pub(crate) tops: Vec<(String, Span)>,
 }
 
-#[derive(Debug, Default)]
-pub(crate) struct RawHeader {
-    pub(crate) span: Span,
-    pub(crate) id: Option<Sp<String>>,
-    pub(crate) version: Option<Sp<String>>,
-    pub(crate) name: Option<Sp<String>>,
-    pub(crate) effective_from: Option<Sp<NaiveDate>>,
-    pub(crate) effective_until: Option<Sp<NaiveDate>>,
-    pub(crate) timezone: Option<Sp<String>>,
-    pub(crate) include: Vec<Sp<String>>,
+table! {
+    /// `[policy]`.
+    RawHeader (span: Span) in POLICY_KEYS {
+        "id" => id: Option<Sp<String>> = Cx::string,
+        "version" => version: Option<Sp<String>> = version_string,
+        "name" => name: Option<Sp<String>> = Cx::string,
+        "effective_from" => effective_from: Option<Sp<NaiveDate>> = Cx::date,
+        "effective_until" => effective_until: Option<Sp<NaiveDate>> = Cx::date,
+        "timezone" => timezone: Option<Sp<String>> = Cx::string,
+        "include" => include: Vec<Sp<String>> = string_list,
+    }
+    checked {
+        "description" = Cx::string,
+    }
 }
 
 /// A table of names and values (`map = { A = 100 }`, `targets = { resolve = "8h" }`),
@@ -74,17 +80,18 @@ pub(crate) enum Scalar {
     Date(NaiveDate),
 }
 
-#[derive(Debug)]
-pub(crate) struct RawMetric {
-    pub(crate) name: Sp<String>,
-    pub(crate) ty: Option<Sp<String>>,
-    pub(crate) min: Option<Sp<Decimal>>,
-    pub(crate) max: Option<Sp<Decimal>>,
-    pub(crate) values: Option<Sp<Vec<Sp<String>>>>,
-    pub(crate) default: Option<Sp<Scalar>>,
-    pub(crate) required: Option<Sp<bool>>,
-    pub(crate) unit: Option<Sp<String>>,
-    pub(crate) description: Option<Sp<String>>,
+table! {
+    /// One metric of `[metrics]`.
+    RawMetric (name: Sp<String>) in METRIC_KEYS {
+        "type" => ty: Option<Sp<String>> = Cx::string,
+        "min" => min: Option<Sp<Decimal>> = Cx::number,
+        "max" => max: Option<Sp<Decimal>> = Cx::number,
+        "values" => values: Option<Sp<Vec<Sp<String>>>> = Cx::strings,
+        "default" => default: Option<Sp<Scalar>> = scalar,
+        "required" => required: Option<Sp<bool>> = Cx::bool,
+        "unit" => unit: Option<Sp<String>> = Cx::string,
+        "description" => description: Option<Sp<String>> = Cx::string,
+    }
 }
 
 #[derive(Debug, Default)]
@@ -96,16 +103,26 @@ pub(crate) struct RawScoring {
     pub(crate) dimensions_span: Option<Span>,
 }
 
+table! {
+    /// One dimension of `[scoring.dimensions]`.
+    RawDimension (name: Sp<String>) in DIMENSION_KEYS {
+        "metric" => metric: Option<Sp<String>> = Cx::string,
+        "weight" => weight: Option<Sp<Decimal>> = Cx::number,
+        "curve" => curve: Option<Sp<String>> = Cx::string,
+        "unit" => unit: Option<Sp<String>> = Cx::string,
+        "points" => points: Option<Sp<Vec<RawPoint>>> = read_points,
+        "map" => map: Option<RawMap> = read_map,
+    }
+    checked {
+        "description" = Cx::string,
+    }
+}
+
+/// A dimension's `map`: a score by enum value (or `true`/`false`), and `default`.
 #[derive(Debug)]
-pub(crate) struct RawDimension {
-    pub(crate) name: Sp<String>,
-    pub(crate) metric: Option<Sp<String>>,
-    pub(crate) weight: Option<Sp<Decimal>>,
-    pub(crate) curve: Option<Sp<String>>,
-    pub(crate) unit: Option<Sp<String>>,
-    pub(crate) points: Option<Sp<Vec<RawPoint>>>,
-    pub(crate) map: Option<Pairs<Decimal>>,
-    pub(crate) map_default: Option<Sp<Decimal>>,
+pub(crate) struct RawMap {
+    pub(crate) entries: Pairs<Decimal>,
+    pub(crate) default: Option<Sp<Decimal>>,
 }
 
 #[derive(Debug, Clone)]
@@ -115,31 +132,35 @@ pub(crate) struct RawPoint {
     pub(crate) y: Sp<Decimal>,
 }
 
-#[derive(Debug)]
-pub(crate) struct RawTier {
-    pub(crate) span: Span,
-    pub(crate) id: Option<Sp<String>>,
-    pub(crate) name: Option<Sp<String>>,
-    pub(crate) description: Option<Sp<String>>,
-    pub(crate) min_score: Option<Sp<Decimal>>,
-    pub(crate) require: Option<Sp<Vec<Text>>>,
+table! {
+    /// A `[[tiers]]` entry.
+    RawTier (span: Span) in TIER_KEYS {
+        "id" => id: Option<Sp<String>> = Cx::string,
+        "name" => name: Option<Sp<String>> = Cx::string,
+        "description" => description: Option<Sp<String>> = Cx::string,
+        "min_score" => min_score: Option<Sp<Decimal>> = Cx::number,
+        "require" => require: Option<Sp<Vec<Text>>> = Cx::texts,
+    }
 }
 
-#[derive(Debug)]
-pub(crate) struct RawAdjustment {
-    pub(crate) span: Span,
-    pub(crate) when: Option<Text>,
-    pub(crate) at_least: Option<Sp<String>>,
-    pub(crate) at_most: Option<Sp<String>>,
-    pub(crate) reason: Option<Sp<String>>,
+table! {
+    /// An `[[adjustments]]` entry.
+    RawAdjustment (span: Span) in ADJUSTMENT_KEYS {
+        "when" => when: Option<Text> = Cx::text,
+        "at_least" => at_least: Option<Sp<String>> = Cx::string,
+        "at_most" => at_most: Option<Sp<String>> = Cx::string,
+        "reason" => reason: Option<Sp<String>> = Cx::string,
+    }
 }
 
-#[derive(Debug, Default)]
-pub(crate) struct RawTiering {
-    pub(crate) downgrade_buffer: Option<Sp<Decimal>>,
-    pub(crate) downgrade_grace_days: Option<Sp<i64>>,
-    pub(crate) max_downgrade_steps: Option<Sp<i64>>,
-    pub(crate) pins_respect_caps: Option<Sp<bool>>,
+table! {
+    /// `[tiering]`.
+    RawTiering (_span: Span) in TIERING_KEYS {
+        "downgrade_buffer" => downgrade_buffer: Option<Sp<Decimal>> = Cx::number,
+        "downgrade_grace_days" => downgrade_grace_days: Option<Sp<i64>> = Cx::integer,
+        "max_downgrade_steps" => max_downgrade_steps: Option<Sp<i64>> = Cx::integer,
+        "pins_respect_caps" => pins_respect_caps: Option<Sp<bool>> = Cx::bool,
+    }
 }
 
 /// Whether the top-level `key` is an array of tables (`[[tiers]]`).
@@ -525,33 +546,16 @@ pub(crate) fn each_named<T>(
 
 fn read_header(cx: &mut Cx<'_>, span: Span, v: &Value<'_>) -> Option<RawHeader> {
     let t = cx.table(v, "`[policy]`")?;
-    cx.check_keys(span, t, POLICY_KEYS, "`[policy]`");
-    let mut h = RawHeader {
-        span,
-        ..RawHeader::default()
-    };
-    for (k, v) in t.iter() {
-        match k.get_ref().as_ref() {
-            "id" => h.id = cx.string(v, "`id`"),
-            "version" => h.version = version_string(cx, v),
-            "name" => h.name = cx.string(v, "`name`"),
-            "description" => {
-                cx.string(v, "`description`");
-            }
-            "effective_from" => h.effective_from = cx.date(v, "`effective_from`"),
-            "effective_until" => h.effective_until = cx.date(v, "`effective_until`"),
-            "timezone" => h.timezone = cx.string(v, "`timezone`"),
-            "include" => {
-                h.include = cx.strings(v, "`include`").map(|s| s.v).unwrap_or_default();
-            }
-            _ => {}
-        }
-    }
-    Some(h)
+    Some(RawHeader::read(cx, span, span, t, "`[policy]`"))
+}
+
+/// A list of strings, without its own span.
+fn string_list(cx: &mut Cx<'_>, v: &Value<'_>, what: &str) -> Vec<Sp<String>> {
+    cx.strings(v, what).map(|s| s.v).unwrap_or_default()
 }
 
 /// `version` is free text; a bare number is a common slip, so say how to quote it.
-fn version_string(cx: &mut Cx<'_>, v: &Value<'_>) -> Option<Sp<String>> {
+fn version_string(cx: &mut Cx<'_>, v: &Value<'_>, what: &str) -> Option<Sp<String>> {
     match v.get_ref() {
         DeValue::Integer(_) | DeValue::Float(_) => {
             let literal = cx.src.get(v.span()).unwrap_or("").to_owned();
@@ -566,39 +570,15 @@ fn version_string(cx: &mut Cx<'_>, v: &Value<'_>) -> Option<Sp<String>> {
             );
             None
         }
-        _ => cx.string(v, "`version`"),
+        _ => cx.string(v, what),
     }
 }
 
 fn read_metrics(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<RawMetric> {
     each_named(cx, v, "`[metrics]`", |cx, name, t| {
         let what = format!("metric `{}`", name.v);
-        cx.check_keys(name.span, t, METRIC_KEYS, &what);
-        let mut m = RawMetric {
-            name,
-            ty: None,
-            min: None,
-            max: None,
-            values: None,
-            default: None,
-            required: None,
-            unit: None,
-            description: None,
-        };
-        for (k, v) in t.iter() {
-            match k.get_ref().as_ref() {
-                "type" => m.ty = cx.string(v, "`type`"),
-                "min" => m.min = cx.number(v, "`min`"),
-                "max" => m.max = cx.number(v, "`max`"),
-                "values" => m.values = cx.strings(v, "`values`"),
-                "default" => m.default = scalar(cx, v, "`default`"),
-                "required" => m.required = cx.bool(v, "`required`"),
-                "unit" => m.unit = cx.string(v, "`unit`"),
-                "description" => m.description = cx.string(v, "`description`"),
-                _ => {}
-            }
-        }
-        m
+        let span = name.span;
+        RawMetric::read(cx, name, span, t, &what)
     })
 }
 
@@ -654,51 +634,32 @@ fn read_scoring(cx: &mut Cx<'_>, span: Span, v: &Value<'_>) -> Option<RawScoring
 
 fn read_dimension(cx: &mut Cx<'_>, name: Sp<String>, t: &DeTable<'_>) -> RawDimension {
     let what = format!("dimension `{}`", name.v);
-    cx.check_keys(name.span, t, DIMENSION_KEYS, &what);
-    let mut d = RawDimension {
-        name,
-        metric: None,
-        weight: None,
-        curve: None,
-        unit: None,
-        points: None,
-        map: None,
-        map_default: None,
-    };
-    for (k, v) in t.iter() {
-        match k.get_ref().as_ref() {
-            "metric" => d.metric = cx.string(v, "`metric`"),
-            "weight" => d.weight = cx.number(v, "`weight`"),
-            "curve" => d.curve = cx.string(v, "`curve`"),
-            "unit" => d.unit = cx.string(v, "`unit`"),
-            "description" => {
-                cx.string(v, "`description`");
-            }
-            "points" => d.points = read_points(cx, v),
-            "map" => {
-                if let Some(m) = cx.table(v, "`map`") {
-                    let mut entries = Vec::new();
-                    for (mk, mv) in m.iter() {
-                        let key: &str = mk.get_ref();
-                        let kspan = cx.span(mk.span());
-                        let score = cx.number(mv, &format!("the score of `{key}`"));
-                        if key == "default" {
-                            d.map_default = score;
-                        } else if let Some(score) = score {
-                            entries.push((Sp::new(key.to_owned(), kspan), score));
-                        }
-                    }
-                    d.map = Some(Sp::new(entries, cx.span(v.span())));
-                }
-            }
-            _ => {}
-        }
-    }
-    d
+    let span = name.span;
+    RawDimension::read(cx, name, span, t, &what)
 }
 
-fn read_points(cx: &mut Cx<'_>, v: &Value<'_>) -> Option<Sp<Vec<RawPoint>>> {
-    let arr = cx.array(v, "`points`")?;
+fn read_map(cx: &mut Cx<'_>, v: &Value<'_>, what: &str) -> Option<RawMap> {
+    let m = cx.table(v, what)?;
+    let mut entries = Vec::new();
+    let mut default = None;
+    for (mk, mv) in m.iter() {
+        let key: &str = mk.get_ref();
+        let kspan = cx.span(mk.span());
+        let score = cx.number(mv, &format!("the score of `{key}`"));
+        if key == "default" {
+            default = score;
+        } else if let Some(score) = score {
+            entries.push((Sp::new(key.to_owned(), kspan), score));
+        }
+    }
+    Some(RawMap {
+        entries: Sp::new(entries, cx.span(v.span())),
+        default,
+    })
+}
+
+fn read_points(cx: &mut Cx<'_>, v: &Value<'_>, what: &str) -> Option<Sp<Vec<RawPoint>>> {
+    let arr = cx.array(v, what)?;
     let mut out = Vec::with_capacity(arr.len());
     for p in arr.iter() {
         let span = cx.span(p.span());
@@ -729,63 +690,14 @@ fn read_points(cx: &mut Cx<'_>, v: &Value<'_>) -> Option<Sp<Vec<RawPoint>>> {
 }
 
 fn read_tier(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawTier {
-    cx.check_keys(span, t, TIER_KEYS, "a tier");
-    let mut tier = RawTier {
-        span,
-        id: None,
-        name: None,
-        description: None,
-        min_score: None,
-        require: None,
-    };
-    for (k, v) in t.iter() {
-        match k.get_ref().as_ref() {
-            "id" => tier.id = cx.string(v, "`id`"),
-            "name" => tier.name = cx.string(v, "`name`"),
-            "description" => tier.description = cx.string(v, "`description`"),
-            "min_score" => tier.min_score = cx.number(v, "`min_score`"),
-            "require" => tier.require = cx.texts(v, "`require`"),
-            _ => {}
-        }
-    }
-    tier
+    RawTier::read(cx, span, span, t, "a tier")
 }
 
 fn read_adjustment(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawAdjustment {
-    cx.check_keys(span, t, ADJUSTMENT_KEYS, "an adjustment");
-    let mut a = RawAdjustment {
-        span,
-        when: None,
-        at_least: None,
-        at_most: None,
-        reason: None,
-    };
-    for (k, v) in t.iter() {
-        match k.get_ref().as_ref() {
-            "when" => a.when = cx.text(v, "`when`"),
-            "at_least" => a.at_least = cx.string(v, "`at_least`"),
-            "at_most" => a.at_most = cx.string(v, "`at_most`"),
-            "reason" => a.reason = cx.string(v, "`reason`"),
-            _ => {}
-        }
-    }
-    a
+    RawAdjustment::read(cx, span, span, t, "an adjustment")
 }
 
 fn read_tiering(cx: &mut Cx<'_>, span: Span, v: &Value<'_>) -> Option<RawTiering> {
     let t = cx.table(v, "`[tiering]`")?;
-    cx.check_keys(span, t, TIERING_KEYS, "`[tiering]`");
-    let mut r = RawTiering::default();
-    for (k, v) in t.iter() {
-        match k.get_ref().as_ref() {
-            "downgrade_buffer" => r.downgrade_buffer = cx.number(v, "`downgrade_buffer`"),
-            "downgrade_grace_days" => {
-                r.downgrade_grace_days = cx.integer(v, "`downgrade_grace_days`")
-            }
-            "max_downgrade_steps" => r.max_downgrade_steps = cx.integer(v, "`max_downgrade_steps`"),
-            "pins_respect_caps" => r.pins_respect_caps = cx.bool(v, "`pins_respect_caps`"),
-            _ => {}
-        }
-    }
-    Some(r)
+    Some(RawTiering::read(cx, span, span, t, "`[tiering]`"))
 }

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use toml::de::{DeTable, DeValue};
 
 use super::reader::Value;
+use super::table::table;
 use super::{each_named, Cx, Pairs, Sp, Text};
 use crate::error::{did_you_mean, Diag, DiagnosticKind, Span};
 use crate::keys::{
@@ -12,31 +13,44 @@ use crate::keys::{
     HOURS_KEYS, LADDER_STEP_KEYS, ROUTING_KEYS, SERVICE_KEYS, SLA_KEYS, WORKDAY_KEYS,
 };
 
-#[derive(Debug)]
-pub(crate) struct RawBenefit {
-    pub(crate) id: Sp<String>,
-    pub(crate) name: Option<Sp<String>>,
+table! {
+    /// One benefit of `[benefits]`.
+    RawBenefit (id: Sp<String>) in BENEFIT_KEYS {
+        "name" => name: Option<Sp<String>> = Cx::string,
+    }
+    checked {
+        "description" = Cx::string,
+    }
 }
 
-#[derive(Debug)]
-pub(crate) struct RawService {
-    pub(crate) tier: Sp<String>,
-    pub(crate) extends: Option<Sp<String>>,
-    pub(crate) support_hours: Option<Sp<String>>,
-    pub(crate) account_manager: Option<Sp<String>>,
-    pub(crate) channels: Option<Sp<Vec<Sp<String>>>>,
-    pub(crate) review_every_days: Option<Sp<i64>>,
-    pub(crate) benefits: Option<Sp<Vec<Sp<String>>>>,
-    pub(crate) response: Vec<(Sp<String>, Sp<String>)>,
+table! {
+    /// `[service.TIER]`.
+    RawService (tier: Sp<String>) in SERVICE_KEYS {
+        "extends" => extends: Option<Sp<String>> = Cx::string,
+        "support_hours" => support_hours: Option<Sp<String>> = Cx::string,
+        "account_manager" => account_manager: Option<Sp<String>> = Cx::string,
+        "channels" => channels: Option<Sp<Vec<Sp<String>>>> = Cx::strings,
+        "review_every_days" => review_every_days: Option<Sp<i64>> = Cx::integer,
+        "benefits" => benefits: Option<Sp<Vec<Sp<String>>>> = Cx::strings,
+        "response" => response: Vec<(Sp<String>, Sp<String>)> = pair_list,
+    }
+    checked {
+        "description" = Cx::string,
+    }
 }
 
-#[derive(Debug)]
-pub(crate) struct RawGrant {
-    pub(crate) span: Span,
-    pub(crate) when: Option<Text>,
-    pub(crate) benefits: Option<Sp<Vec<Sp<String>>>>,
+table! {
+    /// A `[[grants]]` entry.
+    RawGrant (span: Span) in GRANT_KEYS {
+        "when" => when: Option<Text> = Cx::text,
+        "benefits" => benefits: Option<Sp<Vec<Sp<String>>>> = Cx::strings,
+    }
+    checked {
+        "description" = Cx::string,
+    }
 }
 
+/// A holiday or a range of holidays, `from` to `to` inclusive.
 #[derive(Debug)]
 pub(crate) struct RawHoliday {
     pub(crate) span: Span,
@@ -44,6 +58,30 @@ pub(crate) struct RawHoliday {
     pub(crate) to: Sp<NaiveDate>,
 }
 
+table! {
+    /// A holiday written as a table: `{ date = ..., name = ... }` or `{ from, to }`.
+    HolidayEntry (_span: Span) in HOLIDAY_KEYS {
+        "date" => date: Option<Sp<NaiveDate>> = Cx::date,
+        "from" => from: Option<Sp<NaiveDate>> = Cx::date,
+        "to" => to: Option<Sp<NaiveDate>> = Cx::date,
+    }
+    checked {
+        "name" = Cx::string,
+    }
+}
+
+table! {
+    /// A make-up workday: `{ date = ..., like = "mon" }`.
+    WorkdayEntry (_span: Span) in WORKDAY_KEYS {
+        "date" => date: Option<Sp<NaiveDate>> = Cx::date,
+        "like" => like: Option<Sp<String>> = Cx::string,
+    }
+    checked {
+        "name" = Cx::string,
+    }
+}
+
+/// `[calendars.NAME]`, read by hand: `hours` is located by its key.
 #[derive(Debug)]
 pub(crate) struct RawCalendar {
     pub(crate) name: Sp<String>,
@@ -54,61 +92,63 @@ pub(crate) struct RawCalendar {
     pub(crate) hours_span: Option<Span>,
 }
 
-#[derive(Debug)]
-pub(crate) struct RawCase {
-    pub(crate) kind: Sp<String>,
-    pub(crate) severities: Option<Sp<Vec<Sp<String>>>>,
-    pub(crate) milestones: Option<Sp<Vec<Sp<String>>>>,
+table! {
+    /// `[cases.KIND]`.
+    RawCase (kind: Sp<String>) in CASE_KEYS {
+        "severities" => severities: Option<Sp<Vec<Sp<String>>>> = Cx::strings,
+        "milestones" => milestones: Option<Sp<Vec<Sp<String>>>> = Cx::strings,
+    }
+    checked {
+        "name" = Cx::string,
+        "description" = Cx::string,
+    }
 }
 
-#[derive(Debug)]
-pub(crate) struct RawSla {
-    pub(crate) span: Span,
-    pub(crate) case: Option<Sp<String>>,
-    pub(crate) tier: Option<Sp<String>>,
-    pub(crate) severity: Option<Sp<String>>,
-    pub(crate) clock: Option<Sp<String>>,
-    pub(crate) targets: Option<Pairs<String>>,
+table! {
+    /// An `[[sla]]` rule.
+    RawSla (span: Span) in SLA_KEYS {
+        "case" => case: Option<Sp<String>> = Cx::string,
+        "tier" => tier: Option<Sp<String>> = Cx::string,
+        "severity" => severity: Option<Sp<String>> = Cx::string,
+        "clock" => clock: Option<Sp<String>> = Cx::string,
+        "targets" => targets: Option<Pairs<String>> = string_pairs,
+    }
 }
 
-#[derive(Debug)]
-pub(crate) struct RawRouting {
-    pub(crate) span: Span,
-    pub(crate) when: Option<Text>,
-    pub(crate) queue: Option<Sp<String>>,
-    pub(crate) assign: Option<Sp<String>>,
+table! {
+    /// A `[[routing]]` rule.
+    RawRouting (span: Span) in ROUTING_KEYS {
+        "when" => when: Option<Text> = Cx::text,
+        "queue" => queue: Option<Sp<String>> = Cx::string,
+        "assign" => assign: Option<Sp<String>> = Cx::string,
+    }
+    checked {
+        "description" = Cx::string,
+    }
 }
 
-#[derive(Debug)]
-pub(crate) struct RawStep {
-    pub(crate) span: Span,
-    pub(crate) at: Option<Sp<String>>,
-    pub(crate) notify: Option<Sp<String>>,
+table! {
+    /// One step of an escalation `ladder`.
+    RawStep (span: Span) in LADDER_STEP_KEYS {
+        "at" => at: Option<Sp<String>> = Cx::string,
+        "notify" => notify: Option<Sp<String>> = Cx::string,
+    }
 }
 
-#[derive(Debug)]
-pub(crate) struct RawEscalation {
-    pub(crate) span: Span,
-    pub(crate) case: Option<Sp<String>>,
-    pub(crate) milestone: Option<Sp<String>>,
-    pub(crate) ladder: Option<Sp<Vec<RawStep>>>,
+table! {
+    /// An `[[escalation]]` rule.
+    RawEscalation (span: Span) in ESCALATION_KEYS {
+        "case" => case: Option<Sp<String>> = Cx::string,
+        "milestone" => milestone: Option<Sp<String>> = Cx::string,
+        "ladder" => ladder: Option<Sp<Vec<RawStep>>> = read_ladder,
+    }
 }
 
 pub(crate) fn read_benefits(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<RawBenefit> {
     each_named(cx, v, "`[benefits]`", |cx, id, t| {
         let what = format!("benefit `{}`", id.v);
-        cx.check_keys(id.span, t, BENEFIT_KEYS, &what);
-        let mut b = RawBenefit { id, name: None };
-        for (k, v) in t.iter() {
-            match k.get_ref().as_ref() {
-                "name" => b.name = cx.string(v, "`name`"),
-                "description" => {
-                    cx.string(v, "`description`");
-                }
-                _ => {}
-            }
-        }
-        b
+        let span = id.span;
+        RawBenefit::read(cx, id, span, t, &what)
     })
 }
 
@@ -125,61 +165,21 @@ fn string_pairs(cx: &mut Cx<'_>, v: &Value<'_>, what: &str) -> Option<Pairs<Stri
     Some(Sp::new(out, cx.span(v.span())))
 }
 
+/// `key = "string"` pairs without the table's span.
+fn pair_list(cx: &mut Cx<'_>, v: &Value<'_>, what: &str) -> Vec<(Sp<String>, Sp<String>)> {
+    string_pairs(cx, v, what).map(|p| p.v).unwrap_or_default()
+}
+
 pub(crate) fn read_services(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<RawService> {
     each_named(cx, v, "`[service]`", |cx, tier, t| {
         let what = format!("`[service.{}]`", tier.v);
-        cx.check_keys(tier.span, t, SERVICE_KEYS, &what);
-        let mut s = RawService {
-            tier,
-            extends: None,
-            support_hours: None,
-            account_manager: None,
-            channels: None,
-            review_every_days: None,
-            benefits: None,
-            response: Vec::new(),
-        };
-        for (k, v) in t.iter() {
-            match k.get_ref().as_ref() {
-                "extends" => s.extends = cx.string(v, "`extends`"),
-                "support_hours" => s.support_hours = cx.string(v, "`support_hours`"),
-                "account_manager" => s.account_manager = cx.string(v, "`account_manager`"),
-                "channels" => s.channels = cx.strings(v, "`channels`"),
-                "review_every_days" => s.review_every_days = cx.integer(v, "`review_every_days`"),
-                "benefits" => s.benefits = cx.strings(v, "`benefits`"),
-                "response" => {
-                    s.response = string_pairs(cx, v, "`response`")
-                        .map(|p| p.v)
-                        .unwrap_or_default()
-                }
-                "description" => {
-                    cx.string(v, "`description`");
-                }
-                _ => {}
-            }
-        }
-        s
+        let span = tier.span;
+        RawService::read(cx, tier, span, t, &what)
     })
 }
 
 pub(crate) fn read_grant(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawGrant {
-    cx.check_keys(span, t, GRANT_KEYS, "a grant");
-    let mut g = RawGrant {
-        span,
-        when: None,
-        benefits: None,
-    };
-    for (k, v) in t.iter() {
-        match k.get_ref().as_ref() {
-            "when" => g.when = cx.text(v, "`when`"),
-            "benefits" => g.benefits = cx.strings(v, "`benefits`"),
-            "description" => {
-                cx.string(v, "`description`");
-            }
-            _ => {}
-        }
-    }
-    g
+    RawGrant::read(cx, span, span, t, "a grant")
 }
 
 pub(crate) fn read_calendars(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<RawCalendar> {
@@ -246,24 +246,11 @@ fn read_holidays(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<RawHoliday> {
         let span = cx.span(item.span());
         match item.get_ref() {
             DeValue::Table(t) => {
-                cx.check_keys(span, t, HOLIDAY_KEYS, "a holiday");
-                let mut from = None;
-                let mut to = None;
-                for (k, v) in t.iter() {
-                    match k.get_ref().as_ref() {
-                        "from" => from = cx.date(v, "`from`"),
-                        "to" => to = cx.date(v, "`to`"),
-                        "date" => {
-                            let d = cx.date(v, "`date`");
-                            from = d.clone();
-                            to = d;
-                        }
-                        "name" => {
-                            cx.string(v, "`name`");
-                        }
-                        _ => {}
-                    }
-                }
+                let e = HolidayEntry::read(cx, span, span, t, "a holiday");
+                let (from, to) = match e.date {
+                    Some(d) => (Some(d.clone()), Some(d)),
+                    None => (e.from, e.to),
+                };
                 match (from, to) {
                     (Some(from), Some(to)) => out.push(RawHoliday { span, from, to }),
                     (Some(_), None) | (None, Some(_)) => cx.push(Diag::new(
@@ -302,19 +289,8 @@ fn read_workdays(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<(Sp<NaiveDate>, Sp<Strin
         let Some(t) = cx.table(item, "a make-up workday") else {
             continue;
         };
-        cx.check_keys(span, t, WORKDAY_KEYS, "a make-up workday");
-        let mut date = None;
-        let mut like = None;
-        for (k, v) in t.iter() {
-            match k.get_ref().as_ref() {
-                "date" => date = cx.date(v, "`date`"),
-                "like" => like = cx.string(v, "`like`"),
-                "name" => {
-                    cx.string(v, "`name`");
-                }
-                _ => {}
-            }
-        }
+        let e = WorkdayEntry::read(cx, span, span, t, "a make-up workday");
+        let (date, like) = (e.date, e.like);
         match (date, like) {
             (Some(d), Some(l)) => out.push((d, l)),
             (None, _) => cx.error(
@@ -338,110 +314,31 @@ fn read_workdays(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<(Sp<NaiveDate>, Sp<Strin
 pub(crate) fn read_cases(cx: &mut Cx<'_>, v: &Value<'_>) -> Vec<RawCase> {
     each_named(cx, v, "`[cases]`", |cx, kind, t| {
         let what = format!("case `{}`", kind.v);
-        cx.check_keys(kind.span, t, CASE_KEYS, &what);
-        let mut c = RawCase {
-            kind,
-            severities: None,
-            milestones: None,
-        };
-        for (k, v) in t.iter() {
-            match k.get_ref().as_ref() {
-                "severities" => c.severities = cx.strings(v, "`severities`"),
-                "milestones" => c.milestones = cx.strings(v, "`milestones`"),
-                "name" | "description" => {
-                    cx.string(v, "`name`");
-                }
-                _ => {}
-            }
-        }
-        c
+        let span = kind.span;
+        RawCase::read(cx, kind, span, t, &what)
     })
 }
 
 pub(crate) fn read_sla(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawSla {
-    cx.check_keys(span, t, SLA_KEYS, "an `[[sla]]` rule");
-    let mut s = RawSla {
-        span,
-        case: None,
-        tier: None,
-        severity: None,
-        clock: None,
-        targets: None,
-    };
-    for (k, v) in t.iter() {
-        match k.get_ref().as_ref() {
-            "case" => s.case = cx.string(v, "`case`"),
-            "tier" => s.tier = cx.string(v, "`tier`"),
-            "severity" => s.severity = cx.string(v, "`severity`"),
-            "clock" => s.clock = cx.string(v, "`clock`"),
-            "targets" => s.targets = string_pairs(cx, v, "`targets`"),
-            _ => {}
-        }
-    }
-    s
+    RawSla::read(cx, span, span, t, "an `[[sla]]` rule")
 }
 
 pub(crate) fn read_routing(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawRouting {
-    cx.check_keys(span, t, ROUTING_KEYS, "a `[[routing]]` rule");
-    let mut r = RawRouting {
-        span,
-        when: None,
-        queue: None,
-        assign: None,
-    };
-    for (k, v) in t.iter() {
-        match k.get_ref().as_ref() {
-            "when" => r.when = cx.text(v, "`when`"),
-            "queue" => r.queue = cx.string(v, "`queue`"),
-            "assign" => r.assign = cx.string(v, "`assign`"),
-            "description" => {
-                cx.string(v, "`description`");
-            }
-            _ => {}
-        }
-    }
-    r
+    RawRouting::read(cx, span, span, t, "a `[[routing]]` rule")
 }
 
 pub(crate) fn read_escalation(cx: &mut Cx<'_>, span: Span, t: &DeTable<'_>) -> RawEscalation {
-    cx.check_keys(span, t, ESCALATION_KEYS, "an `[[escalation]]` rule");
-    let mut e = RawEscalation {
-        span,
-        case: None,
-        milestone: None,
-        ladder: None,
-    };
-    for (k, v) in t.iter() {
-        match k.get_ref().as_ref() {
-            "case" => e.case = cx.string(v, "`case`"),
-            "milestone" => e.milestone = cx.string(v, "`milestone`"),
-            "ladder" => {
-                if let Some(arr) = cx.array(v, "`ladder`") {
-                    let mut steps = Vec::new();
-                    for item in arr.iter() {
-                        let sspan = cx.span(item.span());
-                        if let Some(st) = cx.table(item, "a ladder step") {
-                            cx.check_keys(sspan, st, LADDER_STEP_KEYS, "a ladder step");
-                            let mut step = RawStep {
-                                span: sspan,
-                                at: None,
-                                notify: None,
-                            };
-                            for (sk, sv) in st.iter() {
-                                match sk.get_ref().as_ref() {
-                                    "at" => step.at = cx.string(sv, "`at`"),
-                                    "notify" => step.notify = cx.string(sv, "`notify`"),
-                                    _ => {}
-                                }
-                            }
-                            steps.push(step);
-                        }
-                    }
-                    e.ladder = Some(Sp::new(steps, cx.span(v.span())));
-                }
-            }
-            _ => {}
+    RawEscalation::read(cx, span, span, t, "an `[[escalation]]` rule")
+}
+
+fn read_ladder(cx: &mut Cx<'_>, v: &Value<'_>, what: &str) -> Option<Sp<Vec<RawStep>>> {
+    let arr = cx.array(v, what)?;
+    let mut steps = Vec::new();
+    for item in arr.iter() {
+        let span = cx.span(item.span());
+        if let Some(st) = cx.table(item, "a ladder step") {
+            steps.push(RawStep::read(cx, span, span, st, "a ladder step"));
         }
     }
-    e
+    Some(Sp::new(steps, cx.span(v.span())))
 }
