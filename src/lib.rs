@@ -38,7 +38,7 @@ pub use error::{
 };
 pub use eval::{Assignment, Decision, Resolution, TierState};
 pub use input::{Customer, CustomerBuilder, InputValue};
-pub use model::{MetricId, Tier, TierId};
+pub use model::{MetricId, Score, Tier, TierId, Weight};
 pub use policy::Policy;
 /// The decimal type of scores, weights and metric values, re-exported so that callers use
 /// the same version as tierwise.

@@ -626,7 +626,7 @@ fn absent_optional_metrics() {
             .replace("precision = 2", &format!("precision = {precision}"));
         let p = Policy::from_toml_str("lenient.toml", &text).unwrap();
         let a = p.classify(&build(&p), date("2026-06-30")).unwrap();
-        let zero = a.dimension_scores()[2];
+        let zero = a.dimension_scores()[2].value();
         assert_eq!(zero.scale(), precision, "{zero}");
         assert!(zero.is_zero());
     }

@@ -82,7 +82,7 @@ fn extreme_values_never_panic() {
         let c = p.customer("X").set("v", v).build().unwrap();
         // an exact result or an overflow error, never a panic
         match p.classify(&c, NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()) {
-            Ok(a) => assert!(a.score() >= rust_decimal::Decimal::ZERO),
+            Ok(a) => assert!(a.score().value() >= rust_decimal::Decimal::ZERO),
             Err(e) => assert_eq!(e.field(), "v"),
         }
     }

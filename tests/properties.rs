@@ -227,17 +227,18 @@ proptest! {
         prop_assert_eq!(e.tier(), p.tier(a.tier()).id());
         prop_assert_eq!(e.score(), a.score());
         let hundred = Decimal::ONE_HUNDRED;
-        prop_assert!(a.score() >= Decimal::ZERO && a.score() <= hundred);
-        prop_assert_eq!(a.score().scale(), precision);
-        for d in a.dimension_scores() {
-            prop_assert!(*d >= Decimal::ZERO && *d <= hundred);
+        let score = a.score().value();
+        prop_assert!(score >= Decimal::ZERO && score <= hundred);
+        prop_assert_eq!(score.scale(), precision);
+        for d in a.dimension_scores().iter().map(|d| d.value()) {
+            prop_assert!(d >= Decimal::ZERO && d <= hundred);
             prop_assert_eq!(d.scale(), precision);
         }
         // composite = round(sum(w * rounded dimension score) / sum(w))
         let weights = [Decimal::new(i64::from(w[0]) * 100 + 25, 2), w[1].into(), w[2].into(), w[3].into()];
-        let sum: Decimal = weights.iter().zip(a.dimension_scores()).map(|(w, s)| *w * *s).sum();
+        let sum: Decimal = weights.iter().zip(a.dimension_scores()).map(|(w, s)| *w * s.value()).sum();
         let total: Decimal = weights.iter().sum();
-        prop_assert_eq!(round(sum / total, precision), a.score());
+        prop_assert_eq!(round(sum / total, precision), score);
     }
 
     #[test]

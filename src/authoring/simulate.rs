@@ -15,7 +15,7 @@ use crate::error::EvalError;
 use crate::eval::Assignment;
 use crate::explain::PolicyRef;
 use crate::input::Customer;
-use crate::model::TierId;
+use crate::model::{Score, TierId};
 use crate::policy::Policy;
 
 /// A dimension both policies of a comparison have, by name.
@@ -544,8 +544,8 @@ fn most_moved(
     let (sa, sb) = (a.dimension_scores(), b.dimension_scores());
     // exact: every change shares the denominator tp * tq, so compare numerators
     let exact = |d: &SharedDimension| -> Option<Decimal> {
-        let before = d.first_weight.checked_mul(*sa.get(d.first)?)?;
-        let after = d.second_weight.checked_mul(*sb.get(d.second)?)?;
+        let before = d.first_weight.checked_mul(sa.get(d.first)?.0)?;
+        let after = d.second_weight.checked_mul(sb.get(d.second)?.0)?;
         Some(
             after
                 .checked_mul(tp)?
@@ -557,11 +557,11 @@ fn most_moved(
     let divided = |d: &SharedDimension| -> Option<Decimal> {
         let before = d
             .first_weight
-            .checked_mul(*sa.get(d.first)?)?
+            .checked_mul(sa.get(d.first)?.0)?
             .checked_div(tp)?;
         let after = d
             .second_weight
-            .checked_mul(*sb.get(d.second)?)?
+            .checked_mul(sb.get(d.second)?.0)?
             .checked_div(tq)?;
         Some(after.checked_sub(before)?.abs())
     };
@@ -689,8 +689,8 @@ pub struct Mover {
     id: String,
     from: String,
     to: String,
-    score: Decimal,
-    against_score: Decimal,
+    score: Score,
+    against_score: Score,
     dimension: Option<String>,
 }
 
@@ -711,12 +711,12 @@ impl Mover {
     }
 
     /// The score under the simulated policy.
-    pub fn score(&self) -> Decimal {
+    pub fn score(&self) -> Score {
         self.score
     }
 
     /// The score under the policy compared against.
-    pub fn against_score(&self) -> Decimal {
+    pub fn against_score(&self) -> Score {
         self.against_score
     }
 

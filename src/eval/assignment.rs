@@ -2,9 +2,8 @@
 //! the tier and the [`TierState`] to store for the next evaluation.
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 
-use crate::model::TierId;
+use crate::model::{Score, TierId};
 
 pub(crate) const INLINE_DIMENSIONS: usize = 8;
 
@@ -14,9 +13,9 @@ pub(crate) const INLINE_DIMENSIONS: usize = 8;
 pub(crate) enum DimScores {
     Inline {
         len: u8,
-        buf: [Decimal; INLINE_DIMENSIONS],
+        buf: [Score; INLINE_DIMENSIONS],
     },
-    Heap(Vec<Decimal>),
+    Heap(Vec<Score>),
 }
 
 impl DimScores {
@@ -24,21 +23,21 @@ impl DimScores {
         if n <= INLINE_DIMENSIONS {
             DimScores::Inline {
                 len: u8::try_from(n).unwrap_or(0),
-                buf: [Decimal::ZERO; INLINE_DIMENSIONS],
+                buf: [Score::default(); INLINE_DIMENSIONS],
             }
         } else {
-            DimScores::Heap(vec![Decimal::ZERO; n])
+            DimScores::Heap(vec![Score::default(); n])
         }
     }
 
-    pub(crate) fn as_slice(&self) -> &[Decimal] {
+    pub(crate) fn as_slice(&self) -> &[Score] {
         match self {
             DimScores::Inline { len, buf } => buf.get(..usize::from(*len)).unwrap_or(&[]),
             DimScores::Heap(v) => v,
         }
     }
 
-    pub(crate) fn as_mut_slice(&mut self) -> &mut [Decimal] {
+    pub(crate) fn as_mut_slice(&mut self) -> &mut [Score] {
         match self {
             DimScores::Inline { len, buf } => buf.get_mut(..usize::from(*len)).unwrap_or(&mut []),
             DimScores::Heap(v) => v,
@@ -122,7 +121,7 @@ pub struct Assignment {
     pub(crate) tier: TierId,
     pub(crate) qualified: TierId,
     pub(crate) adjusted: TierId,
-    pub(crate) score: Decimal,
+    pub(crate) score: Score,
     pub(crate) dims: DimScores,
     pub(crate) state: TierState,
     pub(crate) decision: Decision,
@@ -144,12 +143,12 @@ impl Assignment {
     }
 
     /// The composite score, rounded to the policy's precision.
-    pub fn score(&self) -> Decimal {
+    pub fn score(&self) -> Score {
         self.score
     }
 
     /// Each dimension's rounded score, in the policy's dimension order.
-    pub fn dimension_scores(&self) -> &[Decimal] {
+    pub fn dimension_scores(&self) -> &[Score] {
         self.dims.as_slice()
     }
 

@@ -4,13 +4,13 @@ use rust_decimal::Decimal;
 
 use crate::decimal;
 use crate::input::Customer;
-use crate::model::{CaseSlots, CmpOp, Cond, Operand, Rv, Value};
+use crate::model::{CaseSlots, CmpOp, Cond, Operand, Rv, Score, Value};
 
 /// What a condition is evaluated against.
 pub(crate) struct Env<'a> {
     pub(crate) values: &'a [Option<Value>],
-    pub(crate) score: Decimal,
-    pub(crate) dimensions: &'a [Decimal],
+    pub(crate) score: Score,
+    pub(crate) dimensions: &'a [Score],
     pub(crate) tier: Option<u16>,
     pub(crate) case: Option<CaseSlots>,
 }
@@ -25,8 +25,8 @@ impl Env<'_> {
                 Value::Enum(e) => Some(Rv::Sym(e)),
                 Value::Bool(b) => Some(Rv::Bool(b)),
             },
-            Operand::Score => Some(Rv::Num(self.score)),
-            Operand::Dimension(i) => self.dimensions.get(usize::from(i)).map(|d| Rv::Num(*d)),
+            Operand::Score => Some(Rv::Num(self.score.0)),
+            Operand::Dimension(i) => self.dimensions.get(usize::from(i)).map(|d| Rv::Num(d.0)),
             Operand::Tier => self.tier.map(Rv::Sym),
             Operand::CaseKind => self.case.map(|c| Rv::Sym(c.kind)),
             Operand::CaseSeverity => self.case.and_then(|c| c.severity).map(Rv::Sym),
@@ -96,8 +96,8 @@ impl Cond {
 
 pub(crate) fn env<'a>(
     customer: &'a Customer,
-    score: Decimal,
-    dims: &'a [Decimal],
+    score: Score,
+    dims: &'a [Score],
     tier: Option<u16>,
 ) -> Env<'a> {
     Env {

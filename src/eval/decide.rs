@@ -5,16 +5,16 @@
 //! the trace and the decision cannot disagree.
 
 use chrono::{Days, NaiveDate};
-use rust_decimal::Decimal;
 
 use super::assignment::{Assignment, Decision, DimScores, TierState};
 use super::cond::{env, Env};
 use crate::decimal;
 use crate::input::Customer;
-use crate::model::{AdjustKind, Compiled, TierId};
+use crate::model::{AdjustKind, Compiled, Score, TierId};
 
 /// Whether the score reaches the minimum of the tier at `index`.
-pub(crate) fn score_met(p: &Compiled, index: usize, score: Decimal) -> bool {
+pub(crate) fn score_met(p: &Compiled, index: usize, score: Score) -> bool {
+    let score = score.0;
     match (p.prepared.min_scores.get(index), p.tiers.get(index)) {
         (Some(min), _) => decimal::cmp(*min, score).is_le(),
         (None, Some(t)) => decimal::cmp(t.min_score, score).is_le(),
@@ -45,7 +45,7 @@ pub(crate) fn requirements_hold(p: &Compiled, index: usize, env: &Env<'_>) -> bo
 
 /// Whether the tier at `index` admits the customer: score at or above its minimum and every
 /// requirement met.
-pub(crate) fn admits(p: &Compiled, index: usize, score: Decimal, env: &Env<'_>) -> bool {
+pub(crate) fn admits(p: &Compiled, index: usize, score: Score, env: &Env<'_>) -> bool {
     score_met(p, index, score) && requirements_hold(p, index, env)
 }
 
@@ -59,7 +59,7 @@ pub(crate) fn decide(
     p: &Compiled,
     c: &Customer,
     as_of: NaiveDate,
-    score: Decimal,
+    score: Score,
     dims: DimScores,
 ) -> Assignment {
     let env = env(c, score, dims.as_slice(), None);
@@ -99,7 +99,7 @@ pub(crate) fn decide(
         let pi = prev.0;
         if pi < f {
             let keep = p.prepared.keep_scores.get(usize::from(pi));
-            let within_buffer = keep.is_some_and(|k| decimal::cmp(score, *k).is_ge())
+            let within_buffer = keep.is_some_and(|k| decimal::cmp(score.0, *k).is_ge())
                 && requirements_hold(p, usize::from(pi), &env);
             let in_grace = c.previous.last_qualified.is_some_and(|lq| {
                 let days = u64::try_from(p.tiering.downgrade_grace_days).unwrap_or(0);

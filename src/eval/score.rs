@@ -5,7 +5,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::decimal;
 use crate::error::EvalErrorKind;
-use crate::model::{Compiled, Curve, DateUnit, Dimension, Value};
+use crate::model::{Compiled, Curve, DateUnit, Dimension, Score, Value};
 
 /// Rounds half away from zero to `dp` decimals, and writes exactly `dp` decimals
 /// (`55` becomes `55.00` at precision 2).
@@ -147,18 +147,18 @@ pub(crate) fn dimension(
 }
 
 /// The composite: sum(weight * dimension score) / sum(weight), rounded.
-pub(crate) fn composite(p: &Compiled, scores: &[Decimal]) -> Option<Decimal> {
+pub(crate) fn composite(p: &Compiled, scores: &[Score]) -> Option<Decimal> {
     if let Some(shares) = &p.prepared.shares {
         // every weight / total is exact: sum(share * score) is the same number, no division
         let mut sum = Decimal::ZERO;
         for (share, s) in shares.iter().zip(scores) {
-            sum = sum.checked_add(share.checked_mul(*s)?)?;
+            sum = sum.checked_add(share.checked_mul(s.0)?)?;
         }
         return Some(round(sum, p.precision));
     }
     let mut sum = Decimal::ZERO;
     for (d, s) in p.dimensions.iter().zip(scores) {
-        sum = sum.checked_add(d.weight.checked_mul(*s)?)?;
+        sum = sum.checked_add(d.weight.checked_mul(s.0)?)?;
     }
     Some(round(sum.checked_div(p.total_weight)?, p.precision))
 }

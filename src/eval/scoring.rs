@@ -7,7 +7,7 @@ use super::assignment::{DimScores, INLINE_DIMENSIONS};
 use super::score;
 use crate::error::{EvalError, EvalErrorKind};
 use crate::input::Customer;
-use crate::model::{fast, Compiled, DateUnit, Dimension, Value};
+use crate::model::{fast, Compiled, DateUnit, Dimension, Score, Value};
 
 /// A dimension's score at the precision by the integer path, or `None` for the decimal
 /// path (which also reports absent values and dates after the as-of date).
@@ -45,7 +45,7 @@ pub(crate) fn score(
     p: &Compiled,
     c: &Customer,
     as_of: NaiveDate,
-) -> Result<(Decimal, DimScores), EvalError> {
+) -> Result<(Score, DimScores), EvalError> {
     let mut dims = DimScores::new(p.dimensions.len());
     // integer scores at the precision, while every dimension takes the integer path
     let mut ints = [0i128; INLINE_DIMENSIONS];
@@ -66,14 +66,14 @@ pub(crate) fn score(
             if let Some(x) = ints.get_mut(i) {
                 *x = q;
             }
-            *slot = s;
+            *slot = Score(s);
             continue;
         }
         all_int = false;
         let slopes = p.prepared.slopes.get(i).map_or(&[][..], Vec::as_slice);
         let (s, _) =
             score::dimension(p, d, slopes, value, as_of).map_err(|k| EvalError::new(&c.id, k))?;
-        *slot = s;
+        *slot = Score(s);
     }
     let int_score = match (&p.prepared.fast_weights, all_int) {
         (Some(w), true) => ints
@@ -93,5 +93,5 @@ pub(crate) fn score(
             )
         })?,
     };
-    Ok((score, dims))
+    Ok((Score(score), dims))
 }

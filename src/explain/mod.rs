@@ -16,7 +16,7 @@ pub use trace::{
 use crate::eval::cond::env;
 use crate::eval::{decide, score, Assignment, Decision};
 use crate::input::Customer;
-use crate::model::{AdjustKind, Compiled, DateUnit, Value};
+use crate::model::{AdjustKind, Compiled, DateUnit, Score, Value, Weight};
 
 fn tier_id(p: &Compiled, i: u16) -> String {
     p.tier_ids.get(usize::from(i)).cloned().unwrap_or_default()
@@ -44,7 +44,7 @@ pub(crate) fn build(p: &Compiled, c: &Customer, as_of: NaiveDate, a: &Assignment
         };
         let contribution = d
             .weight
-            .checked_mul(*s)
+            .checked_mul(s.value())
             .and_then(|x| x.checked_div(p.total_weight))
             .map(|x| score::round(x, p.precision + 2))
             .unwrap_or_default();
@@ -55,7 +55,7 @@ pub(crate) fn build(p: &Compiled, c: &Customer, as_of: NaiveDate, a: &Assignment
             unit: metric.and_then(|m| m.unit.clone()),
             measured,
             score: *s,
-            weight: d.weight,
+            weight: Weight(d.weight),
             contribution,
         });
     }
@@ -69,7 +69,7 @@ pub(crate) fn build(p: &Compiled, c: &Customer, as_of: NaiveDate, a: &Assignment
         .take(q)
         .map(|(i, t)| GateTrace {
             tier: t.id.clone(),
-            min_score: t.min_score,
+            min_score: Score(t.min_score),
             score_met: decide::score_met(p, i, a.score()),
             failed_requirements: decide::failed_requirements(p, i, &env)
                 .filter_map(|r| t.require.get(r).map(|(text, _)| text.clone()))

@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::eval::Decision;
+use crate::model::{Score, Weight};
 
 /// The policy a result came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -28,8 +29,8 @@ pub struct DimensionTrace {
     /// For date metrics, the whole years or days counted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) measured: Option<String>,
-    pub(crate) score: Decimal,
-    pub(crate) weight: Decimal,
+    pub(crate) score: Score,
+    pub(crate) weight: Weight,
     pub(crate) contribution: Decimal,
 }
 
@@ -47,11 +48,11 @@ impl DimensionTrace {
         self.value.as_deref()
     }
     /// The dimension score, rounded.
-    pub fn score(&self) -> Decimal {
+    pub fn score(&self) -> Score {
         self.score
     }
     /// The dimension's weight.
-    pub fn weight(&self) -> Decimal {
+    pub fn weight(&self) -> Weight {
         self.weight
     }
     /// weight * score / total weight, rounded to two more decimals than the score.
@@ -64,7 +65,7 @@ impl DimensionTrace {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GateTrace {
     pub(crate) tier: String,
-    pub(crate) min_score: Decimal,
+    pub(crate) min_score: Score,
     pub(crate) score_met: bool,
     pub(crate) failed_requirements: Vec<String>,
 }
@@ -151,7 +152,7 @@ pub struct Explanation {
     pub(crate) as_of: NaiveDate,
     pub(crate) policy: PolicyRef,
     pub(crate) dimensions: Vec<DimensionTrace>,
-    pub(crate) score: Decimal,
+    pub(crate) score: Score,
     pub(crate) qualified_tier: String,
     pub(crate) higher_tiers: Vec<GateTrace>,
     pub(crate) adjustments: Vec<AdjustmentTrace>,
@@ -179,7 +180,7 @@ impl Explanation {
         &self.qualified_tier
     }
     /// The composite score.
-    pub fn score(&self) -> Decimal {
+    pub fn score(&self) -> Score {
         self.score
     }
     /// Each dimension's part of the score.

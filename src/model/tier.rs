@@ -2,7 +2,7 @@
 
 use rust_decimal::Decimal;
 
-use super::Cond;
+use super::{Cond, Score};
 
 /// A tier of the policy: its id, display name, threshold.
 #[derive(Debug, Clone)]
@@ -25,8 +25,8 @@ impl Tier {
     }
 
     /// The lowest score that qualifies.
-    pub fn min_score(&self) -> Decimal {
-        self.min_score
+    pub fn min_score(&self) -> Score {
+        Score(self.min_score)
     }
 
     /// The conditions a customer must also meet, as written.

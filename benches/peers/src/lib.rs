@@ -615,7 +615,7 @@ impl Peers {
                 .classify(c, self.as_of)
                 .expect("classify");
             let expected = hand::score(r, self.as_of);
-            if a.score() != expected || hand_slopes::score(r, self.as_of) != expected {
+            if a.score().value() != expected || hand_slopes::score(r, self.as_of) != expected {
                 score_differ += 1;
             }
         }

@@ -246,7 +246,7 @@ fn compare(e: &Expect, a: &Actual, out: &mut Vec<Mismatch>) {
             "score",
             sc.to_string(),
             x.score().to_string(),
-            sc == x.score(),
+            sc == x.score().value(),
         );
     }
     if let Some(t) = &e.qualified_tier {
@@ -262,7 +262,7 @@ fn compare(e: &Expect, a: &Actual, out: &mut Vec<Mismatch>) {
         check("decided_by", d.clone(), actual.to_owned(), d == actual);
     }
     for (i, name, want) in &e.dimensions {
-        let got = x.dimensions().get(*i).map(|d| d.score());
+        let got = x.dimensions().get(*i).map(|d| d.score().value());
         check(
             &format!("dimensions.{name}"),
             want.to_string(),

@@ -1,0 +1,56 @@
+//! Quantities of scoring, as newtypes so that a score and a weight cannot be swapped.
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// A score: a dimension's score or the composite, from 0 to 100, exact, at the policy's
+/// `precision` (so `Display` writes `55.00` at precision 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[serde(transparent)]
+pub struct Score(pub(crate) Decimal);
+
+impl Score {
+    /// The score as a decimal number.
+    pub fn value(self) -> Decimal {
+        self.0
+    }
+}
+
+impl fmt::Display for Score {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl From<Score> for Decimal {
+    fn from(s: Score) -> Decimal {
+        s.0
+    }
+}
+
+/// A dimension's weight, as written in the policy; only its share of the total weight
+/// matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[serde(transparent)]
+pub struct Weight(pub(crate) Decimal);
+
+impl Weight {
+    /// The weight as a decimal number.
+    pub fn value(self) -> Decimal {
+        self.0
+    }
+}
+
+impl fmt::Display for Weight {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl From<Weight> for Decimal {
+    fn from(w: Weight) -> Decimal {
+        w.0
+    }
+}
