@@ -252,25 +252,8 @@ impl Policy {
     ///
     /// ```
     /// use chrono::NaiveDate;
-    /// # let policy = tierwise::Policy::from_toml_str("p.toml", r#"
-    /// # [policy]
-    /// # id = "demo"
-    /// # version = "1"
-    /// # timezone = "UTC"
-    /// # [metrics]
-    /// # teu = { type = "decimal", min = 0 }
-    /// # [scoring.dimensions.volume]
-    /// # metric = "teu"
-    /// # weight = 1
-    /// # curve = "linear"
-    /// # points = [[0, 0], [1000, 100]]
-    /// # [[tiers]]
-    /// # id = "key"
-    /// # min_score = 50
-    /// # [[tiers]]
-    /// # id = "standard"
-    /// # min_score = 0
-    /// # "#)?;
+    /// # let demo = include_str!("../tests/inputs/demo.toml");
+    /// # let policy = tierwise::Policy::from_toml_str("demo.toml", demo)?;
     /// let c = policy.customer("C1").set("teu", "625.5").build()?;
     /// let a = policy.classify(&c, NaiveDate::from_ymd_opt(2026, 6, 30).unwrap())?;
     /// assert_eq!(a.score().to_string(), "62.55");

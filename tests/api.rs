@@ -15,60 +15,14 @@ fn spec_policy() -> Policy {
     load("tests/inputs/spec-example.toml")
 }
 
-/// A small policy with one linear dimension on `teu` (score = teu / 10, capped at 100),
-/// and tiers gold (80) / silver (60) / bronze (30) / basic (0), with `[tiering]` options.
+/// The ladder of the tiering scenarios (`tests/inputs/tiering/common/ladder.toml`: one
+/// linear dimension on `teu`, score = teu / 10, tiers gold 80 / silver 60 / bronze 30 /
+/// basic 0, a floor and a cap) with `[tiering]` options. The tier decisions themselves are
+/// scenario files beside it; the tests here look at what scenarios cannot (traces, flags).
 fn ladder(tiering: &str, extra: &str) -> Policy {
+    let common = std::fs::read_to_string("tests/inputs/tiering/common/ladder.toml").unwrap();
     let text = format!(
-        r#"
-[policy]
-id = "ladder"
-version = "1"
-timezone = "UTC"
-
-[metrics]
-teu = {{ type = "decimal", min = 0 }}
-vip_flag = {{ type = "bool", default = false }}
-blocked = {{ type = "bool", default = false }}
-rating = {{ type = "enum", values = ["A", "B", "C"], default = "A" }}
-
-[scoring.dimensions.volume]
-metric = "teu"
-weight = 1
-curve = "linear"
-points = [[0, 0], [1000, 100]]
-
-[[tiers]]
-id = "gold"
-min_score = 80
-require = ["rating in ['A', 'B']"]
-
-[[tiers]]
-id = "silver"
-min_score = 60
-
-[[tiers]]
-id = "bronze"
-min_score = 30
-
-[[tiers]]
-id = "basic"
-min_score = 0
-
-[[adjustments]]
-when = "vip_flag"
-at_least = "silver"
-reason = "flagged"
-
-[[adjustments]]
-when = "blocked"
-at_most = "bronze"
-reason = "blocked"
-
-{extra}
-
-[tiering]
-{tiering}
-"#
+        "[policy]\nid = \"ladder\"\nversion = \"1\"\ntimezone = \"UTC\"\n\n{common}\n{extra}\n\n[tiering]\n{tiering}\n"
     );
     Policy::from_toml_str("ladder.toml", &text).unwrap_or_else(|e| panic!("{e:#}"))
 }
@@ -276,16 +230,11 @@ fn decimals_are_read_exactly() {
     );
 }
 
+/// The tiers of these customers are in `tests/inputs/tiering/ladder.tests.toml`; the trace
+/// names the gate that failed.
 #[test]
-fn gates_floors_and_caps() {
+fn the_trace_names_the_failed_gate() {
     let p = ladder("", "");
-    let gold_b = p
-        .customer("1")
-        .set("teu", "900")
-        .set("rating", "B")
-        .build()
-        .unwrap();
-    assert_eq!(tier_of(&p, &gold_b, "2026-01-01").0, "gold");
     let gated = p
         .customer("2")
         .set("teu", "900")
@@ -300,118 +249,12 @@ fn gates_floors_and_caps() {
         ["rating in ['A', 'B']"]
     );
     assert!(e.higher_tiers()[0].score_met());
-
-    let floored = p
-        .customer("3")
-        .set("teu", "100")
-        .set("vip_flag", true)
-        .build()
-        .unwrap();
-    assert_eq!(
-        tier_of(&p, &floored, "2026-01-01"),
-        ("silver".into(), Decision::Floor)
-    );
-    // a floor below the qualified tier changes nothing
-    let high = p
-        .customer("4")
-        .set("teu", "950")
-        .set("vip_flag", true)
-        .build()
-        .unwrap();
-    assert_eq!(
-        tier_of(&p, &high, "2026-01-01"),
-        ("gold".into(), Decision::Qualified)
-    );
-    // a cap applies after the floor
-    let both = p
-        .customer("5")
-        .set("teu", "950")
-        .set("vip_flag", true)
-        .set("blocked", true)
-        .build()
-        .unwrap();
-    assert_eq!(
-        tier_of(&p, &both, "2026-01-01"),
-        ("bronze".into(), Decision::Cap)
-    );
 }
 
+/// A step limit larger than any ladder (the spec sets no maximum) limits nothing; the
+/// other step-limit cases are in `tests/inputs/tiering/`.
 #[test]
-fn downgrade_buffer_grace_and_step_limit() {
-    let p = ladder(
-        "downgrade_buffer = 5\ndowngrade_grace_days = 90\nmax_downgrade_steps = 1",
-        "",
-    );
-    // score 76 is within 5 of gold's 80: kept
-    let c = p
-        .customer("B")
-        .set("teu", "760")
-        .previous_tier("gold")
-        .build()
-        .unwrap();
-    assert_eq!(
-        tier_of(&p, &c, "2026-06-30"),
-        ("gold".into(), Decision::Buffer)
-    );
-    // 74.99 is not; last qualified 89 days ago: grace keeps gold
-    let c = p
-        .customer("G")
-        .set("teu", "749.9")
-        .previous_tier("gold")
-        .last_qualified(date("2026-04-02"))
-        .build()
-        .unwrap();
-    assert_eq!(
-        tier_of(&p, &c, "2026-06-30"),
-        ("gold".into(), Decision::Grace)
-    );
-    // exactly 90 days: grace over (as-of < last_qualified + 90 is false), one step down only
-    let c = p
-        .customer("S")
-        .set("teu", "10")
-        .previous_tier("gold")
-        .last_qualified(date("2026-04-01"))
-        .build()
-        .unwrap();
-    assert_eq!(
-        tier_of(&p, &c, "2026-06-30"),
-        ("silver".into(), Decision::StepLimit)
-    );
-    // the buffer also needs the previous tier's requirements
-    let c = p
-        .customer("R")
-        .set("teu", "790")
-        .set("rating", "C")
-        .previous_tier("gold")
-        .build()
-        .unwrap();
-    assert_eq!(tier_of(&p, &c, "2026-06-30").0, "silver");
-}
-
-#[test]
-fn unlimited_steps_by_default_and_upgrades_are_immediate() {
-    let p = ladder("", "");
-    let c = p
-        .customer("D")
-        .set("teu", "10")
-        .previous_tier("gold")
-        .build()
-        .unwrap();
-    assert_eq!(
-        tier_of(&p, &c, "2026-06-30"),
-        ("basic".into(), Decision::Qualified)
-    );
-    let c = p
-        .customer("U")
-        .set("teu", "990")
-        .previous_tier("basic")
-        .build()
-        .unwrap();
-    assert_eq!(
-        tier_of(&p, &c, "2026-06-30"),
-        ("gold".into(), Decision::Qualified)
-    );
-    // a limit larger than any ladder (the spec sets no maximum) limits nothing
+fn a_huge_step_limit_limits_nothing() {
     for huge in ["65536", "1000000000"] {
         let p = ladder(&format!("max_downgrade_steps = {huge}"), "");
         let c = p
@@ -427,24 +270,10 @@ fn unlimited_steps_by_default_and_upgrades_are_immediate() {
     }
 }
 
+/// Pins decide tiers in `tests/inputs/tiering/`; here: the expired-pin flag and note, and
+/// the input error of a pin to an unknown tier.
 #[test]
-fn caps_apply_after_hysteresis() {
-    let p = ladder("downgrade_buffer = 10", "");
-    let c = p
-        .customer("C")
-        .set("teu", "750")
-        .set("blocked", true)
-        .previous_tier("gold")
-        .build()
-        .unwrap();
-    assert_eq!(
-        tier_of(&p, &c, "2026-06-30"),
-        ("bronze".into(), Decision::Cap)
-    );
-}
-
-#[test]
-fn pins_replace_the_tier_and_respect_caps() {
+fn an_expired_pin_is_flagged_and_explained() {
     let p = ladder("", "");
     let c = p
         .customer("P")
@@ -452,12 +281,7 @@ fn pins_replace_the_tier_and_respect_caps() {
         .pin("gold", Some(date("2026-12-31")), Some("contract"))
         .build()
         .unwrap();
-    assert_eq!(
-        tier_of(&p, &c, "2026-06-30"),
-        ("gold".into(), Decision::Pin)
-    );
-    // inclusive end date
-    assert_eq!(tier_of(&p, &c, "2026-12-31").0, "gold");
+    assert!(!p.classify(&c, date("2026-12-31")).unwrap().expired_pin());
     let a = p.classify(&c, date("2027-01-01")).unwrap();
     assert_eq!(p.tier(a.tier()).id(), "basic");
     assert!(a.expired_pin());
@@ -465,31 +289,6 @@ fn pins_replace_the_tier_and_respect_caps() {
     assert_eq!(
         e.notes(),
         ["the pin to `gold` expired on 2026-12-31 and was ignored"]
-    );
-    // caps still lower a pin by default
-    let c = p
-        .customer("Q")
-        .set("teu", "10")
-        .set("blocked", true)
-        .pin("gold", None, None)
-        .build()
-        .unwrap();
-    assert_eq!(
-        tier_of(&p, &c, "2026-06-30"),
-        ("bronze".into(), Decision::Cap)
-    );
-    // ... unless pins_respect_caps = false
-    let p2 = ladder("pins_respect_caps = false", "");
-    let c = p2
-        .customer("Q")
-        .set("teu", "10")
-        .set("blocked", true)
-        .pin("gold", None, None)
-        .build()
-        .unwrap();
-    assert_eq!(
-        tier_of(&p2, &c, "2026-06-30"),
-        ("gold".into(), Decision::Pin)
     );
     // a pin to an unknown tier is an input error
     let err = p
@@ -521,61 +320,6 @@ fn unknown_previous_tier_is_ignored_and_reported() {
         e.notes(),
         ["previous tier `platinum` is not a tier of this policy and was ignored"]
     );
-}
-
-#[test]
-fn state_update_rules() {
-    let p = ladder("downgrade_buffer = 5", "");
-    // unchanged tier keeps tier_since; qualified at the tier: last_qualified = as-of
-    let c = p
-        .customer("K")
-        .set("teu", "650")
-        .previous_tier("silver")
-        .tier_since(date("2025-01-01"))
-        .last_qualified(date("2026-01-01"))
-        .build()
-        .unwrap();
-    let s = *p.classify(&c, date("2026-06-30")).unwrap().state();
-    assert_eq!(
-        (s.tier_since(), s.last_qualified()),
-        (date("2025-01-01"), Some(date("2026-06-30")))
-    );
-    // kept by the buffer: f ranks below the final tier, last_qualified stays
-    let c = p
-        .customer("B")
-        .set("teu", "770")
-        .previous_tier("gold")
-        .tier_since(date("2025-01-01"))
-        .last_qualified(date("2026-01-01"))
-        .build()
-        .unwrap();
-    let s = *p.classify(&c, date("2026-06-30")).unwrap().state();
-    assert_eq!(
-        (s.tier_since(), s.last_qualified()),
-        (date("2025-01-01"), Some(date("2026-01-01")))
-    );
-    // changed tier: tier_since = as-of
-    let c = p
-        .customer("N")
-        .set("teu", "100")
-        .previous_tier("silver")
-        .tier_since(date("2025-01-01"))
-        .build()
-        .unwrap();
-    let s = *p.classify(&c, date("2026-06-30")).unwrap().state();
-    assert_eq!(
-        (s.tier_since(), s.last_qualified()),
-        (date("2026-06-30"), Some(date("2026-06-30")))
-    );
-    // pinned above its merits: last_qualified is not refreshed
-    let c = p
-        .customer("P")
-        .set("teu", "100")
-        .pin("gold", None, None)
-        .build()
-        .unwrap();
-    let s = *p.classify(&c, date("2026-06-30")).unwrap().state();
-    assert_eq!(s.last_qualified(), None);
 }
 
 #[test]

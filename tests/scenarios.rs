@@ -140,6 +140,28 @@ fn sample_policy_scenarios_pass() {
     assert_eq!(files, policies);
 }
 
+/// The tiering semantics of spec section 7 (gates, floors, caps, buffer, grace, step limit,
+/// pins, the stored state) as scenario files: `tests/inputs/tiering/*.tests.toml`, each
+/// against its policy, which includes the common ladder (so loaded from its path).
+#[test]
+fn tiering_scenarios_pass() {
+    let mut scenarios = 0;
+    for entry in std::fs::read_dir("tests/inputs/tiering").unwrap() {
+        let name = crate_relative(&entry.unwrap().path());
+        let Some(policy_path) = name.strip_suffix(".tests.toml") else {
+            continue;
+        };
+        let policy =
+            Policy::from_path(format!("{policy_path}.toml")).unwrap_or_else(|e| panic!("{e:#}"));
+        let text = std::fs::read_to_string(&name).unwrap();
+        let suite = Suite::from_toml_str(&name, &text, &policy).unwrap_or_else(|e| panic!("{e:#}"));
+        let report = suite.run();
+        assert!(report.all_passed(), "{name}:\n{report}");
+        scenarios += report.passed();
+    }
+    assert!(scenarios >= 20, "{scenarios} scenarios");
+}
+
 // ---------------------------------------------------------------------------------------
 // Broken scenario files
 

@@ -13,24 +13,10 @@ use crate::policy::Policy;
 /// use tierwise::{Policy, PolicySet};
 ///
 /// let version = |v: &str, from: &str, until: &str| {
-///     let text = format!(r#"
-/// [policy]
-/// id = "demo"
-/// version = "{v}"
-/// timezone = "UTC"
-/// effective_from = {from}
-/// effective_until = {until}
-/// [metrics]
-/// teu = {{ type = "decimal" }}
-/// [scoring.dimensions.volume]
-/// metric = "teu"
-/// weight = 1
-/// curve = "linear"
-/// points = [[0, 0], [100, 100]]
-/// [[tiers]]
-/// id = "standard"
-/// min_score = 0
-/// "#);
+///     let text = include_str!("../../tests/inputs/demo.toml").replace(
+///         "version = \"1\"",
+///         &format!("version = \"{v}\"\neffective_from = {from}\neffective_until = {until}"),
+///     );
 ///     Policy::from_toml_str(&format!("demo-{v}.toml"), &text)
 /// };
 /// let set = PolicySet::new([

@@ -57,25 +57,11 @@ struct Against {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// let text = |version: &str, key: u32| format!(r#"
-/// [policy]
-/// id = "demo"
-/// version = "{version}"
-/// timezone = "UTC"
-/// [metrics]
-/// teu = {{ type = "decimal", min = 0 }}
-/// [scoring.dimensions.volume]
-/// metric = "teu"
-/// weight = 1
-/// curve = "linear"
-/// points = [[0, 0], [1000, 100]]
-/// [[tiers]]
-/// id = "key"
-/// min_score = {key}
-/// [[tiers]]
-/// id = "standard"
-/// min_score = 0
-/// "#);
+/// let demo = include_str!("../../tests/inputs/demo.toml");
+/// let text = |version: &str, key: u32| {
+///     demo.replace("version = \"1\"", &format!("version = \"{version}\""))
+///         .replace("min_score = 50", &format!("min_score = {key}"))
+/// };
 /// let today = tierwise::Policy::from_toml_str("today.toml", &text("1", 50))?;
 /// let proposed = tierwise::Policy::from_toml_str("proposed.toml", &text("2", 40))?;
 /// let as_of = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();

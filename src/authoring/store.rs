@@ -18,22 +18,8 @@ type Loader = Box<dyn Fn() -> Result<Policy, LoadError> + Send + Sync>;
 /// ```
 /// use tierwise::{Policy, PolicyStore};
 ///
-/// let text = |version: &str| format!(r#"
-/// [policy]
-/// id = "demo"
-/// version = "{version}"
-/// timezone = "UTC"
-/// [metrics]
-/// teu = {{ type = "decimal" }}
-/// [scoring.dimensions.volume]
-/// metric = "teu"
-/// weight = 1
-/// curve = "linear"
-/// points = [[0, 0], [100, 100]]
-/// [[tiers]]
-/// id = "standard"
-/// min_score = 0
-/// "#);
+/// let demo = include_str!("../../tests/inputs/demo.toml");
+/// let text = |v: &str| demo.replace("version = \"1\"", &format!("version = \"{v}\""));
 /// let store = PolicyStore::new(Policy::from_toml_str("demo.toml", &text("1"))?);
 /// store.replace(Policy::from_toml_str("demo.toml", &text("2"))?);
 /// assert_eq!(store.policy().version(), "2");

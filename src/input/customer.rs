@@ -168,22 +168,8 @@ impl Customer {
 /// Builds a [`Customer`] field by field; every bad field is reported by [`build`](Self::build).
 ///
 /// ```
-/// # let policy = tierwise::Policy::from_toml_str("p.toml", r#"
-/// # [policy]
-/// # id = "demo"
-/// # version = "1"
-/// # timezone = "UTC"
-/// # [metrics]
-/// # teu = { type = "decimal", min = 0 }
-/// # [scoring.dimensions.volume]
-/// # metric = "teu"
-/// # weight = 1
-/// # curve = "linear"
-/// # points = [[0, 0], [1000, 100]]
-/// # [[tiers]]
-/// # id = "standard"
-/// # min_score = 0
-/// # "#)?;
+/// # let demo = include_str!("../../tests/inputs/demo.toml");
+/// # let policy = tierwise::Policy::from_toml_str("demo.toml", demo)?;
 /// let err = policy.customer("C9").set("teu", "-3").set("tue", "1").build().unwrap_err();
 /// assert_eq!(err.errors().len(), 2);
 /// assert_eq!(err.errors()[0].field(), "teu");

@@ -100,25 +100,9 @@ type Value<'i> = Spanned<DeValue<'i>>;
 /// use tierwise::scenario::Suite;
 /// use tierwise::Policy;
 ///
-/// let policy = Policy::from_toml_str("demo.toml", r#"
-/// [policy]
-/// id = "demo"
-/// version = "1"
-/// timezone = "UTC"
-/// [metrics]
-/// teu = { type = "decimal", min = 0 }
-/// [scoring.dimensions.volume]
-/// metric = "teu"
-/// weight = 1
-/// curve = "linear"
-/// points = [[0, 0], [1000, 100]]
-/// [[tiers]]
-/// id = "key"
-/// min_score = 50
-/// [[tiers]]
-/// id = "standard"
-/// min_score = 0
-/// "#)?;
+/// // the demo policy: `teu` scored linearly to 1000, `key` from 50, `standard` below
+/// let demo = include_str!("../../../tests/inputs/demo.toml");
+/// let policy = Policy::from_toml_str("demo.toml", demo)?;
 ///
 /// let suite = Suite::from_toml_str("demo.tests.toml", r#"
 /// as_of = 2026-06-30
