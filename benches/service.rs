@@ -57,7 +57,10 @@ fn benches(c: &mut Criterion) {
     c.bench_function("resolve_service_and_route", |b| {
         b.iter(|| {
             let r = policy.resolve(black_box(&customer), as_of).unwrap();
-            let route = policy.route(&customer, &r, black_box(&case)).unwrap();
+            let route = policy
+                .route(&customer, &r, black_box(&case))
+                .unwrap()
+                .unwrap();
             (r.tier(), route.queue().len())
         })
     });
@@ -65,9 +68,10 @@ fn benches(c: &mut Criterion) {
     let resolution = policy.resolve(&customer, as_of).unwrap();
     c.bench_function("service_and_route_of_a_resolution", |b| {
         b.iter(|| {
-            let s = policy.service(black_box(&resolution)).unwrap();
+            let s = policy.service(black_box(&resolution)).unwrap().unwrap();
             let route = policy
                 .route(&customer, &resolution, black_box(&case))
+                .unwrap()
                 .unwrap();
             (
                 s.review_every_days(),

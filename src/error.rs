@@ -591,6 +591,45 @@ impl EvalError {
     }
 }
 
+/// A tier number or a resolution made with one compiled policy and given to another
+/// (another version from a `PolicyStore` reload included). It is never read as the other
+/// policy's tier of the same rank: look it up in the snapshot that made it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("wrong policy: the {} was made by another compiled policy", kind.noun())]
+pub struct WrongPolicy {
+    kind: WrongPolicyKind,
+}
+
+/// What was given to the wrong policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WrongPolicyKind {
+    /// A [`TierId`](crate::TierId).
+    Tier,
+    /// A [`Resolution`](crate::Resolution).
+    Resolution,
+}
+
+impl WrongPolicyKind {
+    fn noun(self) -> &'static str {
+        match self {
+            WrongPolicyKind::Tier => "tier number",
+            WrongPolicyKind::Resolution => "resolution",
+        }
+    }
+}
+
+impl WrongPolicy {
+    pub(crate) fn new(kind: WrongPolicyKind) -> WrongPolicy {
+        WrongPolicy { kind }
+    }
+
+    /// What was given to the wrong policy.
+    pub fn kind(&self) -> WrongPolicyKind {
+        self.kind
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

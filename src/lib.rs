@@ -34,7 +34,7 @@ pub use authoring::policy_set::PolicySet;
 pub use authoring::store::PolicyStore;
 pub use error::{
     Diagnostic, DiagnosticKind, EvalError, EvalErrorKind, InputError, InputErrorKind, InputErrors,
-    LoadError,
+    LoadError, WrongPolicy, WrongPolicyKind,
 };
 pub use eval::{Assignment, Decision, Resolution, TierState};
 pub use input::{Customer, CustomerBuilder, InputValue};

@@ -12,7 +12,7 @@ use chrono_tz::Tz;
 
 use crate::calendar::Calendar;
 use crate::compile;
-use crate::error::{EvalError, LoadError};
+use crate::error::{EvalError, LoadError, WrongPolicy, WrongPolicyKind};
 use crate::eval::{
     self, Assignment, Deadline, EscalationStatus, EscalationStep, Handling, Resolution,
     RouteDecision, Service, SlaError,
@@ -134,30 +134,41 @@ impl Policy {
             .tiers
             .iter()
             .enumerate()
-            .map(|(i, t)| (TierId(u16::try_from(i).unwrap_or(u16::MAX)), t))
+            .map(|(i, t)| (self.inner.tier_id(u16::try_from(i).unwrap_or(u16::MAX)), t))
     }
 
-    /// The tier with this number. Returns the floor tier for a number of another policy
-    /// that is out of range.
-    pub fn tier(&self, id: TierId) -> &Tier {
-        match self.inner.tiers.get(usize::from(id.0)) {
-            Some(t) => t,
-            None => self.floor(),
+    /// The tier with this number. A number made by another compiled policy (another
+    /// version from a [`PolicyStore`](crate::PolicyStore) reload included) is an error,
+    /// never that policy's tier of the same rank.
+    ///
+    /// ```
+    /// # let demo = include_str!("../tests/inputs/demo.toml");
+    /// let today = tierwise::Policy::from_toml_str("demo.toml", demo)?;
+    /// let reloaded = tierwise::Policy::from_toml_str("demo.toml", demo)?;
+    /// let key = today.tier_by_id("key").unwrap();
+    /// assert_eq!(today.tier(key)?.id(), "key");
+    /// assert!(reloaded.tier(key).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn tier(&self, id: TierId) -> Result<&Tier, WrongPolicy> {
+        self.check_tier(id)?;
+        self.inner
+            .tiers
+            .get(id.rank())
+            .ok_or(WrongPolicy::new(WrongPolicyKind::Tier))
+    }
+
+    fn check_tier(&self, id: TierId) -> Result<(), WrongPolicy> {
+        if id.policy == self.inner.key() {
+            Ok(())
+        } else {
+            Err(WrongPolicy::new(WrongPolicyKind::Tier))
         }
     }
 
     /// Finds a tier by its text id.
     pub fn tier_by_id(&self, id: &str) -> Option<TierId> {
         self.inner.tier_by_id(id)
-    }
-
-    fn floor(&self) -> &Tier {
-        // compile guarantees at least one tier
-        #[expect(
-            clippy::indexing_slicing,
-            reason = "a compiled policy has at least one tier"
-        )]
-        &self.inner.tiers[self.inner.tiers.len() - 1]
     }
 
     /// The names of the metrics, in declaration order.
@@ -257,7 +268,7 @@ impl Policy {
     /// let c = policy.customer("C1").set("teu", "625.5").build()?;
     /// let a = policy.classify(&c, NaiveDate::from_ymd_opt(2026, 6, 30).unwrap())?;
     /// assert_eq!(a.score().to_string(), "62.55");
-    /// assert_eq!(policy.tier(a.tier()).id(), "key");
+    /// assert_eq!(policy.tier(a.tier())?.id(), "key");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn classify(&self, customer: &Customer, as_of: NaiveDate) -> Result<Assignment, EvalError> {
@@ -312,7 +323,7 @@ impl Policy {
     /// let mut results = Vec::new();
     /// policy.classify_batch(&customers, as_of, &mut results);
     /// assert_eq!(results.len(), 2);
-    /// assert_eq!(policy.tier(results[0].as_ref().unwrap().tier()).id(), "key");
+    /// assert_eq!(policy.tier(results[0].as_ref().unwrap().tier())?.id(), "key");
     /// // a start date after the as-of date: an error naming the customer
     /// assert_eq!(results[1].as_ref().unwrap_err().customer(), "C2");
     ///
@@ -374,17 +385,25 @@ impl Policy {
 
     /// The service of a resolution: support hours, account management, channels, review
     /// cadence, response targets and benefits. `None` when the policy has no services.
-    pub fn service(&self, resolution: &Resolution) -> Option<Service<'_>> {
-        eval::service::of_tier(
+    ///
+    /// A resolution made by another compiled policy is an error.
+    pub fn service(&self, resolution: &Resolution) -> Result<Option<Service<'_>>, WrongPolicy> {
+        if resolution.policy_key != self.inner.key() {
+            return Err(WrongPolicy::new(WrongPolicyKind::Resolution));
+        }
+        Ok(eval::service::of_tier(
             &self.inner,
             resolution.tier().rank(),
             Some(resolution.benefits),
-        )
+        ))
     }
 
     /// The service of a tier, without customer-specific grants.
-    pub fn tier_service(&self, tier: TierId) -> Option<Service<'_>> {
-        eval::service::of_tier(&self.inner, tier.rank(), None)
+    ///
+    /// A tier number made by another compiled policy is an error.
+    pub fn tier_service(&self, tier: TierId) -> Result<Option<Service<'_>>, WrongPolicy> {
+        self.check_tier(tier)?;
+        Ok(eval::service::of_tier(&self.inner, tier.rank(), None))
     }
 
     // ---- cases: deadlines, routing, escalation ----
@@ -412,7 +431,7 @@ impl Policy {
         customer: &Customer,
         resolution: &Resolution,
         case: &Case,
-    ) -> Option<RouteDecision<'_>> {
+    ) -> Result<Option<RouteDecision<'_>>, SlaError> {
         eval::route::route(&self.inner, customer, resolution, case)
     }
 

@@ -53,7 +53,7 @@ fn hot_paths_do_not_allocate() {
 
     let before = blocks();
     let r = policy.resolve(&customer, as_of).unwrap();
-    let route = policy.route(&customer, &r, &case).unwrap();
+    let route = policy.route(&customer, &r, &case).unwrap().unwrap();
     checksum += route.queue().len();
     assert_eq!(blocks(), before, "resolve or route allocated");
 

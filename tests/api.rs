@@ -29,7 +29,7 @@ fn ladder(tiering: &str, extra: &str) -> Policy {
 
 fn tier_of(p: &Policy, c: &tierwise::Customer, as_of: &str) -> (String, Decision) {
     let a = p.classify(c, date(as_of)).unwrap();
-    (p.tier(a.tier()).id().to_owned(), a.decision())
+    (p.tier(a.tier()).unwrap().id().to_owned(), a.decision())
 }
 
 #[test]
@@ -53,8 +53,8 @@ fn spec_example_scores_exactly() {
         .collect();
     assert_eq!(dims, ["55.00", "80.00", "72.50", "50.00"]);
     assert_eq!(a.score().to_string(), "63.00");
-    assert_eq!(p.tier(a.tier()).id(), "key");
-    assert_eq!(p.tier(a.qualified_tier()).id(), "key");
+    assert_eq!(p.tier(a.tier()).unwrap().id(), "key");
+    assert_eq!(p.tier(a.qualified_tier()).unwrap().id(), "key");
 }
 
 #[test]
@@ -141,7 +141,7 @@ min_score = 0
         .build()
         .unwrap();
     let a = p.classify(&c, date("2026-06-30")).unwrap();
-    assert_eq!(p.tier(a.tier()).id(), "key");
+    assert_eq!(p.tier(a.tier()).unwrap().id(), "key");
     // the scored date after the day is still an error
     let c = p
         .customer("S")
@@ -168,7 +168,7 @@ fn a_response_channel_need_not_be_listed_unless_it_looks_misspelt() {
     assert!(text.contains("wechat = \"5m\"") && text.contains("'wechat'"));
     let p = Policy::from_toml_str("wechat.toml", &text).unwrap();
     let vip = p.tier_by_id("vip").unwrap();
-    let service = p.tier_service(vip).unwrap();
+    let service = p.tier_service(vip).unwrap().unwrap();
     assert_eq!(service.response("wechat").unwrap().to_string(), "5m");
     assert_eq!(service.response("phone").unwrap().to_string(), "1m");
 
@@ -242,7 +242,7 @@ fn the_trace_names_the_failed_gate() {
         .build()
         .unwrap();
     let a = p.classify(&gated, date("2026-01-01")).unwrap();
-    assert_eq!(p.tier(a.qualified_tier()).id(), "silver");
+    assert_eq!(p.tier(a.qualified_tier()).unwrap().id(), "silver");
     let e = p.explain(&gated, date("2026-01-01")).unwrap();
     assert_eq!(
         e.higher_tiers()[0].failed_requirements(),
@@ -283,7 +283,7 @@ fn an_expired_pin_is_flagged_and_explained() {
         .unwrap();
     assert!(!p.classify(&c, date("2026-12-31")).unwrap().expired_pin());
     let a = p.classify(&c, date("2027-01-01")).unwrap();
-    assert_eq!(p.tier(a.tier()).id(), "basic");
+    assert_eq!(p.tier(a.tier()).unwrap().id(), "basic");
     assert!(a.expired_pin());
     let e = p.explain(&c, date("2027-01-01")).unwrap();
     assert_eq!(
@@ -313,7 +313,7 @@ fn unknown_previous_tier_is_ignored_and_reported() {
         .unwrap();
     let a = p.classify(&c, date("2026-06-30")).unwrap();
     assert!(a.ignored_previous_tier());
-    assert_eq!(p.tier(a.tier()).id(), "silver");
+    assert_eq!(p.tier(a.tier()).unwrap().id(), "silver");
     assert_eq!(a.state().tier_since(), date("2026-06-30"));
     let e = p.explain(&c, date("2026-06-30")).unwrap();
     assert_eq!(
@@ -356,7 +356,7 @@ fn absent_optional_metrics() {
         .unwrap();
     // 35*100 + 15*100 + 30*0 + 20*100 = 7000 / 100 = 70; vip needs margin >= 8: absent -> false
     assert_eq!(a.score().to_string(), "70.00");
-    assert_eq!(lenient.tier(a.tier()).id(), "key");
+    assert_eq!(lenient.tier(a.tier()).unwrap().id(), "key");
     // the absent metric's 0 is a dimension score like the others: `precision` decimals
     let dims: Vec<String> = a
         .dimension_scores()
@@ -386,6 +386,80 @@ fn customer_of_another_policy_is_refused() {
         q.classify(&c, date("2026-01-01")).unwrap_err().kind(),
         EvalErrorKind::WrongPolicy
     ));
+}
+
+/// Spec section 20: a tier number, resolution or case of one compiled policy given to
+/// another (here a reload with one more tier at the top) is an error, never the other
+/// policy's tier of the same rank.
+#[test]
+fn results_of_one_policy_are_refused_by_another() {
+    use tierwise::sla::SlaErrorKind;
+    use tierwise::{PolicyStore, WrongPolicyKind};
+
+    let text = std::fs::read_to_string("policies/ocean-shipping.toml").unwrap();
+    let store = PolicyStore::new(Policy::from_toml_str("ocean.toml", &text).unwrap());
+    let old = store.policy();
+    let c = old
+        .customer("S")
+        .set("annual_teu", "10")
+        .set("customer_since", "2025-01-01")
+        .set("gross_margin_pct", "1")
+        .set("influence", "local")
+        .build()
+        .unwrap();
+    let a = old.classify(&c, date("2026-06-30")).unwrap();
+    assert_eq!(old.tier(a.tier()).unwrap().id(), "standard");
+
+    // the same file with a tier above all others, swapped in by a reload
+    let top = "[[tiers]]\nid = \"platinum\"\nmin_score = 99\n\n[[tiers]]\nid = \"vip\"";
+    let grown = text.replacen("[[tiers]]\nid = \"vip\"", top, 1);
+    assert_ne!(grown, text);
+    let grown = grown.replacen(
+        "[service.vip]",
+        "[service.platinum]\nextends = \"vip\"\n\n[service.vip]",
+        1,
+    );
+    store.replace(Policy::from_toml_str("ocean.toml", &grown).unwrap_or_else(|e| panic!("{e:#}")));
+    let new = store.policy();
+    // same rank, another policy: `key` there, but this customer was `standard` here
+    assert_eq!(new.tiers().nth(a.tier().rank()).unwrap().1.id(), "key");
+    let err = new.tier(a.tier()).unwrap_err();
+    assert_eq!(err.kind(), WrongPolicyKind::Tier);
+    assert_eq!(
+        err.to_string(),
+        "wrong policy: the tier number was made by another compiled policy"
+    );
+    assert!(new.tier_service(a.tier()).is_err());
+
+    // a resolution and a case of the old snapshot
+    let r = old.resolve(&c, date("2026-06-30")).unwrap();
+    assert_eq!(
+        new.service(&r).unwrap_err().kind(),
+        WrongPolicyKind::Resolution
+    );
+    let case = old
+        .case("complaint", instant("2026-06-30T09:00:00+08:00"))
+        .build()
+        .unwrap();
+    let wrong = |e: tierwise::sla::SlaError| *e.kind() == SlaErrorKind::WrongPolicy;
+    assert!(wrong(new.deadlines(a.tier(), &case).unwrap_err()));
+    assert!(wrong(new.escalations(a.tier(), &case).unwrap_err()));
+    assert!(wrong(new.route(&c, &r, &case).unwrap_err()));
+    assert!(wrong(new.handle(&c, &r, &case).unwrap_err()));
+    // the new snapshot's own tier numbers and cases work with a case of its own
+    let case = new
+        .case("complaint", instant("2026-06-30T09:00:00+08:00"))
+        .build()
+        .unwrap();
+    let (platinum, _) = new.tiers().next().unwrap();
+    assert!(new.deadlines(platinum, &case).is_ok());
+    // an old tier number with a new case is refused too
+    assert!(wrong(new.deadlines(a.tier(), &case).unwrap_err()));
+    // the same policy text compiled twice is two policies
+    let twice = Policy::from_toml_str("ocean.toml", &text).unwrap();
+    assert!(twice.tier(a.tier()).is_err());
+    // a clone is the same policy
+    assert!(old.clone().tier(a.tier()).is_ok());
 }
 
 /// Every public error has the same shape: a struct whose `kind()` says what went wrong.
@@ -507,10 +581,10 @@ fn sample_population_matches_an_independent_implementation() {
         }
         assert_eq!(
             exp["qualified"],
-            p.tier(a.qualified_tier()).id(),
+            p.tier(a.qualified_tier()).unwrap().id(),
             "{id} qualified"
         );
-        assert_eq!(exp["tier"], p.tier(a.tier()).id(), "{id} tier");
+        assert_eq!(exp["tier"], p.tier(a.tier()).unwrap().id(), "{id} tier");
         assert_eq!(
             exp["state"]["tier_since"],
             a.state().tier_since().to_string(),
@@ -544,7 +618,7 @@ fn sample_policies_load() {
 fn vip_service_and_grants() {
     let p = load("policies/ocean-shipping.toml");
     let (vip, _) = p.tiers().next().unwrap();
-    let s = p.tier_service(vip).unwrap();
+    let s = p.tier_service(vip).unwrap().unwrap();
     assert_eq!(s.support_hours(), "24x7");
     assert_eq!(
         s.account_manager(),
@@ -552,7 +626,7 @@ fn vip_service_and_grants() {
     );
     assert!(s.benefits().any(|b| b == "dedicated_manager"));
     let standard = p.tier_by_id("standard").unwrap();
-    let s = p.tier_service(standard).unwrap();
+    let s = p.tier_service(standard).unwrap().unwrap();
     assert_eq!(s.account_manager(), tierwise::service::AccountManager::None);
     assert_eq!(s.support_hours(), "cn_business");
 }
@@ -666,6 +740,7 @@ min_score = 0
                     let c = p.customer("X").set("teu", "60").build().unwrap();
                     let tier = p
                         .tier(p.classify(&c, date("2026-01-01")).unwrap().tier())
+                        .unwrap()
                         .id()
                         .to_owned();
                     // version 1 makes 60 a vip; versions 2 and 3 do not

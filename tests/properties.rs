@@ -224,7 +224,7 @@ proptest! {
         let b = p.classify(&c, as_of()).unwrap();
         prop_assert_eq!(&a, &b);
         let e = p.explain(&c, as_of()).unwrap();
-        prop_assert_eq!(e.tier(), p.tier(a.tier()).id());
+        prop_assert_eq!(e.tier(), p.tier(a.tier()).unwrap().id());
         prop_assert_eq!(e.score(), a.score());
         let hundred = Decimal::ONE_HUNDRED;
         let score = a.score().value();

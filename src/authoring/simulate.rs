@@ -15,7 +15,7 @@ use crate::error::EvalError;
 use crate::eval::Assignment;
 use crate::explain::PolicyRef;
 use crate::input::Customer;
-use crate::model::{Score, TierId};
+use crate::model::{Score, Tier, TierId};
 use crate::policy::Policy;
 
 /// A dimension both policies of a comparison have, by name.
@@ -440,8 +440,8 @@ impl Simulation {
                 .map(|d| d.name.clone());
             self.movers.push(Mover {
                 id: c.id().to_owned(),
-                from: self.policy.tier(a.tier()).id().to_owned(),
-                to: q.policy.tier(b.tier()).id().to_owned(),
+                from: self.policy.tier(a.tier()).map_or("", Tier::id).to_owned(),
+                to: q.policy.tier(b.tier()).map_or("", Tier::id).to_owned(),
                 score: a.score(),
                 against_score: b.score(),
                 dimension,

@@ -28,6 +28,34 @@ type Loader = Box<dyn Fn() -> Result<Policy, LoadError> + Send + Sync>;
 /// assert_eq!(store.policy().version(), "2");
 /// # Ok::<(), tierwise::LoadError>(())
 /// ```
+///
+/// # One snapshot per request
+///
+/// Take the policy once per request and build, evaluate and read every result with that
+/// one snapshot. Customers, cases, tier numbers and resolutions belong to the compiled
+/// policy that made them: given to another snapshot (after a reload, even of the same
+/// file) they are refused with a `wrong policy` error, never read as the other policy's
+/// tier of the same rank.
+///
+/// ```
+/// # use tierwise::{Policy, PolicyStore};
+/// # let demo = include_str!("../../tests/inputs/demo.toml");
+/// # let store = PolicyStore::new(Policy::from_toml_str("demo.toml", demo)?);
+/// # let as_of = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+/// // a request
+/// let policy = store.policy(); // this request's snapshot
+/// let customer = policy.customer("C1").set("teu", "640").build()?;
+/// let assignment = policy.classify(&customer, as_of)?;
+/// assert_eq!(policy.tier(assignment.tier())?.id(), "key");
+///
+/// // a reload between two requests, or during this one
+/// store.replace(Policy::from_toml_str("demo.toml", demo)?);
+/// // the request's results stay readable with its own snapshot...
+/// assert_eq!(policy.tier(assignment.tier())?.id(), "key");
+/// // ...and are refused by the new one
+/// assert!(store.policy().tier(assignment.tier()).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct PolicyStore {
     current: ArcSwap<Compiled>,
     loader: Option<Loader>,

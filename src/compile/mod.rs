@@ -333,6 +333,7 @@ fn compile(raw: &RawPolicy, diags: &mut Diags) -> Option<Compiled> {
         return None;
     }
     Some(Compiled {
+        identity: crate::model::PolicyIdentity::default(),
         id: id?.v.clone(),
         version: version?.v.clone(),
         name: header.and_then(|h| h.name.as_ref()).map(|n| n.v.clone()),

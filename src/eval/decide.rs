@@ -10,7 +10,7 @@ use super::assignment::{Assignment, Decision, DimScores, TierState};
 use super::cond::{env, Env};
 use crate::decimal;
 use crate::input::Customer;
-use crate::model::{AdjustKind, Compiled, Score, TierId};
+use crate::model::{AdjustKind, Compiled, Score};
 
 /// Whether the score reaches the minimum of the tier at `index`.
 pub(crate) fn score_met(p: &Compiled, index: usize, score: Score) -> bool {
@@ -96,7 +96,7 @@ pub(crate) fn decide(
     // 3. previous tier: buffer, grace, step limit
     let mut tier = f;
     if let Some(prev) = c.previous.tier {
-        let pi = prev.0;
+        let pi = prev.rank;
         if pi < f {
             let keep = p.prepared.keep_scores.get(usize::from(pi));
             let within_buffer = keep.is_some_and(|k| decimal::cmp(score.0, *k).is_ge())
@@ -134,7 +134,7 @@ pub(crate) fn decide(
     let mut expired_pin = false;
     if let Some(pin) = c.pin() {
         if pin.until.is_none_or(|u| as_of <= u) {
-            tier = pin.tier.0;
+            tier = pin.tier.rank;
             decision = Decision::Pin;
             if p.tiering.pins_respect_caps {
                 if let Some((ct, _)) = cap {
@@ -150,7 +150,7 @@ pub(crate) fn decide(
     }
 
     let tier_since = match (c.previous.tier, c.previous.tier_since) {
-        (Some(prev), Some(since)) if prev.0 == tier => since,
+        (Some(prev), Some(since)) if prev.rank == tier => since,
         _ => as_of,
     };
     let last_qualified = if f <= tier {
@@ -159,13 +159,13 @@ pub(crate) fn decide(
         c.previous.last_qualified
     };
     Assignment {
-        tier: TierId(tier),
-        qualified: TierId(q),
-        adjusted: TierId(f),
+        tier: p.tier_id(tier),
+        qualified: p.tier_id(q),
+        adjusted: p.tier_id(f),
         score,
         dims,
         state: TierState {
-            tier: TierId(tier),
+            tier: p.tier_id(tier),
             tier_since,
             last_qualified,
         },

@@ -65,7 +65,7 @@ pub(crate) fn escalations<'p>(
     tier: TierId,
     case: &Case,
 ) -> Result<Vec<EscalationStep<'p>>, SlaError> {
-    check(p, case)?;
+    check(p, tier, case)?;
     let mut out = Vec::new();
     for e in p.services.escalation.iter().filter(|e| e.case == case.kind) {
         let m = usize::from(e.milestone);

@@ -43,7 +43,7 @@ pub(crate) fn handle<'p>(
         return Err(SlaErrorKind::WrongPolicy.into());
     }
     Ok(Handling {
-        route: route(p, customer, resolution, case),
+        route: route(p, customer, resolution, case)?,
         deadlines: deadlines(p, resolution.tier(), case)?,
         escalation: escalations(p, resolution.tier(), case)?,
     })

@@ -7,14 +7,14 @@ use super::assignment::Assignment;
 use super::cond::env;
 use crate::error::EvalError;
 use crate::input::Customer;
-use crate::model::{BenefitSet, Compiled, TierId};
+use crate::model::{BenefitSet, Compiled, PolicyIdentity, TierId};
 
 /// A customer's tier and service: the result of [`Policy::resolve`](crate::Policy::resolve).
 #[derive(Debug, Clone)]
 pub struct Resolution {
     pub(crate) assignment: Assignment,
     pub(crate) benefits: BenefitSet,
-    pub(crate) policy_key: usize,
+    pub(crate) policy_key: PolicyIdentity,
 }
 
 impl Resolution {
@@ -48,7 +48,7 @@ pub(crate) fn resolve(
             customer,
             assignment.score(),
             assignment.dimension_scores(),
-            Some(assignment.tier().0),
+            Some(assignment.tier().rank),
         );
         for g in &p.services.grants {
             if g.when.as_ref().is_none_or(|c| c.eval(&env)) {

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::cond::env;
 use super::resolve::Resolution;
+use super::sla::{check, SlaError, SlaErrorKind};
 use crate::input::{Case, Customer};
 use crate::model::{CaseSlots, Compiled};
 
@@ -33,22 +34,33 @@ impl<'p> RouteDecision<'p> {
 }
 
 /// Routes a case of a resolved customer: the first `[[routing]]` rule whose `when`
-/// holds. Does not allocate.
+/// holds. Does not allocate. A resolution or case of another compiled policy is an error.
 pub(crate) fn route<'p>(
     p: &'p Compiled,
     customer: &Customer,
     resolution: &Resolution,
     case: &Case,
-) -> Option<RouteDecision<'p>> {
+) -> Result<Option<RouteDecision<'p>>, SlaError> {
+    if resolution.policy_key != p.key() || customer.policy_key != p.key() {
+        return Err(SlaErrorKind::WrongPolicy.into());
+    }
+    check(p, resolution.tier(), case)?;
     let a = resolution.assignment();
-    let def = p.services.cases.get(usize::from(case.kind))?;
-    let mut env = env(customer, a.score(), a.dimension_scores(), Some(a.tier().0));
+    let Some(def) = p.services.cases.get(usize::from(case.kind)) else {
+        return Ok(None);
+    };
+    let mut env = env(
+        customer,
+        a.score(),
+        a.dimension_scores(),
+        Some(a.tier().rank),
+    );
     env.case = Some(CaseSlots {
         kind: case.kind,
         severity: def.severities.get(case.severity).copied(),
         channel: case.channel,
     });
-    p.services
+    Ok(p.services
         .routing
         .iter()
         .enumerate()
@@ -58,5 +70,5 @@ pub(crate) fn route<'p>(
             assign: r.assign.as_deref(),
             rule: i + 1,
             when: r.when_text.as_deref(),
-        })
+        }))
 }

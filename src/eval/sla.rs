@@ -110,8 +110,9 @@ impl<'p> Deadline<'p> {
     }
 }
 
-pub(crate) fn check(p: &Compiled, case: &Case) -> Result<(), SlaError> {
-    if case.policy_key == p.key() {
+/// Whether the tier number and the case were made by `p`.
+pub(crate) fn check(p: &Compiled, tier: TierId, case: &Case) -> Result<(), SlaError> {
+    if case.policy_key == p.key() && tier.policy == p.key() {
         Ok(())
     } else {
         Err(SlaErrorKind::WrongPolicy.into())
@@ -158,7 +159,7 @@ pub(crate) fn deadline<'p>(
     case: &Case,
     milestone: usize,
 ) -> Result<Deadline<'p>, SlaError> {
-    check(p, case)?;
+    check(p, tier, case)?;
     let (def, target) = target(p, tier, case, milestone)?;
     let name = def
         .milestones
@@ -196,7 +197,7 @@ pub(crate) fn deadlines<'p>(
     tier: TierId,
     case: &Case,
 ) -> Result<Vec<Deadline<'p>>, SlaError> {
-    check(p, case)?;
+    check(p, tier, case)?;
     let n = p
         .services
         .cases

@@ -101,7 +101,7 @@ pub(crate) fn build(p: &Compiled, c: &Customer, as_of: NaiveDate, a: &Assignment
         .collect();
     let previous = match (&c.previous.tier, c.unknown_tier()) {
         (Some(t), _) => Some(PreviousTrace {
-            tier: tier_id(p, t.0),
+            tier: tier_id(p, t.rank),
             known: true,
             tier_since: c.previous.tier_since,
             last_qualified: c.previous.last_qualified,
@@ -115,7 +115,7 @@ pub(crate) fn build(p: &Compiled, c: &Customer, as_of: NaiveDate, a: &Assignment
         (None, None) => None,
     };
     let pin = c.pin().map(|pin| PinTrace {
-        tier: tier_id(p, pin.tier.0),
+        tier: tier_id(p, pin.tier.rank),
         until: pin.until,
         reason: pin.reason.clone(),
         status: if a.expired_pin() {
@@ -126,8 +126,8 @@ pub(crate) fn build(p: &Compiled, c: &Customer, as_of: NaiveDate, a: &Assignment
             "applied"
         },
     });
-    let tier = tier_id(p, a.tier().0);
-    let f = tier_id(p, a.adjusted().0);
+    let tier = tier_id(p, a.tier().rank);
+    let f = tier_id(p, a.adjusted().rank);
     let prev_id = previous
         .as_ref()
         .map(|x| x.tier.clone())
@@ -161,7 +161,7 @@ pub(crate) fn build(p: &Compiled, c: &Customer, as_of: NaiveDate, a: &Assignment
         if let Some(pin) = c.pin() {
             notes.push(format!(
                 "the pin to `{}` expired on {} and was ignored",
-                tier_id(p, pin.tier.0),
+                tier_id(p, pin.tier.rank),
                 pin.until.map(|d| d.to_string()).unwrap_or_default()
             ));
         }
@@ -175,7 +175,7 @@ pub(crate) fn build(p: &Compiled, c: &Customer, as_of: NaiveDate, a: &Assignment
         },
         dimensions,
         score: a.score(),
-        qualified_tier: tier_id(p, a.qualified_tier().0),
+        qualified_tier: tier_id(p, a.qualified_tier().rank),
         higher_tiers,
         adjustments,
         previous,

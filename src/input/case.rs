@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::error::did_you_mean;
-use crate::model::Compiled;
+use crate::model::{Compiled, PolicyIdentity};
 
 /// Why a case could not be built; [`CaseError::kind`] says which field is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -70,7 +70,7 @@ pub struct Case {
     pub(crate) channel: Option<u16>,
     pub(crate) opened: DateTime<Utc>,
     pub(crate) pauses: Vec<(DateTime<Utc>, DateTime<Utc>)>,
-    pub(crate) policy_key: usize,
+    pub(crate) policy_key: PolicyIdentity,
 }
 
 impl Case {

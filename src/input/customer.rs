@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 
 use crate::decimal::{parse_decimal, NumberError};
 use crate::error::{did_you_mean, InputError, InputErrorKind, InputErrors};
-use crate::model::{Beyond, Compiled, MetricKind, TierId, Value};
+use crate::model::{Beyond, Compiled, MetricKind, PolicyIdentity, TierId, Value};
 
 /// The state and pin fields a record may carry besides metrics.
 pub const STATE_FIELDS: [&str; 6] = [
@@ -142,7 +142,7 @@ pub(crate) struct Rare {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Customer {
     pub(crate) id: Box<str>,
-    pub(crate) policy_key: usize,
+    pub(crate) policy_key: PolicyIdentity,
     pub(crate) values: Box<[Option<Value>]>,
     pub(crate) previous: Previous,
     pub(crate) rare: Option<Box<Rare>>,

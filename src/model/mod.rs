@@ -24,6 +24,7 @@ use rust_decimal::Decimal;
 pub(crate) use case::{CaseDef, Escalation, Route, SlaTable, Step, Target};
 pub(crate) use cond::{CaseSlots, CmpOp, Cond, Operand, Rv};
 pub(crate) use fast::{FastCurve, FastWeights};
+pub(crate) use ids::PolicyIdentity;
 pub use ids::{MetricId, TierId};
 pub(crate) use metric::{Beyond, MetricDef, MetricKind, Value};
 pub(crate) use prepared::Prepared;
@@ -59,6 +60,8 @@ pub(crate) struct Compiled {
     pub(crate) prepared: Prepared,
     /// Where the policy was read from, for diagnostics that involve several policies.
     pub(crate) origin: Origin,
+    /// Which compilation this is (see [`PolicyIdentity`]).
+    pub(crate) identity: PolicyIdentity,
 }
 
 /// The file a policy came from and the places of its header keys.
@@ -71,16 +74,23 @@ pub(crate) struct Origin {
 }
 
 impl Compiled {
-    /// Fills in the derived shortcuts; called once, when compiling finishes.
+    /// Fills in the derived shortcuts and the identity; called once, when compiling
+    /// finishes.
     pub(crate) fn prepare(mut self) -> Compiled {
         self.prepared = Prepared::of(&self);
+        self.identity = PolicyIdentity::next();
         self
     }
 
-    /// The identity of this compiled policy, carried by customers, cases and results built
-    /// with it so that they are not used with another.
-    pub(crate) fn key(&self) -> usize {
-        std::ptr::from_ref(self) as usize
+    /// The identity of this compiled policy, carried by tier numbers, customers, cases and
+    /// resolutions made with it so that they are not used with another.
+    pub(crate) fn key(&self) -> PolicyIdentity {
+        self.identity
+    }
+
+    /// The tier number of the tier at `rank`.
+    pub(crate) fn tier_id(&self, rank: u16) -> TierId {
+        TierId::new(rank, self.identity)
     }
 
     /// Finds a tier by its text id.
@@ -89,7 +99,7 @@ impl Compiled {
             .iter()
             .position(|t| t == id)
             .and_then(|i| u16::try_from(i).ok())
-            .map(TierId)
+            .map(|i| self.tier_id(i))
     }
 
     /// Finds a metric by name.

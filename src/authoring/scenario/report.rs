@@ -84,7 +84,7 @@ impl ScenarioOutcome {
     }
 
     /// For a failed scenario whose customer was evaluated: the trace of the evaluation
-    /// (the [`Explanation`], then the service, route and deadlines when the scenario has a
+    /// (the [`Explanation`](crate::trace::Explanation), then the service, route and deadlines when the scenario has a
     /// case), for a person to read.
     pub fn trace(&self) -> Option<&str> {
         self.trace.as_deref()
@@ -125,7 +125,7 @@ fn indent_rest(text: &str, n: usize) -> String {
     text.replace('\n', &format!("\n{}", " ".repeat(n)))
 }
 
-/// The results of running a [`Suite`].
+/// The results of running a [`Suite`](super::Suite).
 ///
 /// `Display` prints each scenario (see [`ScenarioOutcome`]), a blank line and the summary
 /// `N passed, M failed`.

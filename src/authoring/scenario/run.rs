@@ -168,7 +168,10 @@ fn evaluate(policy: &Policy, s: &Scenario) -> Result<Actual, Vec<String>> {
     let resolution = policy
         .resolve(&customer, s.as_of)
         .map_err(|e| vec![e.to_string()])?;
-    actual.service = policy.service(&resolution).map(|sv| ServiceActual {
+    let service = policy
+        .service(&resolution)
+        .map_err(|e| vec![e.to_string()])?;
+    actual.service = service.map(|sv| ServiceActual {
         support_hours: sv.support_hours().to_owned(),
         account_manager: sv.account_manager().as_str(),
         channels: sv.channels().map(str::to_owned).collect(),

@@ -360,6 +360,12 @@ fn ratio(part: u64, whole: u64, scale: u64) -> u64 {
 /// ``did you mean `X`?`` with the library's matcher, for names the library does not know.
 pub(crate) use crate::suggest::did_you_mean;
 
+/// The text id of a tier of `policy`: every tier number the command line holds was made by
+/// the policy it asks (the library refuses a number of another policy).
+pub fn tier_id(policy: &tierwise::Policy, id: tierwise::TierId) -> &str {
+    policy.tier(id).map_or("", tierwise::Tier::id)
+}
+
 /// The snake_case name of what decided a tier (`qualified`, `buffer`, `pin`, ...).
 pub fn decision_name(d: tierwise::Decision) -> String {
     d.as_str().to_owned()

@@ -180,10 +180,10 @@ pub fn route(args: &RouteArgs) -> io::Result<bool> {
             return Ok(false);
         }
     };
-    let tier = policy.tier(resolution.tier()).id();
+    let tier = report::tier_id(&policy, resolution.tier());
     let mut out = io::stdout().lock();
     if args.format == RouteFormat::Json {
-        let service = policy.service(&resolution).map(|s| {
+        let service = policy.service(&resolution).ok().flatten().map(|s| {
             json!({
                 "support_hours": s.support_hours(),
                 "account_manager": s.account_manager().as_str(),
@@ -211,7 +211,7 @@ pub fn route(args: &RouteArgs) -> io::Result<bool> {
         customer.id(),
         resolution.assignment().score()
     )?;
-    if let Some(s) = policy.service(&resolution) {
+    if let Ok(Some(s)) = policy.service(&resolution) {
         writeln!(
             out,
             "service: support hours {}, account manager {}, review every {} days",

@@ -159,8 +159,8 @@ impl Writer {
         a: &Assignment,
         as_of: NaiveDate,
     ) -> io::Result<()> {
-        let tier = policy.tier(a.tier()).id();
-        let qualified = policy.tier(a.qualified_tier()).id();
+        let tier = report::tier_id(policy, a.tier());
+        let qualified = report::tier_id(policy, a.qualified_tier());
         let state = a.state();
         match self {
             Writer::Json(out) => {
@@ -176,7 +176,7 @@ impl Writer {
                     qualified_tier: qualified,
                     dimensions,
                     state: JsonState {
-                        tier: policy.tier(state.tier()).id(),
+                        tier: report::tier_id(policy, state.tier()),
                         tier_since: state.tier_since(),
                         last_qualified: state.last_qualified(),
                     },
