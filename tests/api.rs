@@ -462,6 +462,80 @@ fn results_of_one_policy_are_refused_by_another() {
     assert!(old.clone().tier(a.tier()).is_ok());
 }
 
+/// Spec section 20: `milestones_for` says which milestones a severity has; the others get
+/// no target, no deadline and no escalation for cases of that severity.
+#[test]
+fn milestones_apply_per_severity() {
+    use tierwise::sla::SlaErrorKind;
+
+    let p = load("policies/express-parcel.toml");
+    assert_eq!(
+        p.milestones("exception").unwrap().collect::<Vec<_>>(),
+        ["pre_compensation", "solution", "options"]
+    );
+    let standard = p.tier_by_id("standard").unwrap();
+    let opened = instant("2026-07-04T21:00:00+08:00");
+    let case = |severity: &str| {
+        p.case("exception", opened)
+            .severity(severity)
+            .build()
+            .unwrap()
+    };
+    let names = |ds: Vec<tierwise::sla::Deadline<'_>>| {
+        ds.iter()
+            .map(|d| d.milestone().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let level1 = case("level1");
+    assert_eq!(
+        names(p.deadlines(standard, &level1).unwrap()),
+        ["pre_compensation", "solution"]
+    );
+    let level2 = case("level2");
+    assert_eq!(names(p.deadlines(standard, &level2).unwrap()), ["options"]);
+    // the milestone of another severity has no deadline
+    let err = p.deadline(standard, &level2, 0).unwrap_err();
+    assert_eq!(
+        err.kind(),
+        &SlaErrorKind::NotApplicable {
+            milestone: "pre_compensation".into(),
+            severity: "level2".into()
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "milestone `pre_compensation` does not apply to cases of severity `level2`"
+    );
+    assert!(p.deadline(standard, &level2, 2).is_ok());
+    // escalation runs only the ladders of the milestones that apply
+    let ladders = |c: &tierwise::sla::Case| {
+        let mut m: Vec<String> = p
+            .escalations(standard, c)
+            .unwrap()
+            .iter()
+            .map(|s| s.milestone().to_owned())
+            .collect();
+        m.dedup();
+        m
+    };
+    assert_eq!(ladders(&level1), ["pre_compensation", "solution"]);
+    assert_eq!(ladders(&level2), ["options"]);
+    // without milestones_for, every milestone needs a target for every severity
+    let text = std::fs::read_to_string("policies/express-parcel.toml").unwrap();
+    let without = text.replace(
+        "milestones_for = { level1 = [\"pre_compensation\", \"solution\"], level2 = [\"options\"] }\n",
+        "",
+    );
+    assert_ne!(without, text);
+    let err = Policy::from_toml_str("express.toml", &without).unwrap_err();
+    assert!(
+        err.diagnostics()
+            .iter()
+            .any(|d| d.message().contains("no SLA target")),
+        "{err:#}"
+    );
+}
+
 /// Every public error has the same shape: a struct whose `kind()` says what went wrong.
 #[test]
 fn every_error_says_its_kind() {

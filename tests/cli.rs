@@ -859,10 +859,10 @@ fn sla_default_severity_pauses_and_the_24x7_clock() {
     assert_eq!(v["severity"], "level1");
     // 15 minutes on 24x7: 10 before the pause, 5 after it; written in the policy's offset
     assert_eq!(
-        v["milestones"]["first_response"]["due"],
+        v["milestones"]["pre_compensation"]["due"],
         "2026-02-17T00:15:00+08:00"
     );
-    assert_eq!(v["milestones"]["first_response"]["clock"], "24x7");
+    assert_eq!(v["milestones"]["pre_compensation"]["clock"], "24x7");
 }
 
 #[test]

@@ -9,15 +9,19 @@ use crate::raw::{RawCase, RawPolicy, RawSla};
 use super::services::Ctx;
 use super::{duration, err, limit, required, resolve};
 
+/// Compiles the case kinds; returns, per case, whether its `milestones_for` was reported
+/// (its SLA coverage is then not checked, so that no follow-on errors appear).
 pub(super) fn compile_cases(
     raw: &RawPolicy,
     cx: &Ctx<'_>,
     m: &mut ServiceModel,
     diags: &mut Diags,
-) {
+) -> Vec<bool> {
     let mut offset = 0usize;
+    let mut reported = Vec::with_capacity(raw.cases.len());
     for c in &raw.cases {
         let mut severities = Vec::new();
+        let mut severity_names: Vec<String> = Vec::new();
         if let Some(s) = &c.severities {
             if s.v.is_empty() {
                 err(
@@ -40,6 +44,7 @@ pub(super) fn compile_cases(
                     continue;
                 }
                 seen.push(&sev.v);
+                severity_names.push(sev.v.clone());
                 if let Some(g) = cx
                     .names
                     .severities
@@ -85,10 +90,18 @@ pub(super) fn compile_cases(
             }
             None => Vec::new(),
         };
+        let before = diags.list.len();
+        let mut applies = milestones_for(c, &severity_names, &milestones, diags);
+        if diags.list.len() > before {
+            // reported: every milestone applies, so that nothing follows from the mistake
+            applies.clear();
+        }
+        reported.push(diags.list.len() > before);
         let def = CaseDef {
             kind: c.kind.v.clone(),
             severities,
             milestones,
+            applies,
             offset,
         };
         offset = offset.saturating_add(def.slots(cx.tier_ids.len()));
@@ -103,19 +116,129 @@ pub(super) fn compile_cases(
             "cases, severities, milestones and tiers make more than 1,000,000 SLA targets",
         );
     }
+    reported
+}
+
+/// A case's `milestones_for`: by severity (the case's own order), which milestones apply.
+/// Empty without `milestones_for`: every milestone applies to every severity. Each list
+/// must be a non-empty subset of `milestones` in the same order, and every severity must
+/// have one.
+fn milestones_for(
+    c: &RawCase,
+    severities: &[String],
+    milestones: &[String],
+    diags: &mut Diags,
+) -> Vec<Vec<bool>> {
+    let Some(table) = &c.milestones_for else {
+        return Vec::new();
+    };
+    if severities.is_empty() {
+        diags.push(
+            Diag::new(
+                DiagnosticKind::Inconsistent,
+                table.span,
+                format!("case `{}` has `milestones_for` but no severities", c.kind.v),
+            )
+            .with_help("list the case's `severities`, or leave `milestones_for` out"),
+        );
+        return Vec::new();
+    }
+    let mut applies = vec![vec![false; milestones.len()]; severities.len()];
+    let mut listed = vec![false; severities.len()];
+    for (sev, list) in &table.v {
+        let Some(si) = resolve(diags, sev, severities, "severity").map(usize::from) else {
+            // a misspelt severity: its list is not reported missing as well
+            let near = closest(&sev.v, severities.iter().map(String::as_str));
+            if let Some(n) = near.and_then(|n| severities.iter().position(|s| s == n)) {
+                if let Some(l) = listed.get_mut(n) {
+                    *l = true;
+                }
+            }
+            continue;
+        };
+        if let Some(l) = listed.get_mut(si) {
+            *l = true;
+        }
+        if list.v.is_empty() {
+            err(
+                diags,
+                DiagnosticKind::InvalidValue,
+                list.span,
+                format!(
+                    "the milestones of severity `{}` cannot be empty: a case needs one to aim at",
+                    sev.v
+                ),
+            );
+            continue;
+        }
+        let mut last: Option<usize> = None;
+        for m in &list.v {
+            if milestones.is_empty() {
+                break; // the case's milestones are missing or misspelt, and reported there
+            }
+            let Some(mi) = resolve(diags, m, milestones, "milestone").map(usize::from) else {
+                continue;
+            };
+            let row = applies.get_mut(si);
+            if row.as_ref().is_some_and(|r| r.get(mi) == Some(&true)) {
+                err(
+                    diags,
+                    DiagnosticKind::Duplicate,
+                    m.span,
+                    format!("milestone `{}` is listed twice for `{}`", m.v, sev.v),
+                );
+                continue;
+            }
+            if last.is_some_and(|l| mi < l) {
+                diags.push(
+                    Diag::new(
+                        DiagnosticKind::Inconsistent,
+                        m.span,
+                        format!(
+                            "milestone `{}` comes before `{}` in `milestones`",
+                            m.v,
+                            milestones.get(last.unwrap_or(0)).map_or("", String::as_str)
+                        ),
+                    )
+                    .with_help("list a severity's milestones in the order of `milestones`"),
+                );
+            }
+            last = Some(mi);
+            if let Some(slot) = row.and_then(|r| r.get_mut(mi)) {
+                *slot = true;
+            }
+        }
+    }
+    for (name, _) in severities.iter().zip(&listed).filter(|(_, l)| !**l) {
+        diags.push(
+            Diag::new(
+                DiagnosticKind::MissingKey,
+                table.span,
+                format!("`milestones_for` of case `{}` has no list for severity `{name}`", c.kind.v),
+            )
+            .with_help(format!(
+                "once `milestones_for` is given, every severity needs its list: add `{name} = [...]`"
+            )),
+        );
+    }
+    applies
 }
 
 pub(super) fn compile_sla(
     raw: &RawPolicy,
     cx: &Ctx<'_>,
     calendars: &[String],
+    cases_reported: &[bool],
     m: &mut ServiceModel,
     diags: &mut Diags,
 ) {
     if !limit(diags, &raw.sla, |s| s.span, "SLA rules") {
         return;
     }
-    let (rules, broken) = sla_rules(raw, cx, calendars, m, diags);
+    let (rules, mut broken) = sla_rules(raw, cx, calendars, m, diags);
+    for (b, r) in broken.iter_mut().zip(cases_reported) {
+        *b |= *r;
+    }
     resolve_targets(raw, cx, m, &rules, &broken, diags);
 }
 
@@ -156,7 +279,7 @@ fn sla_rules(
             .clock
             .as_ref()
             .map(|c| resolve(diags, c, calendars, "calendar"));
-        let targets = rule_targets(s, def, diags);
+        let targets = rule_targets(s, def, severity.flatten().map(usize::from), diags);
         m.sla.rules.push(rule_label(n, s));
         // a rule with an unknown name was reported above and takes no part in resolution
         let Some(case) = case else {
@@ -251,6 +374,7 @@ fn rule_severity(
 fn rule_targets(
     s: &RawSla,
     def: Option<&CaseDef>,
+    severity: Option<usize>,
     diags: &mut Diags,
 ) -> Vec<(usize, BusinessDuration, String)> {
     let mut targets = Vec::new();
@@ -270,6 +394,26 @@ fn rule_targets(
                     break;
                 }
                 let idx = resolve(diags, ms, &def.milestones, "milestone");
+                if let (Some(i), Some(sev)) = (idx, severity) {
+                    if !def.applies(sev, usize::from(i)) {
+                        let name = s.severity.as_ref().map_or("", |x| x.v.as_str());
+                        diags.push(
+                            Diag::new(
+                                DiagnosticKind::Inconsistent,
+                                ms.span,
+                                format!(
+                                    "milestone `{}` does not apply to severity `{name}` of case `{}`",
+                                    ms.v, def.kind
+                                ),
+                            )
+                            .with_help(format!(
+                                "remove the target, or add `{}` to `milestones_for.{name}`",
+                                ms.v
+                            )),
+                        );
+                        continue;
+                    }
+                }
                 let dur = duration(diags, d);
                 if let (Some(idx), Some(dur)) = (idx, dur) {
                     targets.push((usize::from(idx), dur, d.v.clone()));
@@ -330,6 +474,10 @@ fn resolve_targets(
             let mut uncovered: Vec<String> = Vec::new();
             for tier in 0..cx.tier_ids.len() {
                 for sev in 0..sev_count.max(1) {
+                    if !def.applies(sev, mi) {
+                        // no target to give, no deadline (`milestones_for`)
+                        continue;
+                    }
                     let sev_opt = (sev_count > 0).then_some(sev);
                     let found = most_specific(rules, ci, tier, sev_opt, mi);
                     let Some((ri, rule, (_, dur, written))) = found else {

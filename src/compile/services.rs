@@ -105,8 +105,8 @@ pub(crate) fn compile(raw: &RawPolicy, cx: &Ctx<'_>, diags: &mut Diags) -> Optio
         }
     }
 
-    compile_cases(raw, cx, &mut m, diags);
-    compile_sla(raw, cx, &calendar_names, &mut m, diags);
+    let cases_reported = compile_cases(raw, cx, &mut m, diags);
+    compile_sla(raw, cx, &calendar_names, &cases_reported, &mut m, diags);
     if limit(diags, &raw.routing, |r| r.span, "routing rules") {
         let route_scope = scope("a routing rule", true);
         let mut catch_all: Option<Span> = None;

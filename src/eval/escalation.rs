@@ -67,7 +67,15 @@ pub(crate) fn escalations<'p>(
 ) -> Result<Vec<EscalationStep<'p>>, SlaError> {
     check(p, tier, case)?;
     let mut out = Vec::new();
-    for e in p.services.escalation.iter().filter(|e| e.case == case.kind) {
+    let def = p.services.cases.get(usize::from(case.kind));
+    // ladders of milestones that do not apply to the case's severity do not run
+    let applies = |m: usize| def.is_some_and(|d| d.applies(case.severity, m));
+    for e in p
+        .services
+        .escalation
+        .iter()
+        .filter(|e| e.case == case.kind && applies(usize::from(e.milestone)))
+    {
         let m = usize::from(e.milestone);
         let (def, target) = target(p, tier, case, m)?;
         let name = def

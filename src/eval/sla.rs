@@ -27,9 +27,9 @@ impl SlaError {
     /// The milestone concerned, if one is.
     pub fn milestone(&self) -> Option<&str> {
         match &self.kind {
-            SlaErrorKind::NoTarget { milestone } | SlaErrorKind::Calendar { milestone, .. } => {
-                Some(milestone)
-            }
+            SlaErrorKind::NoTarget { milestone }
+            | SlaErrorKind::NotApplicable { milestone, .. }
+            | SlaErrorKind::Calendar { milestone, .. } => Some(milestone),
             SlaErrorKind::WrongPolicy => None,
         }
     }
@@ -48,6 +48,14 @@ pub enum SlaErrorKind {
     /// The case or resolution was made for another policy.
     #[error("the case was built for another policy")]
     WrongPolicy,
+    /// The milestone does not apply to the case's severity (`milestones_for`).
+    #[error("milestone `{milestone}` does not apply to cases of severity `{severity}`")]
+    NotApplicable {
+        /// The milestone.
+        milestone: String,
+        /// The case's severity.
+        severity: String,
+    },
     /// The policy has no SLA target for this combination (only for policies without SLA rules).
     #[error("no SLA target for milestone `{milestone}`")]
     NoTarget {
@@ -139,6 +147,18 @@ pub(crate) fn target<'p>(
         .get(milestone)
         .map(String::as_str)
         .unwrap_or_default();
+    if !def.applies(case.severity, milestone) {
+        let severity = def
+            .severities
+            .get(case.severity)
+            .and_then(|g| s.severities.get(usize::from(*g)))
+            .map_or("", String::as_str);
+        return Err(SlaErrorKind::NotApplicable {
+            milestone: name.to_owned(),
+            severity: severity.to_owned(),
+        }
+        .into());
+    }
     let slot = def.slot(tier.rank(), case.severity, milestone);
     let target = s
         .sla
@@ -198,10 +218,12 @@ pub(crate) fn deadlines<'p>(
     case: &Case,
 ) -> Result<Vec<Deadline<'p>>, SlaError> {
     check(p, tier, case)?;
-    let n = p
-        .services
-        .cases
-        .get(usize::from(case.kind))
-        .map_or(0, |c| c.milestones.len());
-    (0..n).map(|m| deadline(p, tier, case, m)).collect()
+    let Some(def) = p.services.cases.get(usize::from(case.kind)) else {
+        return Ok(Vec::new());
+    };
+    // only the milestones that apply to the case's severity (`milestones_for`)
+    (0..def.milestones.len())
+        .filter(|m| def.applies(case.severity, *m))
+        .map(|m| deadline(p, tier, case, m))
+        .collect()
 }

@@ -643,6 +643,15 @@ pub(crate) const CASE_KEYS: &[Key] = &[
         TEXTS,
         "The milestones SLA rules set targets for, each measured from the moment the case opened.",
     ),
+    key(
+        "milestones_for",
+        Ty::Map(&Entries {
+            doc: "The milestones that apply to this severity, in the order of `milestones`.",
+            names: None,
+            value: TEXTS,
+        }),
+        "Which milestones apply to each severity (default: every milestone to every severity); once given, every severity needs its list.",
+    ),
     DESCRIPTION,
 ];
 

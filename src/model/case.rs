@@ -12,6 +12,9 @@ pub(crate) struct CaseDef {
     /// Global severity numbers, in the case's order; the first is the default.
     pub(crate) severities: Vec<u16>,
     pub(crate) milestones: Vec<String>,
+    /// Which milestones apply, by the case's own severity number then milestone number
+    /// (`milestones_for`); empty when every milestone applies to every severity.
+    pub(crate) applies: Vec<Vec<bool>>,
     /// Where this case's targets start in [`SlaTable::targets`].
     pub(crate) offset: usize,
 }
@@ -19,6 +22,14 @@ pub(crate) struct CaseDef {
 impl CaseDef {
     pub(crate) fn severity_slots(&self) -> usize {
         self.severities.len().max(1)
+    }
+
+    /// Whether `milestone` applies to cases of `severity` (the case's own numbering).
+    pub(crate) fn applies(&self, severity: usize, milestone: usize) -> bool {
+        match self.applies.get(severity) {
+            Some(row) => row.get(milestone).copied().unwrap_or(false),
+            None => self.applies.is_empty(),
+        }
     }
 
     /// The index of a target in the table.

@@ -97,6 +97,7 @@ table! {
     RawCase (kind: Sp<String>) in CASE_KEYS {
         "severities" => severities: Option<Sp<Vec<Sp<String>>>> = Cx::strings,
         "milestones" => milestones: Option<Sp<Vec<Sp<String>>>> = Cx::strings,
+        "milestones_for" => milestones_for: Option<Pairs<Vec<Sp<String>>>> = list_pairs,
     }
     checked {
         "name" = Cx::string,
@@ -160,6 +161,19 @@ fn string_pairs(cx: &mut Cx<'_>, v: &Value<'_>, what: &str) -> Option<Pairs<Stri
         let key = Sp::new(k.get_ref().to_string(), cx.span(k.span()));
         if let Some(s) = cx.string(item, &format!("`{}`", key.v)) {
             out.push((key, s));
+        }
+    }
+    Some(Sp::new(out, cx.span(v.span())))
+}
+
+/// A table of `key = ["string", ...]` pairs (a case's `milestones_for`).
+fn list_pairs(cx: &mut Cx<'_>, v: &Value<'_>, what: &str) -> Option<Pairs<Vec<Sp<String>>>> {
+    let t = cx.table(v, what)?;
+    let mut out = Vec::with_capacity(t.len());
+    for (k, item) in t.iter() {
+        let key = Sp::new(k.get_ref().to_string(), cx.span(k.span()));
+        if let Some(list) = cx.strings(item, &format!("`{}`", key.v)) {
+            out.push((key, list));
         }
     }
     Some(Sp::new(out, cx.span(v.span())))
