@@ -536,6 +536,51 @@ fn milestones_apply_per_severity() {
     );
 }
 
+/// Customer text is read strictly (spec section 14): plain decimals, `YYYY-MM-DD` dates,
+/// `true`/`false`; a number literal of a typed format (`InputValue::Number`, as JSON
+/// numbers are) may have an exponent.
+#[test]
+fn customer_text_is_strict() {
+    use tierwise::InputValue;
+
+    let p = load("policies/ocean-shipping.toml");
+    let with = |field: &str, value: InputValue| {
+        let mut b = p
+            .customer("C")
+            .set("annual_teu", "100")
+            .set("customer_since", "2019-04-01")
+            .set("gross_margin_pct", "9.5")
+            .set("influence", "regional");
+        b = b.set(field, value);
+        b.build()
+            .map(|_| ())
+            .map_err(|e| e.errors()[0].message().to_owned())
+    };
+    for bad in ["1_000", "1__0_", "_1", "1e2", "+12", "1,000", " 1 2"] {
+        assert!(with("annual_teu", bad.into()).is_err(), "{bad}");
+    }
+    for good in ["99", "-0.5", "12.25", " 12 "] {
+        assert!(with("gross_margin_pct", good.into()).is_ok(), "{good}");
+    }
+    for bad in ["1_0", "1e1", "+1"] {
+        assert!(with("overdue_days", bad.into()).is_err(), "{bad}");
+    }
+    for bad in ["+2020-01-01", "2020-1-1", "-0001-01-01", "20200101"] {
+        assert!(with("customer_since", bad.into()).is_err(), "{bad}");
+    }
+    for bad in ["TRUE", "True", " true", "yes"] {
+        assert!(with("strategic", bad.into()).is_err(), "{bad}");
+    }
+    assert!(with("strategic", "true".into()).is_ok());
+    // JSON numbers keep their exponent
+    assert!(with("annual_teu", InputValue::Number("1.5e3".into())).is_ok());
+    assert!(with("overdue_days", InputValue::Number("1e1".into())).is_ok());
+    assert_eq!(
+        with("annual_teu", "0.00000000000000000000000000001".into()).unwrap_err(),
+        "`0.00000000000000000000000000001` has more than 28 digits after the decimal point and cannot be kept exactly"
+    );
+}
+
 /// Every public error has the same shape: a struct whose `kind()` says what went wrong.
 #[test]
 fn every_error_says_its_kind() {

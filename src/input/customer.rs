@@ -22,8 +22,11 @@ pub const STATE_FIELDS: [&str; 6] = [
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum InputValue {
-    /// Text, parsed by the field's type (as read from CSV).
+    /// Text, parsed by the field's type (as read from CSV). Numbers must be plain
+    /// (`-4.5`, `1200`), dates `YYYY-MM-DD`, booleans `true` or `false`.
     Text(String),
+    /// A number literal of a typed format such as JSON (`1.5e3`, `-4.5`), read exactly.
+    Number(String),
     /// An exact decimal.
     Decimal(Decimal),
     /// A whole number.
@@ -78,7 +81,7 @@ impl From<bool> for InputValue {
 impl InputValue {
     fn describe(&self) -> String {
         match self {
-            InputValue::Text(t) => format!("`{t}`"),
+            InputValue::Text(t) | InputValue::Number(t) => format!("`{t}`"),
             InputValue::Decimal(d) => format!("`{d}`"),
             InputValue::Integer(i) => format!("`{i}`"),
             InputValue::Date(d) => format!("`{d}`"),
@@ -89,8 +92,19 @@ impl InputValue {
     fn as_date(&self) -> Result<NaiveDate, String> {
         match self {
             InputValue::Date(d) => Ok(*d),
-            InputValue::Text(t) => NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
-                .map_err(|_| format!("`{}` is not a date (expected YYYY-MM-DD)", t.trim())),
+            InputValue::Text(t) => {
+                let t = t.trim();
+                // exactly YYYY-MM-DD: chrono alone also takes `+2020-01-01` and `2020-1-1`
+                let shaped = t.len() == 10
+                    && t.bytes().enumerate().all(|(i, b)| match i {
+                        4 | 7 => b == b'-',
+                        _ => b.is_ascii_digit(),
+                    });
+                shaped
+                    .then(|| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
+                    .flatten()
+                    .ok_or_else(|| format!("`{t}` is not a date (expected YYYY-MM-DD)"))
+            }
             other => Err(format!(
                 "{} is not a date (expected YYYY-MM-DD)",
                 other.describe()
@@ -101,6 +115,7 @@ impl InputValue {
     fn as_text(&self) -> String {
         match self {
             InputValue::Text(t) => t.trim().to_owned(),
+            InputValue::Number(t) => t.clone(),
             InputValue::Decimal(d) => d.to_string(),
             InputValue::Integer(i) => i.to_string(),
             InputValue::Date(d) => d.to_string(),
@@ -399,11 +414,43 @@ fn number_message(text: &str, e: NumberError) -> String {
         NumberError::NotFinite => format!("`{t}` is not a finite number"),
         NumberError::TooLarge => format!("`{t}` is too large for exact decimal arithmetic"),
         NumberError::TooPrecise => {
-            format!("`{t}` has more than 28 significant digits and cannot be kept exactly")
+            let digits = t.trim_start_matches('-').replace('.', "");
+            let significant = digits.trim_start_matches('0').len();
+            if significant <= 28 {
+                format!("`{t}` has more than 28 digits after the decimal point and cannot be kept exactly")
+            } else {
+                format!("`{t}` has more than 28 significant digits and cannot be kept exactly")
+            }
         }
         NumberError::Malformed => format!("`{t}` is not a decimal number"),
     }
 }
+
+/// A customer's number written as text: digits with an optional leading `-` and one
+/// decimal point (`-4.5`, `1200`), as spec section 14 says. The looser syntax of policy
+/// literals (`1_000`, `1.5e3`, a leading `+`) is refused here, so that a typo in a data
+/// file never becomes a valid number.
+fn plain_decimal(text: &str) -> Result<Decimal, NumberError> {
+    let t = text.trim();
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, "0"));
+    let plain = !int.is_empty()
+        && !frac.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit());
+    if !plain {
+        let lower = t.to_ascii_lowercase();
+        if lower.contains("inf") || lower.contains("nan") {
+            return Err(NumberError::NotFinite);
+        }
+        return Err(NumberError::Malformed);
+    }
+    parse_decimal(t)
+}
+
+/// How a customer's number is written, for the help of a malformed one.
+const PLAIN_NUMBER_HELP: &str =
+    "write digits with an optional `-` and `.`, like -4.5 or 1200 (no `_`, `+`, exponent or thousands separator)";
 
 /// Parses one metric value, returning the kind of mistake, a message and an optional
 /// suggestion on failure.
@@ -418,7 +465,14 @@ fn parse_value(
         MetricKind::Decimal { .. } => match v {
             InputValue::Decimal(d) => Value::Decimal(*d),
             InputValue::Integer(i) => Value::Decimal(Decimal::from(*i)),
-            InputValue::Text(t) => match parse_decimal(t) {
+            InputValue::Text(t) => match plain_decimal(t) {
+                Ok(d) => Value::Decimal(d),
+                Err(e) => {
+                    let help = (e == NumberError::Malformed).then(|| PLAIN_NUMBER_HELP.to_owned());
+                    return Err((invalid, number_message(t, e), help));
+                }
+            },
+            InputValue::Number(t) => match parse_decimal(t) {
                 Ok(d) => Value::Decimal(d),
                 Err(e) => return Err((invalid, number_message(t, e), None)),
             },
@@ -430,16 +484,19 @@ fn parse_value(
                 Ok(i) => Value::Integer(i),
                 Err(_) => return wrong("a whole number in range"),
             },
-            InputValue::Text(t) => match t.trim().parse::<i64>() {
-                Ok(i) => Value::Integer(i),
-                Err(_) => match parse_decimal(t) {
+            InputValue::Text(t) | InputValue::Number(t) => {
+                match if matches!(v, InputValue::Number(_)) {
+                    parse_decimal(t)
+                } else {
+                    plain_decimal(t)
+                } {
                     Ok(d) if d.fract().is_zero() => match i64::try_from(d) {
                         Ok(i) => Value::Integer(i),
                         Err(_) => return wrong("a whole number in range"),
                     },
                     _ => return wrong("a whole number"),
-                },
-            },
+                }
+            }
             _ => return wrong("a whole number"),
         },
         MetricKind::Date => match v.as_date() {
@@ -448,15 +505,20 @@ fn parse_value(
         },
         MetricKind::Bool => match v {
             InputValue::Bool(b) => Value::Bool(*b),
-            InputValue::Text(t) => match t.trim().to_ascii_lowercase().as_str() {
+            // exactly `true` or `false`, as spec section 14 writes them
+            InputValue::Text(t) => match t.as_str() {
                 "true" => Value::Bool(true),
                 "false" => Value::Bool(false),
                 _ => {
+                    let help = matches!(t.trim().to_ascii_lowercase().as_str(), "true" | "false")
+                        .then(|| {
+                            "write `true` or `false`, in lower case and without spaces".to_owned()
+                        });
                     return Err((
                         invalid,
-                        format!("`{}` is not a boolean (expected true or false)", t.trim()),
-                        None,
-                    ))
+                        format!("`{t}` is not a boolean (expected true or false)"),
+                        help,
+                    ));
                 }
             },
             _ => return wrong("a boolean (expected true or false)"),

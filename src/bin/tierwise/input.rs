@@ -699,7 +699,7 @@ fn json_record(line: u64, members: Vec<(String, serde_json::Value)>) -> Record {
         let value = match value {
             Value::Null => None,
             Value::Bool(b) => Some(InputValue::from(*b)),
-            Value::Number(n) => Some(InputValue::from(n.to_string())),
+            Value::Number(n) => Some(InputValue::Number(n.to_string())),
             Value::String(s) if s.trim().is_empty() => None,
             Value::String(s) => Some(InputValue::from(s.as_str())),
             Value::Array(_) | Value::Object(_) => {
