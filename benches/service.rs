@@ -1,5 +1,6 @@
 //! Service benchmarks: SLA deadlines on a business calendar (4 hours, 3 business days across
-//! a weekend and a holiday, 30 business days) and service + routing resolution.
+//! a weekend and a holiday, 30 business days, 30 business days with 0 to 10,000 pauses) and
+//! service + routing resolution.
 #![expect(
     clippy::unwrap_used,
     reason = "a benchmark with a broken fixture should stop at once"
@@ -8,7 +9,7 @@
 use std::hint::black_box;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use tierwise::Policy;
 
 fn benches(c: &mut Criterion) {
@@ -84,6 +85,27 @@ fn benches(c: &mut Criterion) {
     c.bench_function("deadline_via_policy_sla", |b| {
         b.iter(|| policy.deadline(standard, black_box(&case), 1).unwrap())
     });
+
+    // 30 business days with N one-minute pauses, contiguous and listed in reverse order (the
+    // worst case of the old pause scan, which rescanned the list for every interval walked)
+    let mut group = c.benchmark_group("deadline_30_business_days_with_pauses");
+    for n in [0usize, 10, 100, 1_000, 10_000] {
+        let pauses: Vec<(DateTime<Utc>, DateTime<Utc>)> = (0..n)
+            .rev()
+            .map(|i| {
+                let minute = chrono::Duration::minutes(i64::try_from(i).unwrap());
+                let from = march + minute;
+                (from, from + chrono::Duration::minutes(1))
+            })
+            .collect();
+        group.bench_with_input(BenchmarkId::from_parameter(n), &pauses, |b, pauses| {
+            b.iter(|| {
+                cal.add_open_time(black_box(march), 30 * 8 * hour, pauses)
+                    .unwrap()
+            })
+        });
+    }
+    group.finish();
 }
 
 criterion_group!(service, benches);

@@ -65,68 +65,63 @@ fn weekday_index(day: i64) -> usize {
     (day + 3).rem_euclid(7) as usize
 }
 
-/// The caller's pauses, read in place (no sorting, no allocation).
-struct Pauses<'p> {
-    list: &'p PauseList,
-    /// Smallest start of a relevant pause (`i64::MAX` when none).
-    lo: i64,
-    /// Largest end of a relevant pause (`i64::MIN` when none).
-    hi: i64,
+/// The caller's pauses, sorted and merged once per computation.
+struct Pauses {
+    /// The pauses that matter, as nanosecond intervals: sorted, merged where they overlap
+    /// or touch, none empty. Empty (no allocation) when no pause matters.
+    merged: Vec<(i64, i64)>,
 }
 
-impl<'p> Pauses<'p> {
-    /// Pauses that matter from `from` on.
-    fn new(list: &'p PauseList, from: i64) -> Self {
-        let (mut lo, mut hi) = (i64::MAX, i64::MIN);
-        for &(a, b) in list {
+impl Pauses {
+    /// Pauses that matter from `from` on, sorted and merged once: `O(n log n)`, and every
+    /// query after that a binary search.
+    fn new(list: &PauseList, from: i64) -> Self {
+        let relevant = |&(a, b): &(DateTime<Utc>, DateTime<Utc>)| {
             let (a, b) = (clamped_nanos(a), clamped_nanos(b));
-            if a < b && b > from {
-                lo = lo.min(a);
-                hi = hi.max(b);
+            (a < b && b > from).then_some((a, b))
+        };
+        if !list.iter().any(|p| relevant(p).is_some()) {
+            return Pauses { merged: Vec::new() };
+        }
+        let mut all: Vec<(i64, i64)> = list.iter().filter_map(relevant).collect();
+        all.sort_unstable();
+        let mut merged: Vec<(i64, i64)> = Vec::with_capacity(all.len());
+        for (a, b) in all {
+            match merged.last_mut() {
+                Some(last) if a <= last.1 => last.1 = last.1.max(b),
+                _ => merged.push((a, b)),
             }
         }
-        let list = if hi == i64::MIN { &[] } else { list };
-        Pauses { list, lo, hi }
+        Pauses { merged }
     }
 
-    /// Non-empty pauses as nanosecond pairs.
-    fn iter(&self) -> impl Iterator<Item = (i64, i64)> + '_ {
-        self.list
-            .iter()
-            .map(|&(a, b)| (clamped_nanos(a), clamped_nanos(b)))
-            .filter(|(a, b)| a < b)
+    /// The index of the first pause that ends after `x`.
+    fn first_ending_after(&self, x: i64) -> usize {
+        self.merged.partition_point(|&(_, b)| b <= x)
     }
 
     /// Whether any pause intersects `[a, b)`.
     fn overlaps(&self, a: i64, b: i64) -> bool {
-        if b <= self.lo || a >= self.hi {
-            return false;
-        }
-        self.iter().any(|(x, y)| x < b && y > a)
+        self.merged
+            .get(self.first_ending_after(a))
+            .is_some_and(|&(x, _)| x < b)
     }
 
     /// The first unpaused sub-interval of `[cur, end)`, if any.
     fn next_free(&self, cur: i64, end: i64) -> Option<(i64, i64)> {
+        let mut i = self.first_ending_after(cur);
         let mut x = cur;
-        loop {
-            let mut moved = false;
-            for (a, b) in self.iter() {
-                if a <= x && x < b {
-                    x = b;
-                    moved = true;
-                }
-            }
-            if !moved {
-                break;
+        // merged pauses neither overlap nor touch: one jump leaves the pause `cur` is in
+        if let Some(&(a, b)) = self.merged.get(i) {
+            if a <= x {
+                x = b;
+                i += 1;
             }
         }
         if x >= end {
             return None;
         }
-        let y = self
-            .iter()
-            .filter(|&(a, _)| a > x)
-            .fold(end, |y, (a, _)| y.min(a));
+        let y = self.merged.get(i).map_or(end, |&(a, _)| a.min(end));
         Some((x, y))
     }
 }

@@ -1113,3 +1113,33 @@ proptest! {
         }
     }
 }
+
+/// Many pauses, contiguous and in reverse order (the slow case of the old scan), count as
+/// the one pause they make up; so do overlapping and nested ones.
+#[test]
+fn many_pauses_are_sorted_and_merged() {
+    let cal = office(&[], &[]);
+    let start = local(SHANGHAI, "2026-03-02 09:00");
+    let minute = Duration::minutes(1);
+    let reversed: Vec<(DateTime<Utc>, DateTime<Utc>)> = (0..10_000)
+        .rev()
+        .map(|i| (start + minute * i, start + minute * (i + 1)))
+        .collect();
+    let one = [(start, start + minute * 10_000)];
+    let target = 30 * 8 * HOUR;
+    assert_eq!(
+        cal.add_open_time(start, target, &reversed),
+        cal.add_open_time(start, target, &one)
+    );
+    let tangled = [
+        (start + minute * 30, start + minute * 90),
+        (start, start + minute * 60),
+        (start + minute * 10, start + minute * 20),
+        (start + minute * 90, start + minute * 91),
+    ];
+    let merged = [(start, start + minute * 91)];
+    assert_eq!(
+        cal.add_open_time(start, 4 * HOUR, &tangled),
+        cal.add_open_time(start, 4 * HOUR, &merged)
+    );
+}
