@@ -22,6 +22,14 @@ pub(super) const WEEKDAYS: [(&str, Weekday); 7] = [
     ("sun", Weekday::Sun),
 ];
 
+/// The policy's word for a weekday (`mon`).
+fn weekday_name(d: Weekday) -> &'static str {
+    WEEKDAYS
+        .iter()
+        .find(|(_, w)| *w == d)
+        .map_or("", |(n, _)| n)
+}
+
 pub(super) fn weekday(diags: &mut Diags, s: &Sp<String>) -> Option<Weekday> {
     match WEEKDAYS.iter().find(|(n, _)| *n == s.v) {
         Some((_, d)) => Some(*d),
@@ -126,8 +134,9 @@ pub(super) fn compile_calendars(
                 ok = false;
                 continue;
             }
+            // `days` is the distance: the range spans `days + 1` days
             let days = (h.to.v - h.from.v).num_days();
-            if days > 366 {
+            if days + 1 > 366 {
                 err(
                     diags,
                     DiagnosticKind::Limit,
@@ -144,9 +153,26 @@ pub(super) fn compile_calendars(
                     .take(usize::try_from(days + 1).unwrap_or(0)),
             );
         }
-        let mut makeup = Vec::new();
+        let mut makeup: Vec<(NaiveDate, Weekday)> = Vec::new();
         for (date, like) in &c.workdays {
             if let Some(wd) = weekday(diags, like) {
+                if let Some((_, first)) = makeup.iter().find(|(d, w)| *d == date.v && *w != wd) {
+                    diags.push(
+                        Diag::new(
+                            DiagnosticKind::Inconsistent,
+                            date.span,
+                            format!(
+                                "make-up workday {} is given as both `{}` and `{}`",
+                                date.v,
+                                weekday_name(*first),
+                                weekday_name(wd)
+                            ),
+                        )
+                        .with_help("give each make-up workday once, with the weekday whose hours it opens with"),
+                    );
+                    ok = false;
+                    continue;
+                }
                 if holidays.contains(&date.v) {
                     err(
                         diags,
@@ -164,12 +190,17 @@ pub(super) fn compile_calendars(
         if let (true, Some(tz)) = (ok, tz) {
             match Calendar::new(tz, hours, holidays, makeup) {
                 Ok(cal) => m.calendars.push((c.name.v.clone(), cal)),
-                Err(e) => err(
-                    diags,
-                    DiagnosticKind::Inconsistent,
-                    c.name.span,
-                    format!("calendar `{}`: {e}", c.name.v),
-                ),
+                Err(e) => {
+                    err(
+                        diags,
+                        DiagnosticKind::Inconsistent,
+                        c.name.span,
+                        format!("calendar `{}`: {e}", c.name.v),
+                    );
+                    // a stand-in keeps the numbering, so references to it are not reported
+                    m.calendars
+                        .push((c.name.v.clone(), Calendar::always_open(cx.timezone)));
+                }
             }
         } else {
             // keep numbering aligned so that later references resolve

@@ -520,11 +520,12 @@ fn read_csv_row(
     id_column: Option<usize>,
 ) -> Record {
     let mut problems = Vec::new();
-    let id = id_column
-        .and_then(|i| record.get(i))
+    let id_cell = id_column.and_then(|i| record.get(i));
+    let id = id_cell
         .and_then(|cell| std::str::from_utf8(cell).ok())
         .filter(|id| !id.is_empty())
         .map(str::to_owned);
+    let id_not_text = id_cell.is_some_and(|cell| std::str::from_utf8(cell).is_err());
     if record.len() != columns.len() {
         let message = format!(
             "the row has {} cells but the header has {} columns",
@@ -551,7 +552,13 @@ fn read_csv_row(
             )),
         }
     }
-    if id.is_none() {
+    if id_not_text {
+        problems.push(Problem::field(
+            None,
+            "id",
+            "the customer id is not UTF-8 text",
+        ));
+    } else if id.is_none() {
         problems.push(Problem::field(None, "id", "the customer id is missing"));
     }
     Record {

@@ -27,18 +27,44 @@ pub fn warning(message: &str) {
 
 /// A problem without a line: `error: MESSAGE` and its help.
 pub fn problem(p: &Problem) {
-    error(&p.message);
+    error(&printable(&p.message));
     if let Some(help) = &p.help {
-        line(&format!("  help: {help}"));
+        line(&format!("  help: {}", printable(help)));
     }
 }
 
 /// A problem at a line of the customer file: `FILE:LINE: error: MESSAGE` and its help.
+/// Text from the input is shown printable (control characters escaped, so every error stays
+/// one line) and cut after [`MAX_SHOWN`] characters.
 pub fn problem_at(file: &str, at: u64, p: &Problem) {
-    line(&format!("{file}:{at}: error: {}", p.message));
+    line(&format!("{file}:{at}: error: {}", printable(&p.message)));
     if let Some(help) = &p.help {
-        line(&format!("  help: {help}"));
+        line(&format!("  help: {}", printable(help)));
     }
+}
+
+/// Most characters of one message shown; input values can be of any length.
+pub const MAX_SHOWN: usize = 500;
+
+/// `text` with control characters (newlines, NUL, escapes) written as escapes, cut after
+/// [`MAX_SHOWN`] characters with the number left out.
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(MAX_SHOWN + 40));
+    let mut shown = 0usize;
+    for c in text.chars() {
+        if shown == MAX_SHOWN {
+            let rest = text.chars().count() - shown;
+            out.push_str(&format!("... ({rest} more characters)"));
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+        shown += 1;
+    }
+    out
 }
 
 /// Loads a policy, or prints its diagnostics like `check` does.
@@ -408,5 +434,15 @@ mod tests {
             Some("did you mean `C00001`?")
         );
         assert_eq!(did_you_mean("zzz", ["C00001"]), None);
+    }
+
+    #[test]
+    fn input_text_is_shown_on_one_line_and_cut() {
+        assert_eq!(printable("a\nb\0c\u{1b}d"), "a\\nb\\u{0}c\\u{1b}d");
+        let long = "x".repeat(MAX_SHOWN + 7);
+        let shown = printable(&long);
+        assert!(shown.ends_with("... (7 more characters)"), "{shown}");
+        assert_eq!(shown.chars().filter(|c| *c == 'x').count(), MAX_SHOWN);
+        assert_eq!(printable("客户 `C1`"), "客户 `C1`");
     }
 }
