@@ -50,8 +50,7 @@ pub const MAX_SHOWN: usize = 500;
 /// [`MAX_SHOWN`] characters with the number left out.
 pub fn printable(text: &str) -> String {
     let mut out = String::with_capacity(text.len().min(MAX_SHOWN + 40));
-    let mut shown = 0usize;
-    for c in text.chars() {
+    for (shown, c) in text.chars().enumerate() {
         if shown == MAX_SHOWN {
             let rest = text.chars().count() - shown;
             out.push_str(&format!("... ({rest} more characters)"));
@@ -62,7 +61,6 @@ pub fn printable(text: &str) -> String {
         } else {
             out.push(c);
         }
-        shown += 1;
     }
     out
 }
