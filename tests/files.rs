@@ -202,3 +202,105 @@ fn sla_picks_the_version_in_force_on_the_local_day_the_case_opened() {
         "{stderr}"
     );
 }
+
+/// A temporary directory of this test process, removed when dropped.
+struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("tierwise-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn first_message(path: &std::path::Path) -> String {
+    let err = Policy::from_path(path).unwrap_err();
+    err.diagnostics()[0].message().to_owned()
+}
+
+/// Hardening: a device or a FIFO is refused before it is read (reading `/dev/zero` grew
+/// without limit, a FIFO blocked forever), as a policy and as an included file.
+#[cfg(unix)]
+#[test]
+fn only_regular_files_are_read() {
+    let zero = std::path::Path::new("/dev/zero");
+    if zero.exists() {
+        assert!(first_message(zero).contains("is not a regular file"));
+    }
+    let dir = TempDir::new("fifo");
+    let fifo = dir.0.join("policy.toml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        assert!(first_message(&fifo).contains("is not a regular file"));
+        // included from inside the policy's directory
+        let main = dir.0.join("main.toml");
+        std::fs::write(
+            &main,
+            "[policy]\nid = \"p\"\nversion = \"1\"\ntimezone = \"UTC\"\ninclude = [\"policy.toml\"]\n",
+        )
+        .unwrap();
+        let err = Policy::from_path(&main).unwrap_err();
+        assert!(
+            err.diagnostics()
+                .iter()
+                .any(|d| d.message().contains("is not a regular file")),
+            "{err:#}"
+        );
+    }
+}
+
+/// Hardening: a policy and its includes are at most 64 files and 4 MiB together (150
+/// includes of 0.95 MB each used to pass `check`).
+#[test]
+fn an_include_tree_is_bounded() {
+    let dir = TempDir::new("includes");
+    let header = "[policy]\nid = \"p\"\nversion = \"1\"\ntimezone = \"UTC\"\n";
+    // a top file including 70 others
+    let names: Vec<String> = (0..70).map(|i| format!("\"f{i}.toml\"")).collect();
+    std::fs::write(
+        dir.0.join("many.toml"),
+        format!("{header}include = [{}]\n", names.join(", ")),
+    )
+    .unwrap();
+    for i in 0..70 {
+        std::fs::write(
+            dir.0.join(format!("f{i}.toml")),
+            format!("[benefits.b{i}]\n"),
+        )
+        .unwrap();
+    }
+    let err = Policy::from_path(dir.0.join("many.toml")).unwrap_err();
+    assert!(
+        err.diagnostics()
+            .iter()
+            .any(|d| d.message() == "a policy may be made of at most 64 files, with its includes"),
+        "{err:#}"
+    );
+
+    // five files of 0.95 MB side by side: more than 4 MiB together
+    let filler = format!("# {}\n", "x".repeat(950_000));
+    let names: Vec<String> = (0..5).map(|i| format!("\"big{i}.toml\"")).collect();
+    std::fs::write(
+        dir.0.join("top.toml"),
+        format!("{header}include = [{}]\n", names.join(", ")),
+    )
+    .unwrap();
+    for i in 0..5 {
+        std::fs::write(dir.0.join(format!("big{i}.toml")), &filler).unwrap();
+    }
+    let err = Policy::from_path(dir.0.join("top.toml")).unwrap_err();
+    assert!(
+        err.diagnostics()
+            .iter()
+            .any(|d| d.message().contains("more than 4 MiB together")),
+        "{err:#}"
+    );
+}

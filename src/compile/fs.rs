@@ -11,6 +11,10 @@ use crate::raw::{self, RawPolicy};
 
 /// How deep includes may nest.
 pub(crate) const MAX_INCLUDE_DEPTH: usize = 8;
+/// Most files a policy may be made of, the top file and every included one.
+pub(crate) const MAX_INCLUDE_FILES: usize = 64;
+/// Most bytes of all the files of one policy together.
+pub(crate) const MAX_TOTAL_BYTES: usize = 4 * MAX_FILE_BYTES;
 
 /// Reads, validates and compiles a policy file and the files it includes.
 pub(crate) fn from_path(path: &Path) -> Result<Compiled, LoadError> {
@@ -72,7 +76,26 @@ impl Loader {
         if self.root.is_none() {
             self.root = resolved.parent().map(Path::to_path_buf);
         }
+        if self.sources.len() >= MAX_INCLUDE_FILES {
+            return fail(
+                self,
+                format!(
+                    "a policy may be made of at most {MAX_INCLUDE_FILES} files, with its includes"
+                ),
+            );
+        }
+        let read_so_far: usize = self.sources.iter().map(|s| s.text.len()).sum();
+        let left = MAX_TOTAL_BYTES.saturating_sub(read_so_far);
         let text = match read_limited(path) {
+            Ok(t) if t.len() > left => {
+                return fail(
+                    self,
+                    format!(
+                        "the files of this policy are more than {} MiB together (the limit of a policy with its includes)",
+                        MAX_TOTAL_BYTES / MAX_FILE_BYTES
+                    ),
+                )
+            }
             Ok(t) => t,
             Err(message) => return fail(self, message),
         };
@@ -154,33 +177,53 @@ impl Loader {
 
 /// Reads a policy file, refusing files over the size limit before reading them whole.
 pub(crate) fn read_limited(path: &Path) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| {
+    read_at_most(path, MAX_FILE_BYTES)
+}
+
+/// Reads a regular file of at most `limit` bytes: never more than `limit + 1` bytes are
+/// read, whatever the file claims, and a FIFO, device or socket is refused before it is
+/// opened for reading (reading one could block forever or never end).
+fn read_at_most(path: &Path, limit: usize) -> Result<String, String> {
+    use std::io::Read;
+
+    let cannot = |e: std::io::Error| {
         format!(
             "cannot read `{}`: {}",
             path.display(),
             lower(&e.to_string())
         )
-    })?;
+    };
+    let meta = std::fs::metadata(path).map_err(cannot)?;
     if meta.is_dir() {
         return Err(format!(
             "`{}` is a directory, not a policy file",
             path.display()
         ));
     }
-    if meta.len() > MAX_FILE_BYTES as u64 {
+    if !meta.is_file() {
         return Err(format!(
-            "policy file `{}` is {} bytes, more than the limit of 1 MiB ({MAX_FILE_BYTES} bytes)",
-            path.display(),
-            meta.len()
+            "`{}` is not a regular file (a pipe, device or socket): a policy must be a file",
+            path.display()
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| {
+    let too_large = |len: u64| {
         format!(
-            "cannot read `{}`: {}",
+            "policy file `{}` is {len} bytes, more than the limit of 1 MiB ({limit} bytes)",
             path.display(),
-            lower(&e.to_string())
         )
-    })?;
+    };
+    if meta.len() > limit as u64 {
+        return Err(too_large(meta.len()));
+    }
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).min(limit));
+    file.take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() > limit {
+        // the file grew while it was read
+        return Err(too_large(bytes.len() as u64));
+    }
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "`{}` is not UTF-8 text (invalid byte at offset {})",
