@@ -207,6 +207,10 @@ fn sla_picks_the_version_in_force_on_the_local_day_the_case_opened() {
 struct TempDir(std::path::PathBuf);
 
 impl TempDir {
+    #[expect(
+        clippy::unwrap_used,
+        reason = "a test that cannot make its directory fails"
+    )]
     fn new(name: &str) -> TempDir {
         let dir = std::env::temp_dir().join(format!("tierwise-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -221,6 +225,11 @@ impl Drop for TempDir {
     }
 }
 
+#[expect(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "the path must fail to load"
+)]
 fn first_message(path: &std::path::Path) -> String {
     let err = Policy::from_path(path).unwrap_err();
     err.diagnostics()[0].message().to_owned()
