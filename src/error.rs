@@ -307,6 +307,38 @@ impl LoadError {
         }
     }
 
+    /// A policy file that could not be read, as one diagnostic (`cannot read `PATH`: ...`,
+    /// kind [`DiagnosticKind::Io`]) at the start of the file: for loaders of a
+    /// [`PolicyStore`](crate::PolicyStore) that read files themselves.
+    ///
+    /// ```
+    /// let err = std::fs::read_to_string("no/such/policy.toml").unwrap_err();
+    /// let e = tierwise::LoadError::from_io("no/such/policy.toml", &err);
+    /// assert_eq!(e.diagnostics().len(), 1);
+    /// assert!(e.diagnostics()[0].message().starts_with("cannot read `no/such/policy.toml`: "));
+    /// assert_eq!(e.diagnostics()[0].path(), "no/such/policy.toml");
+    /// ```
+    pub fn from_io(path: impl AsRef<std::path::Path>, err: &std::io::Error) -> LoadError {
+        let name = path.as_ref().display().to_string();
+        let text = err.to_string();
+        let text = text.split(" (os error ").next().unwrap_or(&text);
+        let mut c = text.chars();
+        let reason = match c.next() {
+            Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
+            None => String::new(),
+        };
+        let source = Source {
+            name: Arc::from(name.as_str()),
+            text: Arc::from(""),
+        };
+        let diag = Diag::new(
+            DiagnosticKind::Io,
+            Span::new(0, 0..0),
+            format!("cannot read `{name}`: {reason}"),
+        );
+        LoadError::new(vec![diag], &[source])
+    }
+
     /// The diagnostics of both errors, this one's first.
     #[must_use]
     pub fn join(mut self, other: LoadError) -> LoadError {

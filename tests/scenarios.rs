@@ -470,7 +470,10 @@ fn test_command_takes_a_policy_file_and_runs_its_scenarios() {
         "error: policy `tests/inputs/scenarios/ocean.toml` has no scenario file `tests/inputs/scenarios/ocean.tests.toml`\n  \
          help: write its scenarios in `tests/inputs/scenarios/ocean.tests.toml`, each under a `[[scenario]]` header\n"
     );
-    assert_eq!(run.stdout, "0 passed, 0 failed\n");
+    assert_eq!(
+        run.stdout,
+        "0 passed, 0 failed; 1 path without scenario files\n"
+    );
 }
 
 #[test]
@@ -486,7 +489,11 @@ fn test_command_reports_malformed_scenario_files_like_policies() {
     assert!(run
         .stderr
         .ends_with("tests/inputs/scenarios/err_unknown_names.tests.toml: 18 errors\n"));
-    assert_eq!(run.stdout, "0 passed, 0 failed\n");
+    // the summary says that a file was not run, not only "0 passed, 0 failed"
+    assert_eq!(
+        run.stdout,
+        "0 passed, 0 failed; 1 scenario file with errors not run\n"
+    );
 }
 
 #[test]

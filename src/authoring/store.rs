@@ -82,7 +82,21 @@ impl PolicyStore {
     }
 
     /// A store that loads its policy with `loader`, now and on every
-    /// [`PolicyStore::reload`].
+    /// [`PolicyStore::reload`]. A loader that reads the file itself reports a file it cannot
+    /// read with [`LoadError::from_io`], as one clear diagnostic:
+    ///
+    /// ```
+    /// use tierwise::{LoadError, Policy, PolicyStore};
+    ///
+    /// let path = "policies/missing.toml";
+    /// let loader = move || {
+    ///     let text = std::fs::read_to_string(path).map_err(|e| LoadError::from_io(path, &e))?;
+    ///     Policy::from_toml_str(path, &text)
+    /// };
+    /// let err = PolicyStore::with_loader(loader).unwrap_err();
+    /// assert_eq!(err.diagnostics().len(), 1);
+    /// assert!(err.to_string().contains("cannot read `policies/missing.toml`"));
+    /// ```
     pub fn with_loader<F>(loader: F) -> Result<PolicyStore, LoadError>
     where
         F: Fn() -> Result<Policy, LoadError> + Send + Sync + 'static,

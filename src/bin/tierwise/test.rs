@@ -16,12 +16,16 @@ pub fn run(paths: &[PathBuf]) -> io::Result<bool> {
     let mut out = io::stdout().lock();
     let mut all_ok = true;
     let mut files = Vec::new();
+    // files with mistakes and paths without scenario files: the summary says so
+    let mut not_run = 0usize;
+    let mut not_found = 0usize;
     for path in paths {
         match scenario_files(path) {
             Ok(found) => files.extend(found),
             Err(p) => {
                 report::problem(&p);
                 all_ok = false;
+                not_found += 1;
             }
         }
     }
@@ -31,6 +35,7 @@ pub fn run(paths: &[PathBuf]) -> io::Result<bool> {
         out.flush()?;
         let Some(suite) = load(file) else {
             all_ok = false;
+            not_run += 1;
             continue;
         };
         let policy = suite.policy();
@@ -57,7 +62,16 @@ pub fn run(paths: &[PathBuf]) -> io::Result<bool> {
         passed += result.passed();
         failed += result.failed();
     }
-    writeln!(out, "{passed} passed, {failed} failed")?;
+    let mut summary = format!("{passed} passed, {failed} failed");
+    if not_run > 0 {
+        let files = report::count(not_run, "scenario file", "scenario files");
+        summary.push_str(&format!("; {files} with errors not run"));
+    }
+    if not_found > 0 {
+        let paths = report::count(not_found, "path", "paths");
+        summary.push_str(&format!("; {paths} without scenario files"));
+    }
+    writeln!(out, "{summary}")?;
     out.flush()?;
     Ok(all_ok && failed == 0)
 }
