@@ -1548,3 +1548,102 @@ fn sla_on_a_policy_without_cases_says_so() {
         "error: unknown case kind `complaint`\n  help: there is no case kind to choose from\n"
     );
 }
+
+/// Hardening: a header of thousands of unknown columns prints at most 50 problems and one
+/// line for the rest (a million columns printed a million lines), and an echoed value is
+/// cut (a 100 MB cell was echoed whole).
+#[test]
+fn problems_of_a_customer_file_cannot_flood() {
+    let dir = std::env::temp_dir().join(format!("tierwise-flood-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let wide = dir.join("wide.csv");
+    let junk: Vec<String> = (0..2000).map(|i| format!("junk{i}")).collect();
+    let text = format!(
+        "id,annual_teu,customer_since,gross_margin_pct,influence,{}\nC1,100,2019-04-01,9.5,regional{}\nC2,{},2019-04-01,9.5,regional{}\n",
+        junk.join(","),
+        ",".repeat(2000),
+        "9".repeat(100_000),
+        ",".repeat(2000)
+    );
+    std::fs::write(&wide, text).unwrap();
+    let path = wide.to_string_lossy().into_owned();
+    let run = tierwise(&["tier", "--policy", SAMPLE, "--as-of", AS_OF, &path]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(run.code, 1);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert!(lines.len() < 120, "{} lines", lines.len());
+    assert!(
+        run.stderr.contains(&format!(
+            "{path}: and 1950 more problems of the file, not shown"
+        )),
+        "{}",
+        run.stderr
+    );
+    // the 100,000-digit value is cut in its message
+    let long = lines.iter().find(|l| l.contains("C2")).unwrap();
+    assert!(long.len() < 1000, "{}", long.len());
+    assert!(long.contains("more characters)"), "{long}");
+    // the good row is still written
+    assert!(run.stdout.contains("\"id\":\"C1\""), "{}", run.stdout);
+}
+
+/// Hardening: a customer record (CSV or JSON line) is at most 1 MiB; a longer one is one
+/// located error and the rows after it are still read; a device is refused (`/dev/zero`
+/// grew without limit).
+#[test]
+fn a_customer_record_is_at_most_one_mebibyte() {
+    let dir = std::env::temp_dir().join(format!("tierwise-long-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let row = |id: &str, teu: &str| format!("{id},{teu},2019-04-01,9.5,regional\n");
+    let csv = dir.join("long.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "id,annual_teu,customer_since,gross_margin_pct,influence\n{}{}{}",
+            row("C1", "100"),
+            row("C2", &"9".repeat(2 * 1024 * 1024)),
+            row("C3", "200")
+        ),
+    )
+    .unwrap();
+    let json = dir.join("long.jsonl");
+    let obj = |id: &str, extra: &str| {
+        format!(
+            "{{\"id\":\"{id}\",\"annual_teu\":100,\"customer_since\":\"2019-04-01\",\"gross_margin_pct\":9.5,\"influence\":\"regional\"{extra}}}\n"
+        )
+    };
+    let long = format!(",\"note\":\"{}\"", "a".repeat(2 * 1024 * 1024));
+    std::fs::write(&json, obj("C1", "") + &obj("C2", &long) + &obj("C3", "")).unwrap();
+    for (file, line) in [(&csv, 3), (&json, 2)] {
+        let path = file.to_string_lossy().into_owned();
+        let run = tierwise(&[
+            "tier",
+            "--policy",
+            SAMPLE,
+            "--as-of",
+            AS_OF,
+            "--ignore-extra-columns",
+            &path,
+        ]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(
+            run.stderr.starts_with(&format!(
+                "{path}:{line}: error: the line is longer than 1 MiB, the limit of one customer record; it is skipped\n"
+            )),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stdout.contains("\"id\":\"C1\""), "{path}");
+        assert!(run.stdout.contains("\"id\":\"C3\""), "{path}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    if std::path::Path::new("/dev/zero").exists() {
+        let run = tierwise(&["tier", "--policy", SAMPLE, "/dev/zero"]);
+        assert_eq!(run.code, 1);
+        assert!(
+            run.stderr.contains("it is a device, not a file"),
+            "{}",
+            run.stderr
+        );
+    }
+}

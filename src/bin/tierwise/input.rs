@@ -125,6 +125,15 @@ pub fn open(path: &Path) -> Result<CustomerReader, Problem> {
         return Err(Problem::new(format!(
             "cannot read customer file `{label}`: it is a directory"
         )));
+    } else if is_device(path) {
+        // `/dev/zero` and the like never end; a pipe (`<(...)`) or `-` for standard input
+        // is read as a stream
+        return Err(Problem::new(format!(
+            "cannot read customer file `{label}`: it is a device, not a file"
+        ))
+        .with_help(Some(
+            "give a file, or `-` to read standard input".to_owned(),
+        )));
     } else {
         match File::open(path) {
             Ok(file) => Box::new(BufReader::with_capacity(64 * 1024, file)),
@@ -198,6 +207,21 @@ fn cannot_read(label: &str, e: &io::Error) -> Problem {
         "cannot read customer file `{label}`: {}",
         io_message(e)
     ))
+}
+
+/// Whether `path` is a character or block device (Unix); never on other systems.
+fn is_device(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        std::fs::metadata(path)
+            .is_ok_and(|m| m.file_type().is_char_device() || m.file_type().is_block_device())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
 }
 
 /// JSON Lines by extension (`.jsonl`, `.ndjson`, `.json`), CSV for `.csv`.
@@ -346,6 +370,16 @@ impl CsvSource {
             None => None,
         }
         .unwrap_or(self.fallback_line);
+        if self.reader.get_mut().was_cut(line) {
+            out.push_back(Item::Record(Record {
+                line,
+                id: None,
+                fields: Vec::new(),
+                problems: vec![too_long()],
+                first_line: None,
+            }));
+            return Ok(true);
+        }
         if let Some(columns) = &self.header {
             out.push_back(Item::Record(read_csv_row(
                 &self.record,
@@ -404,6 +438,21 @@ struct LineStarts<R> {
     after_cr: bool,
     /// (offset, line) of each start of a non-blank line not yet passed, in file order.
     starts: VecDeque<(u64, u64)>,
+    /// Bytes of the current line passed on so far.
+    line_len: usize,
+    /// Whether the rest of the current line is being dropped (it is over [`MAX_RECORD_BYTES`]).
+    skipping: bool,
+    /// Lines cut at [`MAX_RECORD_BYTES`], not yet reported, in file order.
+    cut: VecDeque<u64>,
+}
+
+/// The longest line of a customer file (one record): longer lines are cut, and their row
+/// is reported instead of read, so that an endless line cannot exhaust memory.
+pub const MAX_RECORD_BYTES: usize = 1024 * 1024;
+
+/// The problem of a row whose line is longer than [`MAX_RECORD_BYTES`].
+fn too_long() -> Problem {
+    Problem::new("the line is longer than 1 MiB, the limit of one customer record; it is skipped")
 }
 
 impl<R> LineStarts<R> {
@@ -415,7 +464,18 @@ impl<R> LineStarts<R> {
             at_line_start: true,
             after_cr: false,
             starts: VecDeque::new(),
+            line_len: 0,
+            skipping: false,
+            cut: VecDeque::new(),
         }
+    }
+
+    /// Whether the line `line` was cut; lines before it are forgotten.
+    fn was_cut(&mut self, line: u64) -> bool {
+        while self.cut.front().is_some_and(|&l| l < line) {
+            self.cut.pop_front();
+        }
+        self.cut.front() == Some(&line)
     }
 
     /// The line of the first non-blank line starting at or after `byte`: where a row whose
@@ -431,32 +491,68 @@ impl<R> LineStarts<R> {
 
 impl<R: Read> Read for LineStarts<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        for &b in buf.get(..n).unwrap_or_default() {
-            match b {
-                b'\r' => {
-                    self.line += 1;
-                    self.at_line_start = true;
-                    self.after_cr = true;
-                }
-                b'\n' => {
-                    if !self.after_cr {
-                        self.line += 1;
-                    }
-                    self.at_line_start = true;
-                    self.after_cr = false;
-                }
-                _ => {
-                    if self.at_line_start {
-                        self.starts.push_back((self.offset, self.line));
-                    }
-                    self.at_line_start = false;
-                    self.after_cr = false;
-                }
+        loop {
+            let n = self.inner.read(buf)?;
+            if n == 0 {
+                return Ok(0);
             }
-            self.offset += 1;
+            // pass the bytes on, but those of a line past MAX_RECORD_BYTES
+            let mut kept = 0;
+            for i in 0..n {
+                let Some(&b) = buf.get(i) else { break };
+                let line_end = matches!(b, b'\r' | b'\n');
+                if self.skipping && !line_end {
+                    continue;
+                }
+                if !line_end {
+                    if self.line_len >= MAX_RECORD_BYTES {
+                        self.skipping = true;
+                        self.cut.push_back(self.line);
+                        continue;
+                    }
+                    self.line_len += 1;
+                } else {
+                    self.skipping = false;
+                    self.line_len = 0;
+                }
+                self.note(b);
+                if let Some(slot) = buf.get_mut(kept) {
+                    *slot = b;
+                }
+                kept += 1;
+            }
+            if kept > 0 {
+                return Ok(kept);
+            }
         }
-        Ok(n)
+    }
+}
+
+impl<R> LineStarts<R> {
+    /// Counts one byte passed on to the CSV reader.
+    fn note(&mut self, b: u8) {
+        match b {
+            b'\r' => {
+                self.line += 1;
+                self.at_line_start = true;
+                self.after_cr = true;
+            }
+            b'\n' => {
+                if !self.after_cr {
+                    self.line += 1;
+                }
+                self.at_line_start = true;
+                self.after_cr = false;
+            }
+            _ => {
+                if self.at_line_start {
+                    self.starts.push_back((self.offset, self.line));
+                }
+                self.at_line_start = false;
+                self.after_cr = false;
+            }
+        }
+        self.offset += 1;
     }
 }
 
@@ -585,11 +681,28 @@ impl JsonSource {
     /// Reads one line into `out`; false at the end of the file.
     fn step(&mut self, out: &mut VecDeque<Item>) -> io::Result<bool> {
         self.buf.clear();
-        if self.input.read_until(b'\n', &mut self.buf)? == 0 {
+        let limit = u64::try_from(MAX_RECORD_BYTES).unwrap_or(u64::MAX) + 1;
+        if (&mut self.input)
+            .take(limit)
+            .read_until(b'\n', &mut self.buf)?
+            == 0
+        {
             return Ok(false);
         }
         self.line = self.line.saturating_add(1);
         let line = self.line;
+        if self.buf.len() > MAX_RECORD_BYTES && !self.buf.ends_with(b"\n") {
+            // the rest of the line is read past, never kept
+            self.input.skip_until(b'\n')?;
+            out.push_back(Item::Record(Record {
+                line,
+                id: None,
+                fields: Vec::new(),
+                problems: vec![too_long()],
+                first_line: None,
+            }));
+            return Ok(true);
+        }
         let raw = self.buf.strip_suffix(b"\n").unwrap_or(&self.buf);
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         if raw.iter().all(u8::is_ascii_whitespace) {

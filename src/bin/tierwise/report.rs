@@ -152,7 +152,13 @@ pub struct Rows<'p> {
     report: bool,
     /// The problems of the file itself met so far.
     problems: usize,
+    /// Problems of the file itself not printed, past [`MAX_FILE_PROBLEMS`], not yet said.
+    hidden: usize,
 }
+
+/// Most problems of a customer file itself (its header, its columns) printed; the rest are
+/// counted in one line, so that a header of a million unknown columns cannot flood stderr.
+pub const MAX_FILE_PROBLEMS: usize = 50;
 
 impl<'p> Rows<'p> {
     /// Opens the customer file for `policies`, or reports why it cannot be read. A column
@@ -170,6 +176,7 @@ impl<'p> Rows<'p> {
                 ignore_extra_columns,
                 report: true,
                 problems: 0,
+                hidden: 0,
             }),
             Err(p) => {
                 problem(&p);
@@ -204,8 +211,25 @@ impl<'p> Rows<'p> {
     /// A problem of the file at a line.
     fn file_problem(&mut self, at: u64, p: &Problem) {
         self.problems += 1;
-        if self.report {
+        if !self.report {
+            return;
+        }
+        if self.problems <= MAX_FILE_PROBLEMS {
             problem_at(self.reader.label(), at, p);
+        } else {
+            self.hidden += 1;
+        }
+    }
+
+    /// Says how many problems of the file were not printed, if any.
+    fn say_hidden(&mut self) {
+        if self.hidden > 0 {
+            line(&format!(
+                "{}: and {} more problems of the file, not shown",
+                self.reader.label(),
+                self.hidden
+            ));
+            self.hidden = 0;
         }
     }
 
@@ -247,8 +271,15 @@ impl Iterator for Rows<'_> {
 
     fn next(&mut self) -> Option<Record> {
         loop {
-            match self.reader.next()? {
-                Item::Record(record) => return Some(record),
+            let Some(item) = self.reader.next() else {
+                self.say_hidden();
+                return None;
+            };
+            match item {
+                Item::Record(record) => {
+                    self.say_hidden();
+                    return Some(record);
+                }
                 Item::Problem(at, p) => self.file_problem(at, &p),
                 Item::Column(at, name) => {
                     if self.ignore_extra_columns
