@@ -1647,3 +1647,34 @@ fn a_customer_record_is_at_most_one_mebibyte() {
         );
     }
 }
+
+/// Hardening: a milestone whose deadline lies beyond the search horizon (9000 open hours on
+/// a clock open one hour a week) is reported on its own; `sla` still prints the others.
+#[test]
+fn sla_prints_the_milestones_it_can_compute() {
+    let run = tierwise(&[
+        "sla",
+        "--policy",
+        "tests/inputs/cli/rare-clock.toml",
+        "--tier",
+        "standard",
+        "--case",
+        "exception",
+        "--opened",
+        "2026-07-01T09:00:00+08:00",
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.starts_with(
+            "error: milestone `pre_compensation` on clock `rare`: no result within the horizon"
+        ),
+        "{}",
+        run.stderr
+    );
+    let v: Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    assert_eq!(
+        v["milestones"]["solution"]["due"],
+        "2026-07-01T11:00:00+08:00"
+    );
+    assert!(v["milestones"]["pre_compensation"].is_null());
+}

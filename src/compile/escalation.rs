@@ -4,10 +4,15 @@ use rust_decimal::Decimal;
 
 use super::{err, limit, required, resolve};
 use crate::error::{Diag, DiagnosticKind, Diags};
-use crate::model::{Escalation, ServiceModel, Step};
+use crate::model::{Escalation, ServiceModel, Step, Target};
 use crate::raw::{RawPolicy, Sp};
 
-pub(super) fn compile_escalation(raw: &RawPolicy, m: &mut ServiceModel, diags: &mut Diags) {
+pub(super) fn compile_escalation(
+    raw: &RawPolicy,
+    tiers: usize,
+    m: &mut ServiceModel,
+    diags: &mut Diags,
+) {
     if !limit(diags, &raw.escalation, |e| e.span, "escalation rules") {
         return;
     }
@@ -70,6 +75,9 @@ pub(super) fn compile_escalation(raw: &RawPolicy, m: &mut ServiceModel, diags: &
                         );
                     }
                 }
+                if let (Some(p), Some(a), Some(c), Some(mi)) = (pct, at, case, ms_idx) {
+                    step_within_reach(m, tiers, (c, mi), p, a, diags);
+                }
                 if let (Some(p), Some(a), Some(n)) = (pct, at, notify) {
                     steps.push(Step {
                         percent: p,
@@ -86,6 +94,53 @@ pub(super) fn compile_escalation(raw: &RawPolicy, m: &mut ServiceModel, diags: &
                 steps,
             });
         }
+    }
+}
+
+/// A step falls due at its share of every target of its milestone; past the longest
+/// duration a policy may write (100 years) it could never be computed (the calendar search
+/// gives up), so it is refused here, located, instead of failing every route of the case.
+fn step_within_reach(
+    m: &ServiceModel,
+    tiers: usize,
+    (case, milestone): (u16, u16),
+    pct: Decimal,
+    at: &Sp<String>,
+    diags: &mut Diags,
+) {
+    let Some(def) = m.cases.get(usize::from(case)) else {
+        return;
+    };
+    let mut worst: Option<&Target> = None;
+    for tier in 0..tiers {
+        for sev in 0..def.severities.len().max(1) {
+            let slot = def.slot(tier, sev, usize::from(milestone));
+            if let Some(Some(t)) = m.sla.targets.get(slot) {
+                if worst.is_none_or(|w| t.duration > w.duration) {
+                    worst = Some(t);
+                }
+            }
+        }
+    }
+    let Some(t) = worst else {
+        return;
+    };
+    let due = Decimal::from(t.duration.seconds()) * pct / Decimal::ONE_HUNDRED;
+    if due > Decimal::from(crate::duration::MAX_SECONDS) {
+        diags.push(
+            Diag::new(
+                DiagnosticKind::Limit,
+                at.span,
+                format!(
+                    "step `{}` of milestone `{}` falls more than 100 years after the case opens (`{}` of the target `{}`)",
+                    at.v,
+                    def.milestones.get(usize::from(milestone)).map_or("", String::as_str),
+                    at.v,
+                    t.written
+                ),
+            )
+            .with_help("a step's share of the milestone's longest target may be at most 100 years"),
+        );
     }
 }
 

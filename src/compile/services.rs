@@ -153,7 +153,7 @@ pub(crate) fn compile(raw: &RawPolicy, cx: &Ctx<'_>, diags: &mut Diags) -> Optio
             }
         }
     }
-    compile_escalation(raw, &mut m, diags);
+    compile_escalation(raw, cx.tier_ids.len(), &mut m, diags);
     (diags.list.len() == before).then_some(m)
 }
 pub(super) fn compile_benefits(raw: &RawPolicy, m: &mut ServiceModel, diags: &mut Diags) {

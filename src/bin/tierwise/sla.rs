@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
-use tierwise::sla::Case;
+use tierwise::sla::{Case, SlaErrorKind};
 use tierwise::{Policy, TierId};
 
 use crate::input::Problem;
@@ -107,19 +107,26 @@ pub fn run(args: &SlaArgs) -> io::Result<bool> {
     ) else {
         return Ok(false);
     };
-    let deadlines = match policy.deadlines(tier_id, &case) {
-        Ok(d) => d,
-        Err(e) => {
-            report::error(&e.to_string());
-            return Ok(false);
-        }
-    };
+    // each milestone on its own: one that cannot be computed (a clock that opens too
+    // rarely to reach its target within the search horizon) is reported, and the others
+    // are still printed
+    let count = policy.milestones(&args.case).map_or(0, Iterator::count);
     let mut milestones = Map::new();
-    for d in &deadlines {
-        milestones.insert(
-            d.milestone().to_owned(),
-            json!({"due": d.due().to_rfc3339(), "clock": d.clock(), "target": d.target_text()}),
-        );
+    let mut all_ok = true;
+    for m in 0..count {
+        match policy.deadline(tier_id, &case, m) {
+            Ok(d) => {
+                milestones.insert(
+                    d.milestone().to_owned(),
+                    json!({"due": d.due().to_rfc3339(), "clock": d.clock(), "target": d.target_text()}),
+                );
+            }
+            Err(e) if matches!(e.kind(), SlaErrorKind::NotApplicable { .. }) => {}
+            Err(e) => {
+                report::error(&e.to_string());
+                all_ok = false;
+            }
+        }
     }
     let out = json!({
         "tier": args.tier,
@@ -129,7 +136,7 @@ pub fn run(args: &SlaArgs) -> io::Result<bool> {
     });
     let mut stdout = io::stdout().lock();
     writeln!(stdout, "{out}")?;
-    Ok(true)
+    Ok(all_ok)
 }
 
 /// Shows, for one customer of a file, its tier and service and how a case of it is handled:
