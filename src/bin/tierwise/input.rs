@@ -371,13 +371,7 @@ impl CsvSource {
         }
         .unwrap_or(self.fallback_line);
         if self.reader.get_mut().was_cut(line) {
-            out.push_back(Item::Record(Record {
-                line,
-                id: None,
-                fields: Vec::new(),
-                problems: vec![too_long()],
-                first_line: None,
-            }));
+            out.push_back(Item::Record(too_long(line)));
             return Ok(true);
         }
         if let Some(columns) = &self.header {
@@ -450,9 +444,17 @@ struct LineStarts<R> {
 /// is reported instead of read, so that an endless line cannot exhaust memory.
 pub const MAX_RECORD_BYTES: usize = 1024 * 1024;
 
-/// The problem of a row whose line is longer than [`MAX_RECORD_BYTES`].
-fn too_long() -> Problem {
-    Problem::new("the line is longer than 1 MiB, the limit of one customer record; it is skipped")
+/// The record of a row whose line is longer than [`MAX_RECORD_BYTES`]: its problem only.
+fn too_long(line: u64) -> Record {
+    Record {
+        line,
+        id: None,
+        fields: Vec::new(),
+        problems: vec![Problem::new(
+            "the line is longer than 1 MiB, the limit of one customer record; it is skipped",
+        )],
+        first_line: None,
+    }
 }
 
 impl<R> LineStarts<R> {
@@ -694,13 +696,7 @@ impl JsonSource {
         if self.buf.len() > MAX_RECORD_BYTES && !self.buf.ends_with(b"\n") {
             // the rest of the line is read past, never kept
             self.input.skip_until(b'\n')?;
-            out.push_back(Item::Record(Record {
-                line,
-                id: None,
-                fields: Vec::new(),
-                problems: vec![too_long()],
-                first_line: None,
-            }));
+            out.push_back(Item::Record(too_long(line)));
             return Ok(true);
         }
         let raw = self.buf.strip_suffix(b"\n").unwrap_or(&self.buf);
