@@ -18,7 +18,8 @@ use crate::eval::{
     RouteDecision, Service, SlaError,
 };
 use crate::explain::{self, Explanation};
-use crate::input::{Case, CaseBuilder, Customer, CustomerBuilder, STATE_FIELDS};
+use crate::input::{Case, CaseBuilder, Customer, CustomerBuilder};
+use crate::keys::STATE_FIELDS;
 use crate::model::{Compiled, MetricId, Tier, TierId};
 
 /// A compiled policy: validated, immutable, cheap to clone and safe to share between threads.

@@ -69,9 +69,23 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev.get(b.len()).copied().unwrap_or(usize::MAX)
 }
 
+/// ``expected one of `a`, `b`, `c` `` for a help line, the names in the order given.
+pub(crate) fn expected_one_of<'a, I>(names: I) -> String
+where
+    I: IntoIterator<Item = &'a str>,
+{
+    let list: Vec<String> = names.into_iter().map(|n| format!("`{n}`")).collect();
+    format!("expected one of {}", list.join(", "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_names_to_choose_from() {
+        assert_eq!(expected_one_of(["a", "b"]), "expected one of `a`, `b`");
+    }
 
     #[test]
     fn suggestions() {

@@ -18,6 +18,13 @@ mod simulate;
 mod sla;
 // the library's "did you mean", for names it does not know (customer ids)
 #[path = "../suggest.rs"]
+#[cfg_attr(
+    not(test),
+    expect(
+        dead_code,
+        reason = "the command line uses the matcher, not every helper of the file"
+    )
+)]
 mod suggest;
 #[path = "tierwise/test.rs"]
 mod test;

@@ -1,7 +1,8 @@
 //! `[metrics]`: each metric's type, bounds, default and unit (spec section 2).
 
-use super::{err, is_name, MAX_RULES, RESERVED};
+use super::{err, is_name, MAX_RULES};
 use crate::error::{did_you_mean, Diag, DiagnosticKind, Diags, Span};
+use crate::keys::is_reserved;
 use crate::model::{Beyond, MetricDef, MetricKind, Value};
 use crate::raw::{RawMetric, RawPolicy, Scalar, Sp};
 
@@ -34,14 +35,14 @@ pub(super) fn compile_metrics(raw: &RawPolicy, diags: &mut Diags) -> Vec<MetricD
         // the name references resolve against: an invalid one is known by the valid form its
         // error suggests, so that references already written that way are not reported too
         let mut known_as = name.v.clone();
-        if RESERVED.contains(&name.v.as_str()) {
+        if is_reserved(&name.v) {
             diags.push(
                 Diag::new(DiagnosticKind::Reserved, name.span, format!("`{}` is reserved and cannot be a metric name", name.v))
                     .with_help("reserved names: id, tier, score, case, dimension, previous_tier, tier_since, last_qualified, pinned_tier, pinned_until, pin_reason"),
             );
         } else if !is_name(&name.v) {
             let fixed = snake_case(&name.v);
-            let help = if is_name(&fixed) && !RESERVED.contains(&fixed.as_str()) {
+            let help = if is_name(&fixed) && !is_reserved(&fixed) {
                 let help = format!("write it as `{fixed}`");
                 known_as = fixed;
                 help

@@ -36,21 +36,6 @@ pub(crate) const MAX_POINTS: usize = 256;
 /// Most rules of any one kind.
 pub(crate) const MAX_RULES: usize = 10_000;
 
-/// Names a metric may not have.
-pub(crate) const RESERVED: &[&str] = &[
-    "id",
-    "tier",
-    "score",
-    "case",
-    "dimension",
-    "previous_tier",
-    "tier_since",
-    "last_qualified",
-    "pinned_tier",
-    "pinned_until",
-    "pin_reason",
-];
-
 /// Compiles a policy from one file's text (no includes).
 pub(crate) fn from_str(name: &str, text: &str) -> Result<Compiled, LoadError> {
     let sources = vec![Source {

@@ -8,6 +8,7 @@ mod parse;
 use crate::error::{closest, did_you_mean, Diag, DiagnosticKind};
 use crate::model::{CmpOp, Cond, MetricDef, MetricKind, Operand, Rv};
 use crate::raw::Text;
+use crate::suggest::expected_one_of;
 use parse::{Ast, Atom};
 
 /// What names a condition may use, and where it stands (for messages).
@@ -253,17 +254,8 @@ impl Checker<'_, '_> {
         match list.iter().position(|v| *v == s) {
             Some(i) => Some(Operand::Lit(Rv::Sym(u16::try_from(i).ok()?))),
             None => {
-                let help = did_you_mean(s, list.iter().copied()).or_else(|| {
-                    (!list.is_empty()).then(|| {
-                        format!(
-                            "expected one of {}",
-                            list.iter()
-                                .map(|v| format!("`{v}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
-                    })
-                });
+                let help = did_you_mean(s, list.iter().copied())
+                    .or_else(|| (!list.is_empty()).then(|| expected_one_of(list.iter().copied())));
                 self.err(lit.at, lit.len, format!("`{s}` is not {what}"), help);
                 None
             }

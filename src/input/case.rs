@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use crate::error::did_you_mean;
 use crate::model::{Compiled, PolicyIdentity};
+use crate::suggest::expected_one_of;
 
 /// Why a case could not be built; [`CaseError::kind`] says which field is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -40,13 +41,7 @@ impl CaseError {
             Some(if list.is_empty() {
                 format!("there is no {what} to choose from")
             } else {
-                format!(
-                    "expected one of {}",
-                    list.iter()
-                        .map(|v| format!("`{v}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
+                expected_one_of(list.iter().copied())
             })
         });
         CaseError {

@@ -5,17 +5,9 @@ use rust_decimal::Decimal;
 
 use crate::decimal::{parse_decimal, NumberError};
 use crate::error::{did_you_mean, InputError, InputErrorKind, InputErrors};
+use crate::keys::STATE_FIELDS;
 use crate::model::{Beyond, Compiled, MetricKind, PolicyIdentity, TierId, Value};
-
-/// The state and pin fields a record may carry besides metrics.
-pub const STATE_FIELDS: [&str; 6] = [
-    "previous_tier",
-    "tier_since",
-    "last_qualified",
-    "pinned_tier",
-    "pinned_until",
-    "pin_reason",
-];
+use crate::suggest::expected_one_of;
 
 /// A value given for a customer's field. Text is parsed according to the field's type,
 /// exactly (`"1250.50"` is 1250.50, never a float).
@@ -530,16 +522,8 @@ fn parse_value(
             match values.iter().position(|x| *x == t) {
                 Some(i) => Value::Enum(u16::try_from(i).unwrap_or(u16::MAX)),
                 None => {
-                    let help = did_you_mean(&t, values.iter().map(String::as_str)).or_else(|| {
-                        Some(format!(
-                            "expected one of {}",
-                            values
-                                .iter()
-                                .map(|x| format!("`{x}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ))
-                    });
+                    let help = did_you_mean(&t, values.iter().map(String::as_str))
+                        .or_else(|| Some(expected_one_of(values.iter().map(String::as_str))));
                     return Err((invalid, format!("`{t}` is not a value of `{name}`"), help));
                 }
             }

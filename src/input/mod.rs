@@ -6,5 +6,4 @@ mod case;
 mod customer;
 
 pub use case::{Case, CaseBuilder, CaseError, CaseErrorKind};
-pub(crate) use customer::STATE_FIELDS;
 pub use customer::{Customer, CustomerBuilder, InputValue};

@@ -95,6 +95,22 @@ pub(crate) struct Entries {
     pub(crate) value: Ty,
 }
 
+/// The state and pin fields a customer record may carry besides metrics.
+pub(crate) const STATE_FIELDS: [&str; 6] = [
+    "previous_tier",
+    "tier_since",
+    "last_qualified",
+    "pinned_tier",
+    "pinned_until",
+    "pin_reason",
+];
+
+/// Names a metric may not have: the record's `id`, the words of conditions, and the state
+/// and pin fields.
+pub(crate) fn is_reserved(name: &str) -> bool {
+    ["id", "tier", "score", "case", "dimension"].contains(&name) || STATE_FIELDS.contains(&name)
+}
+
 /// Something `check_keys` can take as an allowed key: a descriptor or a plain name.
 pub(crate) trait KeyName {
     fn key_name(&self) -> &str;

@@ -14,7 +14,8 @@ use crate::decimal::parse_decimal;
 use crate::duration::BusinessDuration;
 use crate::error::{closest, line_col, Diag, DiagnosticKind, Source, Span};
 use crate::input::Case;
-use crate::input::{InputValue, STATE_FIELDS};
+use crate::input::InputValue;
+use crate::keys::STATE_FIELDS;
 use crate::keys::{
     self, ACCOUNT_MANAGERS, DECISIONS, EXPECT_KEYS, EXPECT_ROUTE_KEYS as ROUTE_KEYS,
     EXPECT_SERVICE_KEYS as SERVICE_KEYS, EXPECT_STATE_KEYS as STATE_KEYS,
