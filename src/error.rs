@@ -145,6 +145,125 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// What a [`Warning`] says about a valid policy (spec section 15).
+///
+/// Codes are stable; messages may be improved between releases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WarningCode {
+    /// No customer record can qualify for the tier.
+    UnreachableTier,
+    /// A condition no record (or, for routing, no case) satisfies.
+    ConditionNeverHolds,
+    /// A `require` or an adjustment's `when` that every record satisfies.
+    ConditionAlwaysHolds,
+    /// An `at_least` naming the floor tier or an `at_most` naming the highest tier.
+    AdjustmentNoEffect,
+    /// A routing rule that never decides: an earlier rule matches every case it matches.
+    RoutingRuleShadowed,
+    /// A dimension whose score is the same for every record.
+    DimensionConstant,
+}
+
+impl WarningCode {
+    /// The code as `check` prints it, like `unreachable-tier`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarningCode::UnreachableTier => "unreachable-tier",
+            WarningCode::ConditionNeverHolds => "condition-never-holds",
+            WarningCode::ConditionAlwaysHolds => "condition-always-holds",
+            WarningCode::AdjustmentNoEffect => "adjustment-no-effect",
+            WarningCode::RoutingRuleShadowed => "routing-rule-shadowed",
+            WarningCode::DimensionConstant => "dimension-constant",
+        }
+    }
+}
+
+impl fmt::Display for WarningCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A fact about a valid policy that its author almost certainly did not intend, true of
+/// every customer record the policy accepts (spec section 15): see
+/// [`Policy::warnings`](crate::Policy::warnings).
+///
+/// `{}` prints `path:line:col: warning[CODE]: message`; `{:#}` renders it with its source
+/// line and a caret, like a compiler.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    code: WarningCode,
+    diagnostic: Diagnostic,
+    text: Arc<str>,
+}
+
+impl Warning {
+    pub(crate) fn new(code: WarningCode, diag: Diag, sources: &[Source]) -> Warning {
+        let text = sources
+            .get(usize::from(diag.span.file))
+            .map_or_else(|| Arc::from(""), |s| s.text.clone());
+        Warning {
+            code,
+            diagnostic: locate(diag, sources),
+            text,
+        }
+    }
+
+    /// What kind of fact it is.
+    pub fn code(&self) -> WarningCode {
+        self.code
+    }
+
+    /// The message, lower case and without a final period, with the numbers behind it.
+    pub fn message(&self) -> &str {
+        self.diagnostic.message()
+    }
+
+    /// What to do about it, or where else to look.
+    pub fn help(&self) -> Option<&str> {
+        self.diagnostic.help()
+    }
+
+    /// The file of the construct the warning is about.
+    pub fn path(&self) -> &str {
+        self.diagnostic.path()
+    }
+
+    /// The 1-based line of the construct.
+    pub fn line(&self) -> usize {
+        self.diagnostic.line()
+    }
+
+    /// The 1-based column (in characters) of the construct.
+    pub fn column(&self) -> usize {
+        self.diagnostic.column()
+    }
+
+    /// The byte range of the construct in its file.
+    pub fn span(&self) -> Range<usize> {
+        self.diagnostic.span()
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = &self.diagnostic;
+        if f.alternate() {
+            return render(f, &format!("warning[{}]", self.code), d, &self.text);
+        }
+        write!(
+            f,
+            "{}:{}:{}: warning[{}]: {}",
+            d.path, d.line, d.column, self.code, d.message
+        )?;
+        if let Some(help) = &d.help {
+            write!(f, " (help: {help})")?;
+        }
+        Ok(())
+    }
+}
+
 /// A diagnostic before its location is resolved to a file and line.
 #[derive(Debug, Clone)]
 pub(crate) struct Diag {
@@ -226,6 +345,48 @@ impl Diags {
     }
 }
 
+/// Resolves a diagnostic's span to its file, line and column, and its related place to a
+/// note in the help.
+pub(crate) fn locate(d: Diag, sources: &[Source]) -> Diagnostic {
+    let (path, text): (Arc<str>, &str) = match sources.get(usize::from(d.span.file)) {
+        Some(s) => (s.name.clone(), &s.text),
+        None => (Arc::from("<unknown>"), ""),
+    };
+    let range = d.span.range();
+    let (line, column) = line_col(text, range.start);
+    let mut help = d.help;
+    if let Some((first, label)) = d.first {
+        let note = match sources.get(usize::from(first.file)) {
+            Some(s) if first.file == d.span.file => {
+                format!(
+                    "{label} on line {}",
+                    line_col(&s.text, first.range().start).0
+                )
+            }
+            Some(s) => format!(
+                "{label} in {}:{}",
+                s.name,
+                line_col(&s.text, first.range().start).0
+            ),
+            None => String::new(),
+        };
+        help = match (help, note.is_empty()) {
+            (h, true) => h,
+            (Some(h), false) => Some(format!("{note}; {h}")),
+            (None, false) => Some(note),
+        };
+    }
+    Diagnostic {
+        kind: d.kind,
+        message: d.message,
+        help,
+        path,
+        span: range,
+        line,
+        column,
+    }
+}
+
 /// Converts a byte offset into a 1-based line and a 1-based column counted in characters.
 pub(crate) fn line_col(src: &str, byte: usize) -> (usize, usize) {
     let before = src.get(..byte).unwrap_or(src);
@@ -259,48 +420,7 @@ impl LoadError {
         // the same message at the same place, reached by two checks, is said once
         let mut seen = std::collections::HashSet::new();
         diags.retain(|d| seen.insert((d.span.file, d.span.start, d.span.end, d.message.clone())));
-        let diagnostics = diags
-            .into_iter()
-            .map(|d| {
-                let (path, text): (Arc<str>, &str) = match sources.get(usize::from(d.span.file)) {
-                    Some(s) => (s.name.clone(), &s.text),
-                    None => (Arc::from("<unknown>"), ""),
-                };
-                let range = d.span.range();
-                let (line, column) = line_col(text, range.start);
-                let mut help = d.help;
-                if let Some((first, label)) = d.first {
-                    let note = match sources.get(usize::from(first.file)) {
-                        Some(s) if first.file == d.span.file => {
-                            format!(
-                                "{label} on line {}",
-                                line_col(&s.text, first.range().start).0
-                            )
-                        }
-                        Some(s) => format!(
-                            "{label} in {}:{}",
-                            s.name,
-                            line_col(&s.text, first.range().start).0
-                        ),
-                        None => String::new(),
-                    };
-                    help = match (help, note.is_empty()) {
-                        (h, true) => h,
-                        (Some(h), false) => Some(format!("{note}; {h}")),
-                        (None, false) => Some(note),
-                    };
-                }
-                Diagnostic {
-                    kind: d.kind,
-                    message: d.message,
-                    help,
-                    path,
-                    span: range,
-                    line,
-                    column,
-                }
-            })
-            .collect();
+        let diagnostics = diags.into_iter().map(|d| locate(d, sources)).collect();
         LoadError {
             diagnostics,
             sources: sources.to_vec(),
@@ -371,7 +491,7 @@ impl fmt::Display for LoadError {
                 }
             }
             if f.alternate() {
-                render(f, d, self.source_text(&d.path))?;
+                render(f, "error", d, self.source_text(&d.path))?;
             } else {
                 write!(f, "{d}")?;
             }
@@ -383,8 +503,8 @@ impl fmt::Display for LoadError {
 impl std::error::Error for LoadError {}
 
 /// Renders one diagnostic with its source line and a caret under the offending text.
-fn render(f: &mut fmt::Formatter<'_>, d: &Diagnostic, text: &str) -> fmt::Result {
-    writeln!(f, "error: {}", d.message)?;
+fn render(f: &mut fmt::Formatter<'_>, label: &str, d: &Diagnostic, text: &str) -> fmt::Result {
+    writeln!(f, "{label}: {}", d.message)?;
     writeln!(f, "  --> {}:{}:{}", d.path, d.line, d.column)?;
     let line_text = text.lines().nth(d.line.saturating_sub(1));
     if let Some(line_text) = line_text {
@@ -640,6 +760,8 @@ pub enum WrongPolicyKind {
     Tier,
     /// A [`Resolution`](crate::Resolution).
     Resolution,
+    /// A [`Customer`](crate::Customer).
+    Customer,
 }
 
 impl WrongPolicyKind {
@@ -647,6 +769,7 @@ impl WrongPolicyKind {
         match self {
             WrongPolicyKind::Tier => "tier number",
             WrongPolicyKind::Resolution => "resolution",
+            WrongPolicyKind::Customer => "customer",
         }
     }
 }

@@ -24,6 +24,7 @@ mod input;
 
 mod eval;
 
+pub mod analysis;
 mod explain;
 
 mod policy;

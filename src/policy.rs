@@ -10,9 +10,10 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
+use crate::analysis;
 use crate::calendar::Calendar;
 use crate::compile;
-use crate::error::{EvalError, LoadError, WrongPolicy, WrongPolicyKind};
+use crate::error::{EvalError, LoadError, Warning, WrongPolicy, WrongPolicyKind};
 use crate::eval::{
     self, Assignment, Deadline, EscalationStatus, EscalationStep, Handling, Resolution,
     RouteDecision, Service, SlaError,
@@ -32,7 +33,8 @@ pub struct Policy {
 }
 
 impl Policy {
-    fn new(compiled: Compiled) -> Policy {
+    fn new(mut compiled: Compiled) -> Policy {
+        compiled.warnings = analysis::warnings(&compiled);
         Policy {
             inner: Arc::new(compiled),
         }
@@ -87,6 +89,88 @@ impl Policy {
     }
 
     // ---- what the policy says ----
+
+    /// What the analysis found: facts about this valid policy that its author almost
+    /// certainly did not intend (spec section 15), ordered by file and position. Each holds
+    /// for every customer record the policy accepts; the analysis stays silent where it
+    /// cannot decide.
+    ///
+    /// ```
+    /// use tierwise::analysis::WarningCode;
+    /// let policy = tierwise::Policy::from_toml_str("example.toml", r#"
+    /// [policy]
+    /// id = "demo"
+    /// version = "1"
+    /// timezone = "UTC"
+    /// [metrics]
+    /// teu = { type = "decimal", min = 0 }
+    /// overdue_days = { type = "integer", min = 0 }
+    /// [scoring.dimensions.volume]
+    /// metric = "teu"
+    /// weight = 1
+    /// curve = "linear"
+    /// points = [[0, 0], [1000, 90]]
+    /// [[tiers]]
+    /// id = "vip"
+    /// min_score = 95
+    /// [[tiers]]
+    /// id = "standard"
+    /// min_score = 0
+    /// [[adjustments]]
+    /// when = "overdue_days < 0"
+    /// at_most = "standard"
+    /// reason = "overdue"
+    /// "#)?;
+    /// let codes: Vec<_> = policy.warnings().iter().map(|w| w.code()).collect();
+    /// assert_eq!(codes, [WarningCode::UnreachableTier, WarningCode::ConditionNeverHolds]);
+    /// assert!(policy.warnings()[0].message().contains("is 90.00, below its `min_score` of 95"));
+    /// # Ok::<(), tierwise::LoadError>(())
+    /// ```
+    pub fn warnings(&self) -> &[Warning] {
+        &self.inner.warnings
+    }
+
+    /// One customer per tier that some record can qualify for, highest tier first, each
+    /// with the tier's id as its customer id: classified on `as_of`, each one's qualified
+    /// tier is its id (spec section 15). Tiers with an
+    /// [`UnreachableTier`](crate::analysis::WarningCode::UnreachableTier) warning have none.
+    ///
+    /// The customers are found by a deterministic search that `classify` itself checks, so
+    /// each one qualifies; a tier the search does not reach is left out.
+    ///
+    /// ```
+    /// # let demo = include_str!("../tests/inputs/demo.toml");
+    /// # let policy = tierwise::Policy::from_toml_str("demo.toml", demo)?;
+    /// let as_of = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+    /// for customer in policy.witnesses(as_of) {
+    ///     let a = policy.classify(&customer, as_of)?;
+    ///     assert_eq!(policy.tier(a.qualified_tier())?.id(), customer.id());
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn witnesses(&self, as_of: NaiveDate) -> Vec<Customer> {
+        analysis::witness::witnesses(&self.inner, as_of)
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect()
+    }
+
+    /// A customer's metric values as input text (what a CSV cell of `tier` would hold),
+    /// by metric in declaration order; `None` for an absent value.
+    pub fn metric_values<'a>(
+        &'a self,
+        customer: &'a Customer,
+    ) -> Result<impl Iterator<Item = (&'a str, Option<String>)> + 'a, WrongPolicy> {
+        if customer.policy_key != self.inner.key() {
+            return Err(WrongPolicy::new(WrongPolicyKind::Customer));
+        }
+        Ok(self
+            .inner
+            .metrics
+            .iter()
+            .zip(customer.values.iter())
+            .map(|(m, v)| (m.name.as_str(), v.as_ref().map(|v| m.display(v)))))
+    }
 
     /// The policy's id.
     pub fn id(&self) -> &str {

@@ -21,6 +21,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("compile", 6),
     ("input", 6),
     ("eval", 7),
+    ("analysis", 8),
     ("explain", 8),
     ("policy", 9),
     ("authoring", 10),

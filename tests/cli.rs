@@ -1678,3 +1678,57 @@ fn sla_prints_the_milestones_it_can_compute() {
     );
     assert!(v["milestones"]["pre_compensation"].is_null());
 }
+
+#[test]
+fn check_prints_warnings_after_ok_and_exits_0_unless_denied() {
+    let file = "tests/inputs/warnings/warn_unreachable_tier_requirements.toml";
+    let run = tierwise(&["check", file]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.starts_with("ok: "), "{}", run.stdout);
+    insta::assert_snapshot!("check_warnings_stderr", run.stderr);
+    let denied = tierwise(&["check", "--deny-warnings", file]);
+    assert_eq!(denied.code, 1);
+    assert_eq!(denied.stderr, run.stderr);
+    let clean = tierwise(&["check", "--deny-warnings", "policies/"]);
+    assert_eq!(clean.code, 0, "{}", clean.stderr);
+    assert_eq!(clean.stderr, "");
+}
+
+#[test]
+fn check_witness_writes_one_customer_per_reachable_tier_that_tier_puts_there() {
+    let dir = std::env::temp_dir().join(format!("tierwise-witness-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (policy, tiers) in [
+        (SAMPLE, vec!["vip", "key", "standard"]),
+        (
+            "tests/inputs/warnings/warn_unreachable_tier_score.toml",
+            vec!["key", "standard"],
+        ),
+    ] {
+        let out = dir.join("witness.csv");
+        let out_s = out.to_string_lossy().into_owned();
+        let run = tierwise(&["check", "--witness", &out_s, "--as-of", AS_OF, policy]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let written = std::fs::read_to_string(&out).unwrap();
+        let ids: Vec<&str> = written
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap())
+            .collect();
+        assert_eq!(ids, tiers, "{written}");
+        let tiered = tierwise(&[
+            "tier", "--policy", policy, "--as-of", AS_OF, "--format", "json", &out_s,
+        ]);
+        assert_eq!(tiered.code, 0, "{}", tiered.stderr);
+        for line in tiered.stdout.lines() {
+            let v: Value = serde_json::from_str(line).unwrap();
+            assert_eq!(v["qualified_tier"], v["id"], "{line}");
+        }
+    }
+    let two = tierwise(&["check", "--witness", "x.csv", SAMPLE, SAMPLE]);
+    assert_eq!(two.code, 1);
+    assert!(two
+        .stderr
+        .contains("`--witness` takes exactly one policy file"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -5,6 +5,7 @@
 //! would count every other test's allocations too: `tests/alloc.rs` (hot paths do not
 //! allocate) and `tests/simulation_memory.rs` (simulation memory does not grow).
 
+mod analysis;
 mod api;
 mod architecture;
 mod batch;

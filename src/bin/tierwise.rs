@@ -70,15 +70,28 @@ enum Command {
 ///
 /// Reads each policy file and reports every mistake in it at once, each with its file,
 /// line and column, and a suggestion where a name looks mistyped. A valid file prints
-/// `ok: PATH (policy ID version VERSION)`.
+/// `ok: PATH (policy ID version VERSION)`, then its warnings on stderr
+/// (`warning[CODE]: ...`): facts true of every customer that the author almost certainly
+/// did not intend, such as a tier no customer can reach.
 ///
-/// Example: tierwise check policies/ocean-shipping.toml
+/// Example: tierwise check --deny-warnings policies/ocean-shipping.toml
 #[derive(Debug, Args)]
 struct CheckArgs {
     /// Policy files or directories. A directory means every `*.toml` file directly in it,
     /// in name order, except scenario files ending in `.tests.toml`.
     #[arg(value_name = "PATH", required = true)]
     paths: Vec<PathBuf>,
+    /// Exit with status 1 when there are warnings.
+    #[arg(long)]
+    deny_warnings: bool,
+    /// Write a CSV customer file with one customer per tier that some customer can
+    /// qualify for, its `id` the tier's id (one policy file only).
+    #[arg(long, value_name = "FILE")]
+    witness: Option<PathBuf>,
+    /// The day the witnesses are made for (their dates are counted back from it);
+    /// default: today in the policy's time zone.
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "witness", value_parser = parse_date)]
+    as_of: Option<NaiveDate>,
 }
 
 /// Run the scenario tests of policies
@@ -449,7 +462,7 @@ fn main() -> ExitCode {
         return ExitCode::from(1);
     }
     let result = match cli.command {
-        Command::Check(args) => check::run(&args.paths),
+        Command::Check(args) => check::run(&args),
         Command::Tier(args) => tier::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Simulate(args) => simulate::run(&args),

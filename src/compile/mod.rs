@@ -7,6 +7,7 @@ mod escalation;
 #[cfg(feature = "fs")]
 pub(crate) mod fs;
 mod metrics;
+mod places;
 mod scoring;
 mod services;
 mod tiers;
@@ -92,6 +93,7 @@ pub(crate) fn finish(
                     header: h.map(|h| h.span).unwrap_or_default(),
                     effective_from: h.and_then(|h| h.effective_from.as_ref()).map(|d| d.span),
                 };
+                c.places = places::of(&raw, sources);
                 return Ok(c.prepare());
             }
         }
@@ -338,6 +340,8 @@ fn compile(raw: &RawPolicy, diags: &mut Diags) -> Option<Compiled> {
         services: services?,
         prepared: Default::default(),
         origin: Default::default(),
+        places: Default::default(),
+        warnings: Vec::new(),
     })
 }
 

@@ -6,4 +6,5 @@ mod case;
 mod customer;
 
 pub use case::{Case, CaseBuilder, CaseError, CaseErrorKind};
+pub(crate) use customer::Previous;
 pub use customer::{Customer, CustomerBuilder, InputValue};

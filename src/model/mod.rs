@@ -11,6 +11,7 @@ mod cond;
 pub(crate) mod fast;
 mod ids;
 mod metric;
+mod places;
 mod prepared;
 mod quantity;
 mod scoring;
@@ -27,6 +28,7 @@ pub(crate) use fast::{FastCurve, FastWeights};
 pub(crate) use ids::PolicyIdentity;
 pub use ids::{MetricId, TierId};
 pub(crate) use metric::{Beyond, MetricDef, MetricKind, Value};
+pub(crate) use places::Places;
 pub(crate) use prepared::Prepared;
 pub use quantity::{Score, Weight};
 pub(crate) use scoring::{Curve, DateUnit, Dimension};
@@ -35,7 +37,7 @@ pub(crate) use service::{BenefitSet, Grant, ServiceDef, ServiceModel, MAX_BENEFI
 pub use tier::Tier;
 pub(crate) use tier::{AdjustKind, Adjustment, Tiering};
 
-use crate::error::{Source, Span};
+use crate::error::{Source, Span, Warning};
 
 #[derive(Debug)]
 pub(crate) struct Compiled {
@@ -62,6 +64,10 @@ pub(crate) struct Compiled {
     pub(crate) origin: Origin,
     /// Which compilation this is (see [`PolicyIdentity`]).
     pub(crate) identity: PolicyIdentity,
+    /// Where each construct was written.
+    pub(crate) places: Places,
+    /// What the analysis found (spec section 15), filled in by the facade after compiling.
+    pub(crate) warnings: Vec<Warning>,
 }
 
 /// The file a policy came from and the places of its header keys.

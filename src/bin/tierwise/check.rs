@@ -5,12 +5,18 @@ use std::path::{Path, PathBuf};
 
 use tierwise::{Policy, PolicySet};
 
-use crate::report;
+use crate::{report, CheckArgs};
 
-/// Checks every file; returns whether all were valid.
-pub fn run(paths: &[PathBuf]) -> io::Result<bool> {
+/// Checks every file; returns whether all were valid (and, with `--deny-warnings`, had no
+/// warnings).
+pub fn run(args: &CheckArgs) -> io::Result<bool> {
+    let paths = &args.paths;
+    if let Some(file) = &args.witness {
+        return witness(args, file);
+    }
     let mut out = io::stdout().lock();
     let mut all_ok = true;
+    let mut warned = 0;
     for path in paths {
         if path.is_dir() {
             match policy_files(path) {
@@ -25,7 +31,10 @@ pub fn run(paths: &[PathBuf]) -> io::Result<bool> {
                     let mut valid = Vec::new();
                     for file in files {
                         match check_file(&mut out, &file)? {
-                            Some(p) => valid.push(p),
+                            Some(p) => {
+                                warned += warnings(&mut out, &file, &p)?;
+                                valid.push(p);
+                            }
                             None => all_ok = false,
                         }
                     }
@@ -37,11 +46,98 @@ pub fn run(paths: &[PathBuf]) -> io::Result<bool> {
                 }
             }
         } else {
-            all_ok &= check_file(&mut out, path)?.is_some();
+            match check_file(&mut out, path)? {
+                Some(p) => warned += warnings(&mut out, path, &p)?,
+                None => all_ok = false,
+            }
         }
     }
     out.flush()?;
-    Ok(all_ok)
+    Ok(all_ok && !(args.deny_warnings && warned > 0))
+}
+
+/// Prints a valid policy's warnings on stderr, each with its source line, then
+/// `PATH: N warnings`; returns how many there were.
+fn warnings(out: &mut impl Write, path: &Path, policy: &Policy) -> io::Result<usize> {
+    let warnings = policy.warnings();
+    if warnings.is_empty() {
+        return Ok(0);
+    }
+    out.flush()?;
+    let mut err = io::stderr().lock();
+    for w in warnings {
+        // a failing stderr cannot be reported anywhere
+        let _ = writeln!(err, "{w:#}\n");
+    }
+    let _ = writeln!(
+        err,
+        "{}: {}",
+        path.display(),
+        report::count(warnings.len(), "warning", "warnings")
+    );
+    Ok(warnings.len())
+}
+
+/// `check --witness FILE`: checks one policy file and writes one customer per reachable
+/// tier to FILE as CSV.
+fn witness(args: &CheckArgs, file: &Path) -> io::Result<bool> {
+    let [path] = args.paths.as_slice() else {
+        report::error("`--witness` takes exactly one policy file");
+        return Ok(false);
+    };
+    let mut out = io::stdout().lock();
+    let Some(policy) = check_file(&mut out, path)? else {
+        return Ok(false);
+    };
+    let warned = warnings(&mut out, path, &policy)?;
+    let as_of = report::as_of(&policy, args.as_of);
+    let customers = policy.witnesses(as_of);
+    let mut text = String::from("id");
+    for name in policy.metric_names() {
+        text.push(',');
+        text.push_str(name);
+    }
+    text.push('\n');
+    for c in &customers {
+        text.push_str(&csv_cell(c.id()));
+        if let Ok(values) = policy.metric_values(c) {
+            for (_, v) in values {
+                text.push(',');
+                text.push_str(&csv_cell(v.as_deref().unwrap_or("")));
+            }
+        }
+        text.push('\n');
+    }
+    if let Err(e) = std::fs::write(file, text) {
+        report::error(&format!("cannot write `{}`: {e}", file.display()));
+        return Ok(false);
+    }
+    let missing: Vec<&str> = policy
+        .tiers()
+        .map(|(_, t)| t.id())
+        .filter(|id| !customers.iter().any(|c| c.id() == *id))
+        .collect();
+    writeln!(
+        out,
+        "wrote {}: {} for {as_of}{}",
+        file.display(),
+        report::count(customers.len(), "witness", "witnesses"),
+        if missing.is_empty() {
+            String::new()
+        } else {
+            format!(" (none for {})", missing.join(", "))
+        }
+    )?;
+    Ok(!(args.deny_warnings && warned > 0))
+}
+
+/// A CSV cell, quoted when it holds a comma, a quote or a line break.
+fn csv_cell(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
 }
 
 /// The `*.toml` files directly in `dir`, sorted, without `*.tests.toml` scenario files.
