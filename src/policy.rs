@@ -155,6 +155,44 @@ impl Policy {
             .collect()
     }
 
+    /// What would make the customer qualify for `tier` or a higher one (spec section 16):
+    /// the score points missing, for each dimension's metric the value that would do it on
+    /// its own, the requirements of `tier` that fail with the value each needs, and the
+    /// caps in force below it. `None` when the customer qualifies for `tier` or higher
+    /// already.
+    ///
+    /// Values are exact and on each metric's grid (`scale`): the value given qualifies,
+    /// and the grid value one step back toward the current one does not.
+    ///
+    /// ```
+    /// # let demo = include_str!("../tests/inputs/demo.toml");
+    /// # let policy = tierwise::Policy::from_toml_str("demo.toml", demo)?;
+    /// use tierwise::analysis::Needed;
+    /// let as_of = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+    /// let customer = policy.customer("C1").set("teu", "300").build()?;
+    /// let key = policy.tier_by_id("key").unwrap();
+    /// let g = policy.guidance(&customer, as_of, key)?.expect("C1 is below key");
+    /// assert_eq!(g.metrics()[0].metric(), "teu");
+    /// let Needed::Value(Some(teu)) = g.metrics()[0].needed() else { panic!() };
+    /// let more = policy.customer("C1").set("teu", teu.to_string().as_str()).build()?;
+    /// assert_eq!(policy.classify(&more, as_of)?.qualified_tier(), key);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn guidance(
+        &self,
+        customer: &Customer,
+        as_of: NaiveDate,
+        tier: TierId,
+    ) -> Result<Option<analysis::Guidance>, EvalError> {
+        if tier.policy != self.inner.key() {
+            return Err(EvalError::new(
+                customer.id(),
+                crate::error::EvalErrorKind::WrongPolicy,
+            ));
+        }
+        analysis::guidance::guidance(&self.inner, customer, as_of, tier.rank)
+    }
+
     /// A customer's metric values as input text (what a CSV cell of `tier` would hold),
     /// by metric in declaration order; `None` for an absent value.
     pub fn metric_values<'a>(

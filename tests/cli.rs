@@ -1732,3 +1732,125 @@ fn check_witness_writes_one_customer_per_reachable_tier_that_tier_puts_there() {
         .contains("`--witness` takes exactly one policy file"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ---------------------------------------------------------------------------------------
+// next-tier guidance
+
+#[test]
+fn explain_says_what_it_takes_to_reach_the_next_tier() {
+    let run = tierwise(&[
+        "explain",
+        "--policy",
+        SAMPLE,
+        "--as-of",
+        AS_OF,
+        "data/customers.csv",
+        "--id",
+        "C00003",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let from = run.stdout.find("to reach").unwrap();
+    insta::assert_snapshot!("explain_guidance", &run.stdout[from..]);
+}
+
+/// Every metric value `tier --guidance` gives, written into its customer's row with
+/// nothing else changed, makes `tier` qualify the customer for the tier it names.
+#[test]
+fn tier_guidance_values_qualify_when_written_back() {
+    let (run, lines) = tier_json_with(&["--guidance"], "data/customers.csv");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let csv = std::fs::read_to_string("data/customers.csv").unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let mut rows: Vec<String> = vec![csv.lines().next().unwrap().to_owned()];
+    let mut expected = Vec::new();
+    let mut with_next = 0;
+    for (line, result) in csv.lines().skip(1).zip(&lines) {
+        if result["qualified_tier"] == "vip" {
+            assert!(result.get("next").is_none(), "{result}");
+            continue;
+        }
+        with_next += 1;
+        let next = &result["next"];
+        assert_eq!(
+            next["tier"],
+            if result["qualified_tier"] == "key" {
+                "vip"
+            } else {
+                "key"
+            }
+        );
+        for (metric, value) in next["metrics"].as_object().unwrap() {
+            let Some(value) = value.as_str() else {
+                continue;
+            };
+            let col = header.iter().position(|h| h == metric).unwrap();
+            // dates are as-of days, not values of the row
+            if metric == "customer_since" || line.contains('"') {
+                continue;
+            }
+            let mut cells: Vec<String> = line.split(',').map(str::to_owned).collect();
+            cells[col] = value.to_owned();
+            // a new id, so that the result is found again
+            cells[0] = format!("{}-{metric}", cells[0]);
+            rows.push(cells.join(","));
+            expected.push((cells[0].clone(), next["tier"].as_str().unwrap().to_owned()));
+        }
+    }
+    assert!(
+        with_next > 1000 && expected.len() > 500,
+        "{with_next} {}",
+        expected.len()
+    );
+    let dir = std::env::temp_dir().join(format!("tierwise-guidance-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("changed.csv");
+    std::fs::write(&file, rows.join("\n") + "\n").unwrap();
+    let (run, changed) = tier_json_with(&[], &file.to_string_lossy());
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rank = |t: &str| {
+        ["vip", "key", "standard"]
+            .iter()
+            .position(|x| *x == t)
+            .unwrap()
+    };
+    for ((id, tier), result) in expected.iter().zip(&changed) {
+        assert_eq!(result["id"], id.as_str());
+        let q = result["qualified_tier"].as_str().unwrap();
+        assert!(rank(q) <= rank(tier), "{id}: {q}, guidance said {tier}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn tier_guidance_needs_json() {
+    let run = tierwise(&[
+        "tier",
+        "--policy",
+        SAMPLE,
+        "--as-of",
+        AS_OF,
+        "--format",
+        "csv",
+        "--guidance",
+        "data/customers.csv",
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("`--guidance` needs `--format json`"),
+        "{}",
+        run.stderr
+    );
+}
+
+fn tier_json_with(extra: &[&str], file: &str) -> (Run, Vec<Value>) {
+    let mut args = vec!["tier", "--policy", SAMPLE, "--as-of", AS_OF];
+    args.extend(extra);
+    args.push(file);
+    let run = tierwise(&args);
+    let lines = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (run, lines)
+}

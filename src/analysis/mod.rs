@@ -8,8 +8,11 @@
 //! it cannot decide.
 
 mod domain;
+pub(crate) mod guidance;
 mod range;
 pub(crate) mod witness;
+
+pub use guidance::{CapGuidance, Guidance, MetricGuidance, Needed, RequirementGuidance};
 
 use rust_decimal::Decimal;
 

@@ -61,6 +61,7 @@ struct Spec {
     a_points: Vec<(i64, i64)>,
     b_steps: Vec<(i64, i64)>,
     e_map: [i64; 3],
+    s_steps: Vec<(i64, i64)>,
     mins: (i64, i64),
     requires: [Vec<String>; 2],
     adjustments: Vec<(String, bool, &'static str)>,
@@ -86,7 +87,12 @@ fn bounds() -> impl Strategy<Value = (Option<i64>, Option<i64>)> {
 fn spec() -> impl Strategy<Value = Spec> {
     (
         (bounds(), bounds(), any::<bool>()),
-        (points(), points(), [0i64..=100, 0i64..=100, 0i64..=100]),
+        (
+            points(),
+            points(),
+            [0i64..=100, 0i64..=100, 0i64..=100],
+            points(),
+        ),
         (1i64..=99, 1i64..=99),
         [
             prop::collection::vec(cond(), 0..3),
@@ -106,7 +112,7 @@ fn spec() -> impl Strategy<Value = Spec> {
         .prop_map(
             |(
                 (a_bounds, b_bounds, e_optional),
-                (a_points, b_steps, e_map),
+                (a_points, b_steps, e_map, s_steps),
                 (m1, m2),
                 requires,
                 adjustments,
@@ -119,6 +125,16 @@ fn spec() -> impl Strategy<Value = Spec> {
                 a_points,
                 b_steps,
                 e_map,
+                // tenure in whole years: 0 or more
+                s_steps: s_steps.into_iter().map(|(x, y)| (x.abs(), y)).fold(
+                    Vec::new(),
+                    |mut v, p| {
+                        if v.iter().all(|q: &(i64, i64)| q.0 < p.0) {
+                            v.push(p);
+                        }
+                        v
+                    },
+                ),
                 mins: (m1.max(m2) + 1, m1.min(m2)),
                 requires,
                 adjustments,
@@ -164,6 +180,7 @@ a = {{ type = "decimal"{} }}
 b = {{ type = "integer"{}, default = {} }}
 e = {{ type = "enum", values = ["x", "y", "z"]{} }}
 f = {{ type = "bool", default = false }}
+s = {{ type = "date" }}
 [scoring]
 precision = 1
 missing = "zero"
@@ -181,6 +198,11 @@ points = [{}]
 metric = "e"
 weight = 1
 map = {{ x = {}, y = {}, z = {} }}
+[scoring.dimensions.vs]
+metric = "s"
+weight = 1
+curve = "steps"
+points = [{}]
 [[tiers]]
 id = "vip"
 min_score = {}
@@ -226,6 +248,7 @@ targets = {{ m = "1h" }}
         s.e_map[0],
         s.e_map[1],
         s.e_map[2],
+        pts(&s.s_steps),
         s.mins.0,
         list(&s.requires[0]),
         s.mins.1,
@@ -277,6 +300,11 @@ fn values(p: &Compiled, r: (i64, i64, u8, Option<u16>, bool)) -> Vec<Option<Valu
         Some(Value::Integer(b)),
         e.map(Value::Enum),
         Some(Value::Bool(f)),
+        day()
+            .checked_sub_months(chrono::Months::new(
+                u32::try_from(n.unsigned_abs()).unwrap_or(0) * 4,
+            ))
+            .map(Value::Date),
     ];
     v.truncate(p.metrics.len());
     v
@@ -383,6 +411,113 @@ proptest! {
         for (t, c) in super::witness::witnesses(&p, day()) {
             let a = eval::classify(&p, &c, day());
             prop_assert!(a.is_ok_and(|a| a.qualified_tier().rank == t), "witness of tier {t}\n{text}");
+        }
+    }
+}
+
+/// The qualified tier rank of a record on `as_of`, or `None` when it is refused.
+fn rank_of(p: &Compiled, vals: &[Option<Value>], as_of: NaiveDate) -> Option<u16> {
+    let refused = p.metrics.iter().zip(vals).any(|(m, v)| match v {
+        Some(v) => m.kind.violated_bound(v).is_some(),
+        None => m.required && m.default.is_none(),
+    });
+    if refused {
+        return None;
+    }
+    eval::classify(p, &customer(p, vals.to_vec()), as_of)
+        .ok()
+        .map(|a| a.qualified_tier().rank)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Every value guidance gives qualifies, one grid step back toward the current value
+    /// does not, and no value of the pool around it that qualifies is nearer.
+    #[test]
+    fn guidance_values_qualify_and_one_step_back_does_not(
+        spec in spec(),
+        records in prop::collection::vec(record(), 12),
+    ) {
+        let text = toml(&spec);
+        let Ok(p) = crate::compile::from_str("p.toml", &text).map(Compiled::prepare) else {
+            return Ok(());
+        };
+        for r in &records {
+            let (n, shift, which, e, f, ..) = *r;
+            let vals = values(&p, (n, shift, which, e, f));
+            let Some(q) = rank_of(&p, &vals, day()) else { continue };
+            for u in 0..q {
+                let c = customer(&p, vals.clone());
+                let g = super::guidance::guidance(&p, &c, day(), u);
+                prop_assert!(g.is_ok());
+                let Ok(Some(g)) = g else {
+                    prop_assert!(false, "no guidance below the tier");
+                    continue;
+                };
+                for m in g.metrics() {
+                    let i = p.metrics.iter().position(|d| d.name == m.metric()).unwrap_or(0);
+                    let def = &p.metrics[i];
+                    let with = |v: Option<Value>| {
+                        let mut w = vals.clone();
+                        w[i] = v;
+                        w
+                    };
+                    let at = |x: Decimal| match def.kind {
+                        crate::model::MetricKind::Integer { .. } => i64::try_from(x).ok().map(Value::Integer),
+                        _ => Some(Value::Decimal(x)),
+                    };
+                    let qualifies = |x: Decimal| at(x).is_some_and(|v| rank_of(&p, &with(Some(v)), day()).is_some_and(|r| r <= u));
+                    match m.needed() {
+                        super::Needed::Value(v) => {
+                            let current = match vals[i] {
+                                Some(Value::Decimal(d)) => d,
+                                Some(Value::Integer(i)) => Decimal::from(i),
+                                _ => Decimal::ZERO,
+                            };
+                            let step = Decimal::new(1, def.scale);
+                            if let Some(v) = *v {
+                                prop_assert_eq!(v.scale(), def.scale);
+                                prop_assert!(qualifies(v), "{} = {v} does not qualify for {u}\n{text}\n{r:?}", m.metric());
+                                let back = if v > current { v - step } else { v + step };
+                                prop_assert!(!qualifies(back), "{} = {back} (one step back from {v}) qualifies for {u}\n{text}\n{r:?}", m.metric());
+                            }
+                            // no nearer value of the pool qualifies
+                            for x in POOL.iter().flat_map(|&x| [x - 1, x, x + 1]).map(Decimal::from) {
+                                if qualifies(x) {
+                                    let v = v.ok_or_else(|| TestCaseError::fail(format!("{} = {x} qualifies for {u} but guidance says none\n{text}\n{r:?}", m.metric())))?;
+                                    let (dx, dv) = ((x - current).abs(), (v - current).abs());
+                                    prop_assert!(dx > dv || (dx == dv && x <= v), "{} = {x} is nearer than {v} for {u}\n{text}\n{r:?}", m.metric());
+                                }
+                            }
+                        }
+                        super::Needed::Values(list) => {
+                            let names: Vec<String> = match &def.kind {
+                                crate::model::MetricKind::Enum { values } => values.clone(),
+                                _ => vec!["false".to_owned(), "true".to_owned()],
+                            };
+                            let expected: Vec<String> = names.iter().enumerate().filter(|(k, _)| {
+                                let v = match def.kind {
+                                    crate::model::MetricKind::Bool => Value::Bool(*k == 1),
+                                    _ => Value::Enum(u16::try_from(*k).unwrap_or(0)),
+                                };
+                                rank_of(&p, &with(Some(v)), day()).is_some_and(|r| r <= u)
+                            }).map(|(_, n)| n.clone()).collect();
+                            prop_assert_eq!(list, &expected);
+                        }
+                        super::Needed::Date(d) => {
+                            if let Some(d) = *d {
+                                prop_assert!(d > day());
+                                prop_assert!(rank_of(&p, &vals, d).is_some_and(|r| r <= u), "{d} does not qualify\n{text}");
+                                let before = d.pred_opt().unwrap_or(d);
+                                if before > day() {
+                                    prop_assert!(rank_of(&p, &vals, before).is_none_or(|r| r > u), "{before} already qualifies\n{text}");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 }

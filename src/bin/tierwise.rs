@@ -186,6 +186,13 @@ struct TierArgs {
     #[arg(long, value_enum, default_value_t = TierFormat::Json)]
     format: TierFormat,
 
+    /// Add to each JSON result below the highest tier a `next` object: what would make
+    /// the customer qualify for the next tier up (points missing, the value each
+    /// dimension's metric would need alone, failing requirements, caps in force).
+    /// Needs `--format json`.
+    #[arg(long)]
+    guidance: bool,
+
     #[command(flatten)]
     input: CustomerArgs,
 }

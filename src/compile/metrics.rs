@@ -67,6 +67,7 @@ pub(super) fn compile_metrics(raw: &RawPolicy, diags: &mut Diags) -> Vec<MetricD
                 .as_ref()
                 .and_then(|d| default_value(name, k, d, diags))
         });
+        let scale = scale(m, kind.as_ref(), diags);
         if let Some(kind) = kind {
             out.push(MetricDef {
                 name: known_as,
@@ -74,6 +75,7 @@ pub(super) fn compile_metrics(raw: &RawPolicy, diags: &mut Diags) -> Vec<MetricD
                 required: m.default.is_none() && m.required.as_ref().is_none_or(|r| r.v),
                 default,
                 unit: m.unit.as_ref().map(|u| u.v.clone()),
+                scale,
             });
         } else {
             // keep indices aligned with declaration order for later references
@@ -83,10 +85,45 @@ pub(super) fn compile_metrics(raw: &RawPolicy, diags: &mut Diags) -> Vec<MetricD
                 default: None,
                 required: false,
                 unit: None,
+                scale: 0,
             });
         }
     }
     out
+}
+
+/// The metric's `scale`: 0 to 6 for a decimal metric (default 2), only 0 for an integer one,
+/// not given for the other types.
+fn scale(m: &RawMetric, kind: Option<&MetricKind>, diags: &mut Diags) -> u32 {
+    let default = match kind {
+        Some(MetricKind::Decimal { .. }) => 2,
+        _ => 0,
+    };
+    let Some(s) = &m.scale else { return default };
+    let problem = match kind {
+        Some(MetricKind::Decimal { .. }) if !(0..=6).contains(&s.v) => {
+            Some("`scale` must be 0 to 6".to_owned())
+        }
+        Some(MetricKind::Integer { .. }) if s.v != 0 => {
+            Some("an integer metric's `scale` can only be 0".to_owned())
+        }
+        Some(MetricKind::Decimal { .. } | MetricKind::Integer { .. }) | None => None,
+        Some(k) => Some(format!(
+            "`scale` applies to decimal and integer metrics, not to a {} metric",
+            k.type_name()
+        )),
+    };
+    match problem {
+        Some(message) => {
+            diags.push(
+                Diag::new(DiagnosticKind::InvalidValue, s.span, message).with_help(
+                    "`scale` is how many decimals next-tier guidance gives a value, like `scale = 1`",
+                ),
+            );
+            default
+        }
+        None => u32::try_from(s.v).unwrap_or(default),
+    }
 }
 
 /// `GrossMargin-pct` as `gross_margin_pct`, to suggest a valid metric name.

@@ -10,6 +10,7 @@ fn metric(name: &str, kind: MetricKind) -> MetricDef {
         default: None,
         required: true,
         unit: None,
+        scale: 0,
     }
 }
 

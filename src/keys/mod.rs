@@ -356,6 +356,14 @@ pub(crate) const METRIC_KEYS: &[Key] = &[
         Ty::Text,
         "The unit of the values, for people, like `TEU/year`.",
     ),
+    key(
+        "scale",
+        Ty::Integer {
+            min: Some(0),
+            max: Some(6),
+        },
+        "Decimals of the values next-tier guidance gives, 0 to 6 (default 2 for decimal, 0 for integer metrics, which allow only 0).",
+    ),
     key("description", Ty::Text, "What the metric means, for people."),
 ];
 

@@ -78,6 +78,8 @@ pub(crate) struct MetricDef {
     pub(crate) default: Option<Value>,
     pub(crate) required: bool,
     pub(crate) unit: Option<String>,
+    /// Decimals of the values guidance gives (`scale`).
+    pub(crate) scale: u32,
 }
 
 impl MetricDef {

@@ -90,6 +90,7 @@ table! {
         "default" => default: Option<Sp<Scalar>> = scalar,
         "required" => required: Option<Sp<bool>> = Cx::bool,
         "unit" => unit: Option<Sp<String>> = Cx::string,
+        "scale" => scale: Option<Sp<i64>> = Cx::integer,
         "description" => description: Option<Sp<String>> = Cx::string,
     }
 }

@@ -38,7 +38,19 @@ pub fn run(args: &ExplainArgs) -> io::Result<bool> {
     };
     let mut out = io::stdout().lock();
     match args.format {
-        ExplainFormat::Text => writeln!(out, "{explanation}")?,
+        ExplainFormat::Text => {
+            writeln!(out, "{explanation}")?;
+            // what it would take to reach the next tier up
+            let next = policy
+                .classify(&customer, as_of)
+                .ok()
+                .and_then(|a| a.qualified_tier().rank().checked_sub(1))
+                .and_then(|rank| policy.tiers().nth(rank))
+                .and_then(|(id, _)| policy.guidance(&customer, as_of, id).ok().flatten());
+            if let Some(g) = next {
+                write!(out, "\n{g}")?;
+            }
+        }
         ExplainFormat::Json => {
             serde_json::to_writer_pretty(&mut out, &explanation)?;
             writeln!(out)?;

@@ -11,6 +11,13 @@ use crate::{input, TierArgs, TierFormat};
 
 /// Tiers every row; returns whether there was no error.
 pub fn run(args: &TierArgs) -> io::Result<bool> {
+    if args.guidance && args.format != TierFormat::Json {
+        clap::Error::raw(
+            clap::error::ErrorKind::ArgumentConflict,
+            "`--guidance` needs `--format json`\n",
+        )
+        .exit();
+    }
     let Some(policy) = report::load_policy(&args.policy.policy) else {
         return Ok(false);
     };
@@ -25,7 +32,10 @@ pub fn run(args: &TierArgs) -> io::Result<bool> {
     let label = rows.label().to_owned();
     let out = BufWriter::new(io::stdout().lock());
     let mut writer = match args.format {
-        TierFormat::Json => Writer::Json(out),
+        TierFormat::Json => Writer::Json {
+            out,
+            guidance: args.guidance,
+        },
         TierFormat::Csv => Writer::Csv(Box::new(csv_header(&policy, out)?)),
         TierFormat::Table => Writer::Table {
             out,
@@ -81,7 +91,11 @@ fn summary(rows: usize, tiered: usize, with_errors: usize, file_problems: usize)
 type Out = BufWriter<StdoutLock<'static>>;
 
 enum Writer {
-    Json(Out),
+    Json {
+        out: Out,
+        /// Whether each result gets its `next` guidance.
+        guidance: bool,
+    },
     Csv(Box<csv::Writer<Out>>),
     Table {
         out: Out,
@@ -104,6 +118,8 @@ struct JsonResult<'a> {
     notes: Vec<String>,
     policy: JsonPolicy<'a>,
     as_of: NaiveDate,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<tierwise::analysis::Guidance>,
 }
 
 #[derive(Serialize)]
@@ -151,6 +167,18 @@ fn notes(policy: &Policy, customer: &Customer, a: &Assignment, as_of: NaiveDate)
         .unwrap_or_default()
 }
 
+/// The guidance for the next tier above the qualified one, if there is one.
+fn next_up(
+    policy: &Policy,
+    customer: &Customer,
+    a: &Assignment,
+    as_of: NaiveDate,
+) -> Option<tierwise::analysis::Guidance> {
+    let rank = a.qualified_tier().rank().checked_sub(1)?;
+    let (up, _) = policy.tiers().nth(rank)?;
+    policy.guidance(customer, as_of, up).ok().flatten()
+}
+
 impl Writer {
     fn result(
         &mut self,
@@ -163,7 +191,12 @@ impl Writer {
         let qualified = report::tier_id(policy, a.qualified_tier());
         let state = a.state();
         match self {
-            Writer::Json(out) => {
+            Writer::Json { out, guidance } => {
+                let next = if *guidance {
+                    next_up(policy, customer, a, as_of)
+                } else {
+                    None
+                };
                 let dimensions = policy
                     .dimension_names()
                     .zip(a.dimension_scores())
@@ -187,6 +220,7 @@ impl Writer {
                         version: policy.version(),
                     },
                     as_of,
+                    next,
                 };
                 serde_json::to_writer(&mut *out, &line)?;
                 writeln!(out)
@@ -234,7 +268,7 @@ impl Writer {
 
     fn finish(self) -> io::Result<()> {
         match self {
-            Writer::Json(mut out) => out.flush(),
+            Writer::Json { mut out, .. } => out.flush(),
             Writer::Csv(mut w) => w.flush(),
             Writer::Table {
                 mut out,
