@@ -16,7 +16,8 @@ use chrono::{Datelike, Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::domain::{constants, down, step, up, Var};
+use super::domain::{constants, down, step, up, Domains, Var};
+use super::range::{self, Range};
 use crate::error::EvalError;
 use crate::eval::cond::Env;
 use crate::eval::{self, decide, score};
@@ -189,13 +190,22 @@ pub(crate) fn guidance(
     };
     let missing = tier.min_score - score.0;
     let points = (missing > Decimal::ZERO).then(|| score::round(missing, p.precision));
+    let gates: Vec<&Cond> = p
+        .tiers
+        .iter()
+        .take(usize::from(u) + 1)
+        .flat_map(|t| t.require.iter().map(|(_, c)| c))
+        .collect();
     let mut probe = Probe {
         p,
         as_of,
         u,
         values: c.values.to_vec(),
         dims: dims.clone(),
+        scratch: dims.clone(),
+        consts: constants(&gates).unwrap_or_default(),
     };
+    let doms = Domains::of(p);
     let mut metrics: Vec<MetricGuidance> = Vec::new();
     for d in &p.dimensions {
         let Some(def) = p.metrics.get(usize::from(d.metric)) else {
@@ -204,7 +214,13 @@ pub(crate) fn guidance(
         if metrics.iter().any(|m| m.metric == def.name) {
             continue;
         }
+        let hopeless = probe.hopeless(d.metric, &doms, &env);
         let needed = match &def.kind {
+            MetricKind::Decimal { .. } | MetricKind::Integer { .. } if hopeless => {
+                Needed::Value(None)
+            }
+            MetricKind::Enum { .. } | MetricKind::Bool if hopeless => Needed::Values(Vec::new()),
+            MetricKind::Date if hopeless => Needed::Date(None),
             MetricKind::Decimal { .. } | MetricKind::Integer { .. } => {
                 Needed::Value(probe.nearest_value(d.metric))
             }
@@ -302,9 +318,66 @@ struct Probe<'a> {
     u: u16,
     values: Vec<Option<Value>>,
     dims: Vec<Score>,
+    /// Dimension scores being tried (reused, so that probing does not allocate).
+    scratch: Vec<Score>,
+    /// The constants the requirements of `u` and the tiers above compare each operand with.
+    consts: Vec<(Var, Vec<Rv>)>,
 }
 
 impl Probe<'_> {
+    /// Whether no value of `metric` can make the customer qualify: for every tier from `u`
+    /// up, either the composite stays below its minimum with the metric's dimensions at
+    /// their highest, or a requirement that does not depend on the metric fails. A quick,
+    /// exact no before any value is tried.
+    fn hopeless(&self, metric: u16, doms: &Domains, env: &Env<'_>) -> bool {
+        let p = self.p;
+        let Some(dom) = doms.metrics.get(usize::from(metric)) else {
+            return false;
+        };
+        let mine: Vec<usize> = p
+            .dimensions
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.metric == metric)
+            .map(|(k, _)| k)
+            .collect();
+        let mut best = self.dims.clone();
+        for &k in &mine {
+            let Some(d) = p.dimensions.get(k) else {
+                return false;
+            };
+            match range::dimension(p, k, d, dom) {
+                Some(Range::Within(_, h)) => {
+                    if let Some(slot) = best.get_mut(k) {
+                        *slot = Score(h);
+                    }
+                }
+                Some(Range::Empty) => return true,
+                None => return false,
+            }
+        }
+        let Some(top) = score::composite(p, &best) else {
+            return false;
+        };
+        let depends = |c: &Cond| {
+            let mut vars = Vec::new();
+            super::collect_vars(c, &mut vars);
+            vars.iter().any(|v| match *v {
+                Var::Metric(m) => m == metric,
+                Var::Score => true,
+                Var::Dimension(k) => mine.contains(&usize::from(k)),
+                _ => false,
+            })
+        };
+        !p.tiers.iter().take(usize::from(self.u) + 1).any(|t| {
+            top >= t.min_score
+                && t.require
+                    .iter()
+                    .filter(|(_, c)| !depends(c))
+                    .all(|(_, c)| c.eval(env))
+        })
+    }
+
     /// Whether the customer qualifies for `u` or higher with `metric` set to `value`.
     fn qualifies_with(&mut self, metric: u16, value: Option<Value>) -> bool {
         let i = usize::from(metric);
@@ -318,7 +391,8 @@ impl Probe<'_> {
         if let Some(slot) = self.values.get_mut(i) {
             *slot = value;
         }
-        let ok = self.qualifies(metric, self.as_of);
+        let as_of = self.as_of;
+        let ok = self.qualifies(metric, as_of);
         if let Some(slot) = self.values.get_mut(i) {
             *slot = keep;
         }
@@ -327,9 +401,11 @@ impl Probe<'_> {
 
     /// Whether the current values qualify, the dimensions of `metric` scored on `as_of`
     /// (the others keep their scores).
-    fn qualifies(&self, metric: u16, as_of: NaiveDate) -> bool {
+    fn qualifies(&mut self, metric: u16, as_of: NaiveDate) -> bool {
         let p = self.p;
-        let mut dims = self.dims.clone();
+        let dims = &mut self.scratch;
+        dims.clear();
+        dims.extend_from_slice(&self.dims);
         for (k, d) in p.dimensions.iter().enumerate() {
             if d.metric != metric {
                 continue;
@@ -345,13 +421,13 @@ impl Probe<'_> {
                 Err(_) => return false,
             }
         }
-        let Some(total) = score::composite(p, &dims) else {
+        let Some(total) = score::composite(p, dims) else {
             return false;
         };
         let env = Env {
             values: &self.values,
             score: Score(total),
-            dimensions: &dims,
+            dimensions: dims,
             tier: None,
             case: None,
         };
@@ -360,34 +436,14 @@ impl Probe<'_> {
 
     /// The points where qualification can change as `metric` moves (approximately: each
     /// is confirmed on the grid around it).
-    fn critical_points(&self, metric: u16, current: Decimal) -> Vec<Decimal> {
+    fn critical_points(&mut self, metric: u16, current: Decimal) -> Vec<Decimal> {
         let p = self.p;
+        // qualification changes at a requirement's constant, at a step of a step curve and
+        // where a linear curve crosses a level; a linear curve's own points are none of
+        // these unless a level crossing falls on them (then the crossing is found), and
+        // the metric's bounds only end the values tried
         let mut out = vec![current];
-        if let Some(def) = p.metrics.get(usize::from(metric)) {
-            if let MetricKind::Decimal { min, max } | MetricKind::Integer { min, max } = &def.kind {
-                out.extend(*min);
-                out.extend(*max);
-            }
-        }
-        let gates: Vec<&Cond> = p
-            .tiers
-            .iter()
-            .take(usize::from(self.u) + 1)
-            .flat_map(|t| t.require.iter().map(|(_, c)| c))
-            .collect();
-        let consts = constants(&gates).unwrap_or_default();
-        let nums = |v: Var| -> Vec<Decimal> {
-            consts
-                .iter()
-                .filter(|(w, _)| *w == v)
-                .flat_map(|(_, c)| c.iter())
-                .filter_map(|c| match c {
-                    Rv::Num(n) => Some(*n),
-                    _ => None,
-                })
-                .collect()
-        };
-        out.extend(nums(Var::Metric(metric)));
+        out.extend(nums(&self.consts, Var::Metric(metric)));
         // the composite's thresholds: each tier's minimum and the constants `score` is
         // compared with
         let grid = step(p.precision);
@@ -397,7 +453,7 @@ impl Probe<'_> {
             .take(usize::from(self.u) + 1)
             .map(|t| t.min_score)
             .collect();
-        for c in nums(Var::Score) {
+        for c in nums(&self.consts, Var::Score) {
             thresholds.extend(down(c, p.precision));
             thresholds.extend(up(c, p.precision).and_then(|u| u.checked_add(grid)));
         }
@@ -410,19 +466,14 @@ impl Probe<'_> {
             // the rounded dimension scores at which something changes
             let mut levels: Vec<Decimal> = Vec::new();
             for t in &thresholds {
-                if let Some(r) = self.level_for(k, *t) {
-                    levels.extend([r - grid, r, r + grid]);
-                }
+                levels.extend(self.level_for(k, *t));
             }
-            for c in nums(Var::Dimension(k16)) {
+            for c in nums(&self.consts, Var::Dimension(k16)) {
                 levels.extend(down(c, p.precision));
                 levels.extend(up(c, p.precision).and_then(|u| u.checked_add(grid)));
             }
             match &d.curve {
                 Curve::Linear(points) => {
-                    for (x, _) in points {
-                        out.push(*x);
-                    }
                     for w in points.windows(2) {
                         let [(xa, ya), (xb, yb)] = *w else { continue };
                         if ya == yb {
@@ -450,9 +501,32 @@ impl Probe<'_> {
         out
     }
 
-    /// The rounded score dimension `k` needs for the composite to reach `t`, the other
-    /// dimensions as they are (approximately; the grid check settles it).
-    fn level_for(&self, k: usize, t: Decimal) -> Option<Decimal> {
+    /// The lowest rounded score of dimension `k` with which the composite reaches `t`, the
+    /// other dimensions as they are: solved, then settled by computing the composite.
+    fn level_for(&mut self, k: usize, t: Decimal) -> Option<Decimal> {
+        let g = step(self.p.precision);
+        let mut r = self.level_estimate(k, t)?;
+        let reaches = |r: Decimal, this: &mut Self| -> Option<bool> {
+            let dims = &mut this.scratch;
+            dims.clear();
+            dims.extend_from_slice(&this.dims);
+            *dims.get_mut(k)? = Score(r);
+            Some(score::composite(this.p, dims)? >= t)
+        };
+        for _ in 0..4 {
+            if !reaches(r, self)? {
+                r = r.checked_add(g)?;
+            } else if reaches(r.checked_sub(g)?, self)? {
+                r = r.checked_sub(g)?;
+            } else {
+                return Some(r);
+            }
+        }
+        Some(r)
+    }
+
+    /// [`Probe::level_for`] by arithmetic alone: within a grid step or so.
+    fn level_estimate(&self, k: usize, t: Decimal) -> Option<Decimal> {
         let p = self.p;
         let w = p.dimensions.get(k)?.weight;
         let half = step(p.precision) / Decimal::TWO;
@@ -479,9 +553,17 @@ impl Probe<'_> {
             Some(Value::Integer(i)) => Decimal::from(i),
             _ => Decimal::ZERO,
         };
-        let mut points = self.critical_points(metric, current);
-        points.sort_by_key(|c| (*c - current).abs());
+        // each point as the grid value at or below it, nearest first, each once
+        let mut bases: Vec<(Decimal, Decimal)> = self
+            .critical_points(metric, current)
+            .into_iter()
+            .filter_map(|c| down(c, g))
+            .map(|b| ((b - current).abs(), b))
+            .collect();
+        bases.sort_unstable();
+        bases.dedup_by_key(|(_, b)| *b);
         let s = step(g);
+        let reach = s * Decimal::from(3);
         let value = |x: Decimal| {
             if integer {
                 i64::try_from(x).ok().map(Value::Integer)
@@ -489,48 +571,45 @@ impl Probe<'_> {
                 Some(Value::Decimal(x))
             }
         };
-        let mut best: Option<Decimal> = None;
-        let mut seen: Vec<(Decimal, bool)> = Vec::new();
-        for c in points {
-            let dist = (c - current).abs();
-            if best.is_some_and(|b| dist > (b - current).abs() + s * Decimal::from(3)) {
+        let mut best: Option<(Decimal, Decimal)> = None;
+        for (dist, base) in bases {
+            if best.is_some_and(|(d, _)| dist > d + reach) {
                 break;
             }
-            let Some(base) = down(c, g) else { continue };
-            let mut q = |x: Decimal, this: &mut Self| -> bool {
-                if let Some((_, r)) = seen.iter().find(|(y, _)| *y == x) {
-                    return *r;
-                }
-                let r = value(x).is_some_and(|v| this.qualifies_with(metric, Some(v)));
-                seen.push((x, r));
-                r
-            };
-            for k in -2i64..=1 {
-                let Some(a) = base.checked_add(s * Decimal::from(k)) else {
+            // the grid values around the point, and where qualification changes among them
+            let window: [Option<Decimal>; 4] = [
+                base.checked_sub(s),
+                Some(base),
+                base.checked_add(s),
+                base.checked_add(s + s),
+            ];
+            let mut q = [false; 4];
+            for (slot, x) in q.iter_mut().zip(window) {
+                *slot = x
+                    .and_then(value)
+                    .is_some_and(|v| self.qualifies_with(metric, Some(v)));
+            }
+            for k in 0..3 {
+                let (Some(Some(a)), Some(Some(b))) = (window.get(k), window.get(k + 1)) else {
                     continue;
                 };
-                let Some(b) = a.checked_add(s) else { continue };
-                let (qa, qb) = (q(a, self), q(b, self));
+                let (qa, qb) = (q.get(k).copied(), q.get(k + 1).copied());
                 let candidate = match (qa, qb) {
-                    (false, true) if b > current => Some(b),
-                    (true, false) if a < current => Some(a),
-                    _ => None,
+                    (Some(false), Some(true)) if *b > current => *b,
+                    (Some(true), Some(false)) if *a < current => *a,
+                    _ => continue,
                 };
-                if let Some(x) = candidate {
-                    let better = match best {
-                        None => true,
-                        Some(b) => {
-                            let (dx, db) = ((x - current).abs(), (b - current).abs());
-                            dx < db || (dx == db && x > b)
-                        }
-                    };
-                    if better {
-                        best = Some(x);
-                    }
+                let d = (candidate - current).abs();
+                let better = match best {
+                    None => true,
+                    Some((bd, bx)) => d < bd || (d == bd && candidate > bx),
+                };
+                if better {
+                    best = Some((d, candidate));
                 }
             }
         }
-        best.map(|b| on_scale(b, g))
+        best.map(|(_, b)| on_scale(b, g))
     }
 
     /// The first as-of date after the current one on which a date metric's dimensions
@@ -585,6 +664,19 @@ impl Probe<'_> {
         }
         None
     }
+}
+
+/// The numbers an operand is compared with.
+fn nums(consts: &[(Var, Vec<Rv>)], v: Var) -> Vec<Decimal> {
+    consts
+        .iter()
+        .filter(|(w, _)| *w == v)
+        .flat_map(|(_, c)| c.iter())
+        .filter_map(|c| match c {
+            Rv::Num(n) => Some(*n),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The first day on which `k` whole years have passed since `start` (a 29 February start

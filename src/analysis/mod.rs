@@ -559,7 +559,7 @@ fn interval_note(name: &str, iv: Interval) -> Option<String> {
     }
 }
 
-fn collect_vars(c: &Cond, out: &mut Vec<Var>) {
+pub(crate) fn collect_vars(c: &Cond, out: &mut Vec<Var>) {
     let op = |o: &Operand, out: &mut Vec<Var>| match *o {
         Operand::Metric(m) => out.push(Var::Metric(m)),
         Operand::Score => out.push(Var::Score),
