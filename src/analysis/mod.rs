@@ -3,8 +3,8 @@
 //! reachable tier) and next-tier guidance (section 16).
 //!
 //! Everything here is a pure function of the compiled model. The analysis reasons over the
-//! domains every accepted record can take ([`domain`]) and the ranges of the scores
-//! ([`range`]); it says something only when it holds for every record, and nothing where
+//! domains every accepted record can take (`domain`) and the ranges of the scores
+//! (`range`); it says something only when it holds for every record, and nothing where
 //! it cannot decide.
 
 mod domain;
