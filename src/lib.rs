@@ -51,12 +51,18 @@ pub mod service {
     pub use crate::model::AccountManager;
 }
 
-/// Cases: building them, their SLA deadlines, routing and escalation.
+/// Cases: building them, their SLA deadlines, routing and escalation, and their timelines
+/// (the status of every milestone at any instant).
 pub mod sla {
     pub use crate::eval::{
-        Deadline, EscalationStatus, EscalationStep, Handling, RouteDecision, SlaError, SlaErrorKind,
+        due_within, CaseState, CaseStatus, Deadline, DueMilestone, EscalationStatus,
+        EscalationStep, Handling, MilestoneState, MilestoneStatus, RouteDecision, SlaError,
+        SlaErrorKind,
     };
-    pub use crate::input::{Case, CaseBuilder, CaseError, CaseErrorKind};
+    pub use crate::input::{
+        Case, CaseBuilder, CaseError, CaseErrorKind, Event, Timeline, TimelineError,
+        TimelineErrorKind,
+    };
 }
 
 /// Traces of a tier decision, from [`Policy::explain`].

@@ -193,6 +193,18 @@ impl Policy {
         analysis::guidance::guidance(&self.inner, customer, as_of, tier.rank)
     }
 
+    /// Opens the timeline of a case handled for a customer in `tier` (spec section 17):
+    /// record its events with [`Timeline::record`](crate::sla::Timeline::record) and ask
+    /// for its status at any instant with [`Timeline::status`](crate::sla::Timeline::status).
+    /// The case gives the kind, the severity at opening, the channel and the opening time.
+    pub fn timeline(
+        &self,
+        tier: TierId,
+        case: &Case,
+    ) -> Result<crate::input::Timeline, crate::input::TimelineError> {
+        crate::input::Timeline::open(Arc::clone(&self.inner), tier, case)
+    }
+
     /// A customer's metric values as input text (what a CSV cell of `tier` would hold),
     /// by metric in declaration order; `None` for an absent value.
     pub fn metric_values<'a>(

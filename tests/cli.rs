@@ -1854,3 +1854,146 @@ fn tier_json_with(extra: &[&str], file: &str) -> (Run, Vec<Value>) {
         .collect();
     (run, lines)
 }
+
+// ---------------------------------------------------------------------------------------
+// case timelines
+
+fn case_status(tier: &str, at: &str, file: &str) -> Run {
+    tierwise(&["case", "--policy", SAMPLE, "--tier", tier, "--at", at, file])
+}
+
+#[test]
+fn case_status_snapshots() {
+    for (name, tier, at, file) in [
+        // a key complaint: its clock is the business calendar, closed for National Day
+        (
+            "case_complaint_across_national_day",
+            "key",
+            "2026-10-08T12:00:00+08:00",
+            "data/case-complaint-national-day.jsonl",
+        ),
+        // a level-1 exception counts around the clock, through the night; answered late
+        (
+            "case_exception_level1_met_late",
+            "standard",
+            "2026-10-04T09:00:00+08:00",
+            "data/case-exception-level1.jsonl",
+        ),
+        // raised from routine to major: the major targets, still from the opening
+        (
+            "case_severity_raised",
+            "key",
+            "2026-06-30T10:00:00+08:00",
+            "data/case-severity-raised.jsonl",
+        ),
+        // waiting on the customer: the clock stands still, due times unknown
+        (
+            "case_waiting_on_customer",
+            "key",
+            "2026-06-30T10:00:00+08:00",
+            "data/case-waiting-on-customer.jsonl",
+        ),
+    ] {
+        let run = case_status(tier, at, file);
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+        assert_eq!(run.stderr, "", "{name}");
+        let v: Value = serde_json::from_str(&run.stdout).unwrap();
+        assert!(v["milestones"].is_object(), "{name}");
+        insta::assert_snapshot!(name, run.stdout);
+    }
+}
+
+#[test]
+fn case_reports_bad_event_lines_and_still_prints_the_status() {
+    let dir = std::env::temp_dir().join(format!("tierwise-case-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("events.jsonl");
+    std::fs::write(
+        &file,
+        concat!(
+            "{\"event\": \"opened\", \"at\": \"2026-06-29T09:30:00\", \"case\": \"complaint\"}\n",
+            "{\"event\": \"met\", \"at\": \"2026-06-29T09:50:00+08:00\", \"milestone\": \"acknowlege\"}\n",
+            "{\"event\": \"met\", \"at\": \"2026-06-29T09:55:00+08:00\", \"milestone\": \"acknowledge\"}\n",
+            "{\"event\": \"resumed\", \"at\": \"2026-06-29T10:00:00+08:00\"}\n",
+            "{\"event\": \"met\", \"at\": \"2026-06-29T09:00:00+08:00\", \"milestone\": \"investigate\"}\n",
+        ),
+    )
+    .unwrap();
+    let path = file.to_string_lossy().into_owned();
+    let run = case_status("key", "2026-06-29T12:00:00", &path);
+    assert_eq!(run.code, 1);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["milestones"]["acknowledge"]["state"], "met");
+    assert_eq!(
+        v["milestones"]["acknowledge"]["met"],
+        "2026-06-29T09:55:00+08:00"
+    );
+    let stderr = run.stderr.replace(&path, "EVENTS");
+    insta::assert_snapshot!("case_bad_lines_stderr", stderr);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn cases_lists_breached_and_due_soon_soonest_first() {
+    let run = tierwise(&[
+        "cases",
+        "--policy",
+        SAMPLE,
+        "--at",
+        "2026-10-09T10:00:00+08:00",
+        "--due-within",
+        "2h",
+        "data/cases.jsonl",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let dues: Vec<&str> = lines.iter().map(|l| l["due"].as_str().unwrap()).collect();
+    let mut sorted = dues.clone();
+    sorted.sort();
+    assert_eq!(dues, sorted);
+    assert!(
+        lines.iter().all(|l| l["case_id"] != "K-1006"),
+        "a closed case is listed"
+    );
+    assert!(lines.iter().any(|l| l["state"] == "breached"));
+    insta::assert_snapshot!("cases_due_within_2h", run.stdout);
+    // without --due-within: only what is breached
+    let run = tierwise(&[
+        "cases",
+        "--policy",
+        SAMPLE,
+        "--at",
+        "2026-10-09T10:00:00+08:00",
+        "data/cases.jsonl",
+    ]);
+    assert!(
+        run.stdout.lines().all(|l| l.contains("\"breached\"")),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn cases_reports_bad_lines_and_lists_the_other_cases() {
+    let run = tierwise(&[
+        "cases",
+        "--policy",
+        SAMPLE,
+        "--at",
+        "2026-10-09T10:00:00+08:00",
+        "--due-within",
+        "2h",
+        "tests/inputs/cases/bad-lines.jsonl",
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains("K-1007") && run.stdout.contains("K-1001"));
+    assert!(
+        !run.stdout.contains("K-1008"),
+        "a case with a bad line is listed"
+    );
+    insta::assert_snapshot!("cases_bad_lines_stderr", run.stderr);
+}

@@ -23,3 +23,4 @@ mod properties;
 #[cfg(feature = "cli")]
 mod scenarios;
 mod schema;
+mod timelines;

@@ -374,6 +374,42 @@ impl Calendar {
         i64::try_from(nanos / i128::from(engine::NANOS)).unwrap_or(i64::MAX)
     }
 
+    /// Open time in `[from, to)` outside the `pauses` (half-open UTC intervals, in any
+    /// order, possibly overlapping), in nanoseconds; 0 when `to <= from`. Instants outside
+    /// the supported range are clamped to it.
+    pub fn open_nanos_outside(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        pauses: &[(DateTime<Utc>, DateTime<Utc>)],
+    ) -> i128 {
+        if to <= from {
+            return 0;
+        }
+        let (a, b) = (engine::clamped_nanos(from), engine::clamped_nanos(to));
+        let mut cut: Vec<(i64, i64)> = pauses
+            .iter()
+            .map(|(p, q)| {
+                (
+                    engine::clamped_nanos(*p).max(a),
+                    engine::clamped_nanos(*q).min(b),
+                )
+            })
+            .filter(|(p, q)| p < q)
+            .collect();
+        cut.sort_unstable();
+        let mut total = self.open_nanos_between(a, b);
+        let mut reach = a;
+        for (p, q) in cut {
+            let p = p.max(reach);
+            if p < q {
+                total -= self.open_nanos_between(p, q);
+                reach = q;
+            }
+        }
+        total
+    }
+
     /// The nanosecond limit of a search starting at `n`.
     fn limit(&self, n: i64) -> i64 {
         let span = i64::from(self.horizon_days).saturating_mul(86_400 * engine::NANOS);

@@ -97,12 +97,35 @@ pub(super) fn compile_cases(
             applies.clear();
         }
         reported.push(diags.list.len() > before);
+        let mut pause_on: Vec<String> = Vec::new();
+        if let Some(list) = &c.pause_on {
+            for st in &list.v {
+                if st.v.trim().is_empty() {
+                    err(
+                        diags,
+                        DiagnosticKind::InvalidValue,
+                        st.span,
+                        "a status in `pause_on` cannot be empty",
+                    );
+                } else if pause_on.contains(&st.v) {
+                    err(
+                        diags,
+                        DiagnosticKind::Duplicate,
+                        st.span,
+                        format!("status `{}` is listed twice in `pause_on`", st.v),
+                    );
+                } else {
+                    pause_on.push(st.v.clone());
+                }
+            }
+        }
         let def = CaseDef {
             kind: c.kind.v.clone(),
             severities,
             milestones,
             applies,
             offset,
+            pause_on,
         };
         offset = offset.saturating_add(def.slots(cx.tier_ids.len()));
         m.cases.push(def);

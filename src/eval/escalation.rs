@@ -22,6 +22,15 @@ pub struct EscalationStep<'p> {
 }
 
 impl<'p> EscalationStep<'p> {
+    pub(crate) fn new(milestone: &'p str, at: &'p str, notify: &'p str, due: DateTime<Tz>) -> Self {
+        EscalationStep {
+            milestone,
+            at,
+            notify,
+            due,
+        }
+    }
+
     /// The milestone watched.
     pub fn milestone(&self) -> &'p str {
         self.milestone
@@ -48,6 +57,10 @@ pub struct EscalationStatus<'p> {
 }
 
 impl<'p> EscalationStatus<'p> {
+    pub(crate) fn new(due: Vec<EscalationStep<'p>>, next: Option<EscalationStep<'p>>) -> Self {
+        EscalationStatus { due, next }
+    }
+
     /// The steps whose time has come, in order of due time.
     pub fn due(&self) -> &[EscalationStep<'p>] {
         &self.due

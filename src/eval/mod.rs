@@ -17,6 +17,7 @@ pub(crate) mod score;
 mod scoring;
 pub(crate) mod service;
 pub(crate) mod sla;
+pub(crate) mod timeline;
 
 use chrono::NaiveDate;
 
@@ -27,6 +28,9 @@ pub use resolve::Resolution;
 pub use route::RouteDecision;
 pub use service::Service;
 pub use sla::{Deadline, SlaError, SlaErrorKind};
+pub use timeline::{
+    due_within, CaseState, CaseStatus, DueMilestone, MilestoneState, MilestoneStatus,
+};
 
 use crate::error::{EvalError, EvalErrorKind};
 use crate::input::Customer;

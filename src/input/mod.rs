@@ -4,7 +4,9 @@
 
 mod case;
 mod customer;
+mod timeline;
 
 pub use case::{Case, CaseBuilder, CaseError, CaseErrorKind};
 pub(crate) use customer::Previous;
 pub use customer::{Customer, CustomerBuilder, InputValue};
+pub use timeline::{Event, Timeline, TimelineError, TimelineErrorKind};

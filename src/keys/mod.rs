@@ -676,6 +676,11 @@ pub(crate) const CASE_KEYS: &[Key] = &[
         }),
         "Which milestones apply to each severity (default: every milestone to every severity); once given, every severity needs its list.",
     ),
+    key(
+        "pause_on",
+        TEXTS,
+        "Case statuses that stop the clock (like `waiting_on_customer`): a `status` event naming one pauses the case until a status not in the list.",
+    ),
     DESCRIPTION,
 ];
 

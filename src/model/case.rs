@@ -17,6 +17,8 @@ pub(crate) struct CaseDef {
     pub(crate) applies: Vec<Vec<bool>>,
     /// Where this case's targets start in [`SlaTable::targets`].
     pub(crate) offset: usize,
+    /// The statuses that stop the clock (`pause_on`).
+    pub(crate) pause_on: Vec<String>,
 }
 
 impl CaseDef {

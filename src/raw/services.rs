@@ -98,6 +98,7 @@ table! {
         "severities" => severities: Option<Sp<Vec<Sp<String>>>> = Cx::strings,
         "milestones" => milestones: Option<Sp<Vec<Sp<String>>>> = Cx::strings,
         "milestones_for" => milestones_for: Option<Pairs<Vec<Sp<String>>>> = list_pairs,
+        "pause_on" => pause_on: Option<Sp<Vec<Sp<String>>>> = Cx::strings,
     }
     checked {
         "name" = Cx::string,
