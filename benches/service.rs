@@ -1,6 +1,7 @@
 //! Service benchmarks: SLA deadlines on a business calendar (4 hours, 3 business days across
 //! a weekend and a holiday, 30 business days, 30 business days with 0 to 10,000 pauses) and
-//! service + routing resolution.
+//! service + routing resolution; case timelines: one case's status, and 100,000 open cases
+//! scanned for milestones breached or due within an hour.
 #![expect(
     clippy::unwrap_used,
     reason = "a benchmark with a broken fixture should stop at once"
@@ -108,5 +109,65 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(service, benches);
+fn timelines(c: &mut Criterion) {
+    use tierwise::sla::{due_within, Event, Timeline};
+    let path = "policies/ocean-shipping.toml";
+    let policy = Policy::from_toml_str(path, &std::fs::read_to_string(path).unwrap()).unwrap();
+    let tiers: Vec<_> = policy.tiers().map(|(id, _)| id).collect();
+    let start = "2026-06-22T00:00:00Z".parse::<DateTime<Utc>>().unwrap();
+    let minute = chrono::Duration::minutes(1);
+    // open cases spread over a week, each with a few events
+    let n = 100_000;
+    let cases: Vec<(usize, Timeline)> = (0..n)
+        .map(|i| {
+            let opened = start + minute * i32::try_from(i % 10_080).unwrap();
+            let tier = *tiers.get(i % tiers.len()).unwrap();
+            let (kind, severity) = match i % 4 {
+                0 => ("complaint", "routine"),
+                1 => ("complaint", "major"),
+                2 => ("exception", "level1"),
+                _ => ("exception", "level2"),
+            };
+            let case = policy
+                .case(kind, opened)
+                .severity(severity)
+                .build()
+                .unwrap();
+            let mut t = policy.timeline(tier, &case).unwrap();
+            let first = if kind == "complaint" {
+                "acknowledge"
+            } else {
+                "first_response"
+            };
+            t.record(opened + minute * 10, Event::Met(first)).unwrap();
+            if i % 3 == 0 {
+                t.record(opened + minute * 20, Event::Paused).unwrap();
+                t.record(opened + minute * 50, Event::Resumed).unwrap();
+            }
+            (i, t)
+        })
+        .collect();
+    let at = start + chrono::Duration::days(7);
+    let mut group = c.benchmark_group("timelines");
+    group.sample_size(10);
+    group.bench_function("due_within_1h_100k_open_cases", |b| {
+        b.iter(|| {
+            black_box(
+                due_within(
+                    cases.iter().map(|(i, t)| (*i, t)),
+                    at,
+                    chrono::Duration::hours(1),
+                )
+                .len(),
+            )
+        })
+    });
+    let one = &cases.get(1).unwrap().1;
+    group.bench_function("status_one_case", |b| {
+        b.iter(|| black_box(one.status(black_box(at)).unwrap().milestones().len()))
+    });
+    group.finish();
+}
+
+criterion_group!(service, benches, timelines);
 criterion_main!(service);
