@@ -35,6 +35,7 @@ pub struct Policy {
 impl Policy {
     fn new(mut compiled: Compiled) -> Policy {
         compiled.warnings = analysis::warnings(&compiled);
+        compiled.dimension_highest = analysis::dimension_highest(&compiled);
         Policy {
             inner: Arc::new(compiled),
         }

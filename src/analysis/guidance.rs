@@ -16,11 +16,10 @@ use chrono::{Datelike, Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::domain::{constants, down, step, up, Domains, Var};
-use super::range::{self, Range};
+use super::domain::{constants, down, step, up, Var};
 use crate::error::EvalError;
 use crate::eval::cond::Env;
-use crate::eval::{self, decide, score};
+use crate::eval::{self, decide, score, scoring};
 use crate::input::Customer;
 use crate::model::{
     AdjustKind, CmpOp, Compiled, Cond, Curve, DateUnit, MetricKind, Operand, Rv, Score, TierId,
@@ -204,8 +203,8 @@ pub(crate) fn guidance(
         dims: dims.clone(),
         scratch: dims.clone(),
         consts: constants(&gates).unwrap_or_default(),
+        customer: c.clone(),
     };
-    let doms = Domains::of(p);
     let mut metrics: Vec<MetricGuidance> = Vec::new();
     for d in &p.dimensions {
         let Some(def) = p.metrics.get(usize::from(d.metric)) else {
@@ -214,7 +213,7 @@ pub(crate) fn guidance(
         if metrics.iter().any(|m| m.metric == def.name) {
             continue;
         }
-        let hopeless = probe.hopeless(d.metric, &doms, &env);
+        let hopeless = probe.hopeless(d.metric, &env);
         let needed = match &def.kind {
             MetricKind::Decimal { .. } | MetricKind::Integer { .. } if hopeless => {
                 Needed::Value(None)
@@ -322,6 +321,9 @@ struct Probe<'a> {
     scratch: Vec<Score>,
     /// The constants the requirements of `u` and the tiers above compare each operand with.
     consts: Vec<(Var, Vec<Rv>)>,
+    /// The customer, one value at a time changed, scored whole on the as-of date (the
+    /// integer fast path where it applies).
+    customer: Customer,
 }
 
 impl Probe<'_> {
@@ -329,11 +331,8 @@ impl Probe<'_> {
     /// up, either the composite stays below its minimum with the metric's dimensions at
     /// their highest, or a requirement that does not depend on the metric fails. A quick,
     /// exact no before any value is tried.
-    fn hopeless(&self, metric: u16, doms: &Domains, env: &Env<'_>) -> bool {
+    fn hopeless(&self, metric: u16, env: &Env<'_>) -> bool {
         let p = self.p;
-        let Some(dom) = doms.metrics.get(usize::from(metric)) else {
-            return false;
-        };
         let mine: Vec<usize> = p
             .dimensions
             .iter()
@@ -343,32 +342,19 @@ impl Probe<'_> {
             .collect();
         let mut best = self.dims.clone();
         for &k in &mine {
-            let Some(d) = p.dimensions.get(k) else {
-                return false;
-            };
-            match range::dimension(p, k, d, dom) {
-                Some(Range::Within(_, h)) => {
+            match p.dimension_highest.get(k).copied().flatten() {
+                Some(h) => {
                     if let Some(slot) = best.get_mut(k) {
                         *slot = Score(h);
                     }
                 }
-                Some(Range::Empty) => return true,
                 None => return false,
             }
         }
         let Some(top) = score::composite(p, &best) else {
             return false;
         };
-        let depends = |c: &Cond| {
-            let mut vars = Vec::new();
-            super::collect_vars(c, &mut vars);
-            vars.iter().any(|v| match *v {
-                Var::Metric(m) => m == metric,
-                Var::Score => true,
-                Var::Dimension(k) => mine.contains(&usize::from(k)),
-                _ => false,
-            })
-        };
+        let depends = |c: &Cond| reads(c, metric, &mine);
         !p.tiers.iter().take(usize::from(self.u) + 1).any(|t| {
             top >= t.min_score
                 && t.require
@@ -387,13 +373,25 @@ impl Probe<'_> {
         if value.is_some_and(|v| def.kind.violated_bound(&v).is_some()) {
             return false;
         }
-        let keep = self.values.get(i).copied().flatten();
-        if let Some(slot) = self.values.get_mut(i) {
+        let p = self.p;
+        let keep = self.customer.values.get(i).copied().flatten();
+        if let Some(slot) = self.customer.values.get_mut(i) {
             *slot = value;
         }
-        let as_of = self.as_of;
-        let ok = self.qualifies(metric, as_of);
-        if let Some(slot) = self.values.get_mut(i) {
+        let ok = match scoring::score(p, &self.customer, self.as_of) {
+            Ok((total, dims)) => {
+                let env = Env {
+                    values: &self.customer.values,
+                    score: total,
+                    dimensions: dims.as_slice(),
+                    tier: None,
+                    case: None,
+                };
+                (0..=usize::from(self.u)).any(|t| decide::admits(p, t, total, &env))
+            }
+            Err(_) => false,
+        };
+        if let Some(slot) = self.customer.values.get_mut(i) {
             *slot = keep;
         }
         ok
@@ -436,14 +434,18 @@ impl Probe<'_> {
 
     /// The points where qualification can change as `metric` moves (approximately: each
     /// is confirmed on the grid around it).
-    fn critical_points(&mut self, metric: u16, current: Decimal) -> Vec<Decimal> {
+    fn critical_points(&mut self, metric: u16, current: Decimal) -> Vec<(Decimal, bool)> {
         let p = self.p;
         // qualification changes at a requirement's constant, at a step of a step curve and
         // where a linear curve crosses a level; a linear curve's own points are none of
         // these unless a level crossing falls on them (then the crossing is found), and
         // the metric's bounds only end the values tried
-        let mut out = vec![current];
-        out.extend(nums(&self.consts, Var::Metric(metric)));
+        let mut out = vec![(current, true)];
+        out.extend(
+            nums(&self.consts, Var::Metric(metric))
+                .into_iter()
+                .map(|c| (c, true)),
+        );
         // the composite's thresholds: each tier's minimum and the constants `score` is
         // compared with
         let grid = step(p.precision);
@@ -490,11 +492,11 @@ impl Probe<'_> {
                                 .checked_mul(xb - xa)
                                 .and_then(|n| n.checked_div(yb - ya))
                                 .and_then(|n| xa.checked_add(n));
-                            out.extend(x);
+                            out.extend(x.map(|x| (x, false)));
                         }
                     }
                 }
-                Curve::Steps(points) => out.extend(points.iter().map(|(x, _)| *x)),
+                Curve::Steps(points) => out.extend(points.iter().map(|(x, _)| (*x, true))),
                 Curve::Map(_) => {}
             }
         }
@@ -554,14 +556,19 @@ impl Probe<'_> {
             _ => Decimal::ZERO,
         };
         // each point as the grid value at or below it, nearest first, each once
-        let mut bases: Vec<(Decimal, Decimal)> = self
+        let mut bases: Vec<(Decimal, Decimal, bool)> = self
             .critical_points(metric, current)
             .into_iter()
-            .filter_map(|c| down(c, g))
-            .map(|b| ((b - current).abs(), b))
+            .filter_map(|(c, exact)| down(c, g).map(|b| ((b - current).abs(), b, exact)))
             .collect();
-        bases.sort_unstable();
-        bases.dedup_by_key(|(_, b)| *b);
+        // an exact point needs the grid values next to it; a computed one a step more
+        bases.sort_unstable_by_key(|a| (a.0, a.1, !a.2));
+        bases.dedup_by(|later, first| {
+            later.1 == first.1 && {
+                first.2 &= later.2;
+                true
+            }
+        });
         let s = step(g);
         let reach = s * Decimal::from(3);
         let value = |x: Decimal| {
@@ -572,7 +579,7 @@ impl Probe<'_> {
             }
         };
         let mut best: Option<(Decimal, Decimal)> = None;
-        for (dist, base) in bases {
+        for (dist, base, exact) in bases {
             if best.is_some_and(|(d, _)| dist > d + reach) {
                 break;
             }
@@ -581,7 +588,7 @@ impl Probe<'_> {
                 base.checked_sub(s),
                 Some(base),
                 base.checked_add(s),
-                base.checked_add(s + s),
+                if exact { None } else { base.checked_add(s + s) },
             ];
             let mut q = [false; 4];
             for (slot, x) in q.iter_mut().zip(window) {
@@ -647,7 +654,7 @@ impl Probe<'_> {
         let mut xs: Vec<i64> = self
             .critical_points(metric, Decimal::from(now))
             .into_iter()
-            .filter_map(|x| i64::try_from(x.floor()).ok())
+            .filter_map(|(x, _)| i64::try_from(x.floor()).ok())
             .flat_map(|x| [x - 1, x, x + 1, x + 2])
             .filter(|x| *x > now && *x <= last_x.max(now) + 1)
             .collect();
@@ -663,6 +670,24 @@ impl Probe<'_> {
             }
         }
         None
+    }
+}
+
+/// Whether a condition reads `metric`, the score or one of the dimensions `mine`.
+fn reads(c: &Cond, metric: u16, mine: &[usize]) -> bool {
+    let op = |o: &Operand| match *o {
+        Operand::Metric(m) => m == metric,
+        Operand::Score => true,
+        Operand::Dimension(k) => mine.contains(&usize::from(k)),
+        _ => false,
+    };
+    match c {
+        Cond::Const(_) => false,
+        Cond::Truthy(m) => *m == metric,
+        Cond::Not(c) => reads(c, metric, mine),
+        Cond::And(cs) | Cond::Or(cs) => cs.iter().any(|c| reads(c, metric, mine)),
+        Cond::Cmp(a, _, b) => op(a) || op(b),
+        Cond::In(a, list) => op(a) || list.iter().any(op),
     }
 }
 

@@ -581,14 +581,20 @@ pub(crate) fn collect_vars(c: &Cond, out: &mut Vec<Var>) {
     }
 }
 
-/// The highest composite any record reaches, when it can be computed.
-#[allow(dead_code)]
-pub(crate) fn highest_composite(p: &Compiled) -> Option<Decimal> {
-    let mut d = Domains::of(p);
-    match range::fill(p, &mut d)? {
-        Range::Within(_, h) => Some(h),
-        Range::Empty => None,
-    }
+/// The highest score of each dimension over every accepted record.
+pub(crate) fn dimension_highest(p: &Compiled) -> Vec<Option<Decimal>> {
+    let doms = Domains::of(p);
+    p.dimensions
+        .iter()
+        .enumerate()
+        .map(|(k, d)| {
+            let dom = doms.metrics.get(usize::from(d.metric))?;
+            match range::dimension(p, k, d, dom)? {
+                Range::Within(_, h) => Some(h),
+                Range::Empty => None,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -342,6 +342,7 @@ fn compile(raw: &RawPolicy, diags: &mut Diags) -> Option<Compiled> {
         origin: Default::default(),
         places: Default::default(),
         warnings: Vec::new(),
+        dimension_highest: Vec::new(),
     })
 }
 

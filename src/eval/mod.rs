@@ -14,7 +14,7 @@ pub(crate) mod handling;
 pub(crate) mod resolve;
 pub(crate) mod route;
 pub(crate) mod score;
-mod scoring;
+pub(crate) mod scoring;
 pub(crate) mod service;
 pub(crate) mod sla;
 pub(crate) mod timeline;

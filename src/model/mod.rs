@@ -68,6 +68,9 @@ pub(crate) struct Compiled {
     pub(crate) places: Places,
     /// What the analysis found (spec section 15), filled in by the facade after compiling.
     pub(crate) warnings: Vec<Warning>,
+    /// The highest score of each dimension over every accepted record (`None` when the
+    /// analysis could not say), filled in with the warnings; guidance reads it.
+    pub(crate) dimension_highest: Vec<Option<Decimal>>,
 }
 
 /// The file a policy came from and the places of its header keys.
