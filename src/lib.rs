@@ -75,6 +75,7 @@ pub mod trace {
 
 /// Simulating a policy over a population, and comparing two policies.
 pub mod simulate {
+    pub use crate::authoring::cause::{Cause, CauseKind};
     pub use crate::authoring::simulate::{
         Mover, Placement, RecordError, RecordErrorKind, Simulation, SimulationError,
         SimulationErrorKind, SimulationReport, TierShare, Transition,

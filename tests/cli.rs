@@ -727,6 +727,7 @@ fn simulate_against_a_policy_with_other_tiers() {
             "against",
             "transitions",
             "moved",
+            "causes",
             "movers"
         ]
     );
@@ -992,11 +993,12 @@ fn simulate_lists_the_customers_that_move_and_the_dimension_that_moved_them() {
     assert!(
         run.stdout.ends_with(
             "\nmoved: 2 of 12 customers\n\
+             moved by: score 2\n\
              \n\
-             customers that move: 2 of 2 listed\n\
-             id   from  to   score  against  moved most by\n\
-             A02  key   vip  75.00    82.00  volume\n\
-             A11  key   vip  75.00    82.00  volume\n\
+             customers that move: 2 of 2 listed, largest score change first\n\
+             id   from  to   score  against  moved most by  cause\n\
+             A02  key   vip  75.00    82.00  volume         score: 75.00 -> 82.00; moved most by `volume`\n\
+             A11  key   vip  75.00    82.00  volume         score: 75.00 -> 82.00; moved most by `volume`\n\
              \n\
              rows with errors: 0\n"
         ),
@@ -1015,8 +1017,10 @@ fn simulate_lists_the_customers_that_move_and_the_dimension_that_moved_them() {
     assert_eq!(
         sim["movers"],
         serde_json::json!([
-            {"id": "A02", "from": "key", "to": "vip", "score": "75.00", "against_score": "82.00", "dimension": "volume"},
-            {"id": "A11", "from": "key", "to": "vip", "score": "75.00", "against_score": "82.00", "dimension": "volume"}
+            {"id": "A02", "from": "key", "to": "vip", "score": "75.00", "against_score": "82.00", "dimension": "volume",
+             "cause": {"kind": "score", "detail": "75.00 -> 82.00; moved most by `volume`"}},
+            {"id": "A11", "from": "key", "to": "vip", "score": "75.00", "against_score": "82.00", "dimension": "volume",
+             "cause": {"kind": "score", "detail": "75.00 -> 82.00; moved most by `volume`"}}
         ])
     );
 }
@@ -1044,12 +1048,12 @@ fn simulate_movers_are_limited_by_the_movers_option() {
     assert_eq!(
         table,
         [
-            "customers that move: 3 of 10 listed (--movers N lists more)",
-            "id   from      to         score  against  moved most by",
+            "customers that move: 3 of 10 listed (--movers N lists more), largest score change first",
+            "id   from      to         score  against  moved most by  cause",
             // the two policies score alike: their tier ids, not a dimension, differ
-            "A01  vip       platinum  100.00   100.00  -",
-            "A02  key       gold       75.00    75.00  -",
-            "A03  standard  bronze      9.80     9.80  -",
+            "A01  vip       platinum  100.00   100.00  -              score: 100.00 -> 100.00; the policies name their tiers differently (no `vip` in the one, no `platinum` in the other)",
+            "A02  key       gold       75.00    75.00  -              score: 75.00 -> 75.00; the policies name their tiers differently (no `key` in the one, no `gold` in the other)",
+            "A03  standard  bronze      9.80     9.80  -              score: 9.80 -> 9.80; the policies name their tiers differently (no `standard` in the one, no `bronze` in the other)",
         ]
     );
 
@@ -1996,4 +2000,165 @@ fn cases_reports_bad_lines_and_lists_the_other_cases() {
         "a case with a bad line is listed"
     );
     insta::assert_snapshot!("cases_bad_lines_stderr", run.stderr);
+}
+
+// ---------------------------------------------------------------------------------------
+// simulate: causes of moves
+
+/// The spec example against a variant of itself, both run on `good.csv`: the movers' causes.
+fn causes_against(edit: &dyn Fn(&str) -> String, extra: &[&str]) -> Value {
+    let text = std::fs::read_to_string(SPEC).unwrap();
+    let dir = std::env::temp_dir().join(format!(
+        "tierwise-causes-{}-{}",
+        std::process::id(),
+        extra.len()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("variant-{:x}.toml", text.len() ^ edit(&text).len()));
+    std::fs::write(&file, edit(&text)).unwrap();
+    let file = file.to_string_lossy().into_owned();
+    let mut args = vec![
+        "simulate",
+        "--policy",
+        SPEC,
+        "--against",
+        &file,
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+    ];
+    args.extend(extra);
+    args.push("tests/inputs/customers/good.csv");
+    let run = tierwise(&args);
+    assert!(run.stdout.starts_with('{'), "{}", run.stderr);
+    let _ = std::fs::remove_file(&file);
+    serde_json::from_str(&run.stdout).unwrap()
+}
+
+fn cause_of<'a>(sim: &'a Value, id: &str) -> (&'a str, &'a str) {
+    let m = sim["movers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == id)
+        .unwrap();
+    (
+        m.pointer("/cause/kind").and_then(Value::as_str).unwrap(),
+        m.pointer("/cause/detail").and_then(Value::as_str).unwrap(),
+    )
+}
+
+#[test]
+fn simulate_gives_each_mover_the_step_where_the_policies_part() {
+    // the margin gate of vip rises from 8 to 17: A01 (margin 16) leaves vip by it, and
+    // A06, kept at vip by the buffer, is no longer kept (the buffer needs the gate too)
+    let sim = causes_against(
+        &|t| t.replace("gross_margin_pct >= 8", "gross_margin_pct >= 17"),
+        &[],
+    );
+    assert_eq!(
+        cause_of(&sim, "A01"),
+        (
+            "requirement",
+            "`gross_margin_pct >= 17` fails under the policy compared against"
+        )
+    );
+    assert_eq!(
+        cause_of(&sim, "A06"),
+        (
+            "buffer",
+            "the downgrade buffer kept `vip` under the simulated policy"
+        )
+    );
+    assert_eq!(
+        sim["causes"],
+        serde_json::json!({"requirement": 1, "buffer": 1})
+    );
+    // no floor for strategic accounts: A04 falls to standard
+    let sim = causes_against(
+        &|t| {
+            t.replace(
+                "when = \"strategic\"",
+                "when = \"strategic and overdue_days > 1000\"",
+            )
+        },
+        &[],
+    );
+    assert_eq!(cause_of(&sim, "A04").0, "floor");
+    assert!(
+        cause_of(&sim, "A04")
+            .1
+            .ends_with("(under the simulated policy)"),
+        "{sim}"
+    );
+    // a cap from 30 days overdue
+    let sim = causes_against(
+        &|t| t.replace("overdue_days > 90", "overdue_days > 100000"),
+        &[],
+    );
+    assert_eq!(cause_of(&sim, "A08").0, "cap");
+    // no downgrade buffer: A06 (kept at vip by it) falls
+    let sim = causes_against(
+        &|t| t.replace("downgrade_buffer = 5", "downgrade_buffer = 0"),
+        &[],
+    );
+    assert_eq!(
+        cause_of(&sim, "A06"),
+        (
+            "buffer",
+            "the downgrade buffer kept `vip` under the simulated policy"
+        )
+    );
+    // no grace days: A05 (qualified for vip recently) falls
+    let sim = causes_against(
+        &|t| t.replace("downgrade_grace_days = 90", "downgrade_grace_days = 0"),
+        &[],
+    );
+    assert_eq!(cause_of(&sim, "A05").0, "grace");
+    // a steeper volume curve: a score move, by volume
+    let sim = causes_against(&|t| t.replacen("[2000, 70]", "[2000, 90]", 1), &[]);
+    let (kind, detail) = cause_of(&sim, "A02");
+    assert_eq!(kind, "score");
+    assert!(detail.ends_with("moved most by `volume`"), "{detail}");
+}
+
+#[test]
+fn simulate_lists_the_largest_score_changes_first_and_filters_by_tier() {
+    let edit = |t: &str| {
+        t.replacen("[2000, 70]", "[2000, 90]", 1)
+            .replace("downgrade_buffer = 5", "downgrade_buffer = 0")
+    };
+    let sim = causes_against(&edit, &[]);
+    let change = |m: &Value| {
+        let s: f64 = m["score"].as_str().unwrap().parse().unwrap();
+        let t: f64 = m["against_score"].as_str().unwrap().parse().unwrap();
+        (t - s).abs()
+    };
+    let movers = sim["movers"].as_array().unwrap();
+    assert!(movers.len() >= 2);
+    assert!(
+        movers.windows(2).all(|w| change(&w[0]) >= change(&w[1])),
+        "{sim}"
+    );
+    let only = causes_against(&edit, &["--from", "key", "--to", "vip"]);
+    let kept = only["movers"].as_array().unwrap();
+    assert!(!kept.is_empty());
+    assert!(kept.iter().all(|m| m["from"] == "key" && m["to"] == "vip"));
+    // the counts are not filtered
+    assert_eq!(only["moved"], sim["moved"]);
+    assert_eq!(only["causes"], sim["causes"]);
+}
+
+#[test]
+fn explain_says_why_the_buffer_and_the_grace_days_did_not_keep_the_previous_tier() {
+    let run = explain("A07", "good.csv");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains(
+        "  not kept: the downgrade buffer did not keep `vip`: the score 9.80 is below 75 (its `min_score` 80 less the buffer of 5)\n\
+         \x20 not kept: the grace days did not keep it: they ended on 2025-04-01 (last qualified 2025-01-01 + 90 days)\n"
+    ), "{}", run.stdout);
+    // kept by the buffer: nothing to explain
+    let run = explain("A06", "good.csv");
+    assert!(!run.stdout.contains("not kept"), "{}", run.stdout);
 }

@@ -47,14 +47,37 @@ fn simulation_memory_does_not_grow_with_the_population() {
     add(&mut sim, 0, 1_000);
     let live = dhat::HeapStats::get().curr_bytes;
     let peak = dhat::HeapStats::get().max_bytes;
+    // the movers kept are the largest score changes, so a later mover can replace an
+    // earlier one and its id and cause take a few bytes more or less: a bound per mover
+    let slack = 5 * 512;
     add(&mut sim, 1_000, 20_000);
     let stats = dhat::HeapStats::get();
-    // 19,000 more customers: not one byte more held, and no higher peak
-    assert_eq!(stats.curr_bytes, live);
-    assert_eq!(stats.max_bytes, peak);
+    // 19,000 more customers: no more held than the movers' slack, and no higher peak
+    assert!(
+        stats.curr_bytes <= live + slack,
+        "{} > {live}",
+        stats.curr_bytes
+    );
+    assert!(
+        stats.max_bytes <= peak + slack,
+        "{} > {peak}",
+        stats.max_bytes
+    );
+    add(&mut sim, 20_000, 40_000);
+    let more = dhat::HeapStats::get();
+    assert!(
+        more.curr_bytes <= live + slack,
+        "{} > {live}",
+        more.curr_bytes
+    );
+    assert!(
+        more.max_bytes <= peak + slack,
+        "{} > {peak}",
+        more.max_bytes
+    );
 
     let report = sim.finish();
-    assert_eq!(report.total(), 20_000);
+    assert_eq!(report.total(), 40_000);
     assert!(report.moved() > 5, "{}", report.moved());
     assert_eq!(report.movers().len(), 5);
     assert_eq!(report.movers()[0].dimension(), Some("volume"));

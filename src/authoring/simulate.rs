@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::cause::{self, Cause, CauseKind};
 use crate::error::EvalError;
 use crate::eval::Assignment;
 use crate::explain::PolicyRef;
@@ -41,6 +42,8 @@ struct Against {
     differs: Vec<bool>,
     moved: u64,
     shared: Vec<SharedDimension>,
+    /// Movers by cause, in the order of [`CauseKind::ALL`].
+    causes: [u64; 8],
 }
 
 /// Tiers a population of customers under a policy, or under two policies to compare them,
@@ -95,6 +98,10 @@ pub struct Simulation {
     against: Option<Against>,
     movers_limit: usize,
     movers: Vec<Mover>,
+    /// Only movers from this tier (of the simulated policy) and to this tier (of the
+    /// other) are kept.
+    movers_from: Option<String>,
+    movers_to: Option<String>,
 }
 
 /// Where one customer added to a [`Simulation`] landed.
@@ -285,6 +292,8 @@ impl Simulation {
             against: None,
             movers_limit: 0,
             movers: Vec::new(),
+            movers_from: None,
+            movers_to: None,
         }
     }
 
@@ -324,15 +333,25 @@ impl Simulation {
             differs,
             moved: 0,
             shared,
+            causes: [0; 8],
         });
         sim
     }
 
-    /// Keeps the first `limit` customers that change tier in a comparison (0, the default,
-    /// only counts them).
+    /// Keeps the `limit` customers that change tier with the largest score change in a
+    /// comparison (0, the default, only counts them); among equal changes, the first added.
     #[must_use]
     pub fn keep_movers(mut self, limit: usize) -> Simulation {
         self.movers_limit = limit;
+        self
+    }
+
+    /// Keeps only movers from tier `from` of the simulated policy and to tier `to` of the
+    /// policy compared against (`None`: any). Counts are not filtered.
+    #[must_use]
+    pub fn movers_between(mut self, from: Option<&str>, to: Option<&str>) -> Simulation {
+        self.movers_from = from.map(str::to_owned);
+        self.movers_to = to.map(str::to_owned);
         self
     }
 
@@ -361,9 +380,9 @@ impl Simulation {
                     moved: false,
                 })
             }
-            (Ok((c, a)), Some(Ok((_, b)))) => {
+            (Ok((c, a)), Some(Ok((d, b)))) => {
                 self.count(&a);
-                let moved = self.count_against(c.borrow(), &a, &b);
+                let moved = self.count_against((c.borrow(), &a), (d.borrow(), &b));
                 Ok(Placement {
                     tier: a.tier(),
                     against: Some(b.tier()),
@@ -413,8 +432,12 @@ impl Simulation {
     }
 
     /// Counts the second policy's tier and the transition; returns whether the customer
-    /// moved, and keeps it while the list of movers is not full.
-    fn count_against(&mut self, c: &Customer, a: &Assignment, b: &Assignment) -> bool {
+    /// moved, and keeps it when it is among the largest score changes.
+    fn count_against(
+        &mut self,
+        (c, a): (&Customer, &Assignment),
+        (d, b): (&Customer, &Assignment),
+    ) -> bool {
         let Some(q) = self.against.as_mut() else {
             return false;
         };
@@ -434,18 +457,45 @@ impl Simulation {
             return false;
         }
         q.moved = q.moved.saturating_add(1);
-        if self.movers.len() < self.movers_limit {
-            let dimension = most_moved(&self.policy, &q.policy, &q.shared, a, b)
-                .and_then(|k| q.shared.get(k))
-                .map(|d| d.name.clone());
-            self.movers.push(Mover {
-                id: c.id().to_owned(),
-                from: self.policy.tier(a.tier()).map_or("", Tier::id).to_owned(),
-                to: q.policy.tier(b.tier()).map_or("", Tier::id).to_owned(),
-                score: a.score(),
-                against_score: b.score(),
-                dimension,
-            });
+        let dimension = most_moved(&self.policy, &q.policy, &q.shared, a, b)
+            .and_then(|k| q.shared.get(k))
+            .map(|d| d.name.clone());
+        let cause = cause::of(
+            &self.policy,
+            &q.policy,
+            (c, a),
+            (d, b),
+            dimension.as_deref(),
+        );
+        if let Some(n) = q.causes.get_mut(cause.kind().index()) {
+            *n = n.saturating_add(1);
+        }
+        let from = self.policy.tier(a.tier()).map_or("", Tier::id);
+        let to = q.policy.tier(b.tier()).map_or("", Tier::id);
+        let wanted = self.movers_from.as_deref().is_none_or(|t| t == from)
+            && self.movers_to.as_deref().is_none_or(|t| t == to);
+        if !wanted || self.movers_limit == 0 {
+            return true;
+        }
+        let change = (b.score().0 - a.score().0).abs();
+        // largest change first; among equal changes, the first seen
+        let at = self
+            .movers
+            .partition_point(|m| (m.against_score.0 - m.score.0).abs() >= change);
+        if at < self.movers_limit {
+            self.movers.insert(
+                at,
+                Mover {
+                    id: c.id().to_owned(),
+                    from: from.to_owned(),
+                    to: to.to_owned(),
+                    score: a.score(),
+                    against_score: b.score(),
+                    dimension,
+                    cause,
+                },
+            );
+            self.movers.truncate(self.movers_limit);
         }
         true
     }
@@ -494,6 +544,18 @@ impl Simulation {
             against_distribution,
             transitions,
             moved,
+            causes: self
+                .against
+                .as_ref()
+                .map(|q| {
+                    CauseKind::ALL
+                        .iter()
+                        .zip(q.causes)
+                        .filter(|(_, n)| *n > 0)
+                        .map(|(k, n)| (*k, n))
+                        .collect()
+                })
+                .unwrap_or_default(),
             movers: self.movers,
         }
     }
@@ -678,9 +740,16 @@ pub struct Mover {
     score: Score,
     against_score: Score,
     dimension: Option<String>,
+    cause: Cause,
 }
 
 impl Mover {
+    /// Why the customer moves: the first step of the decision at which the two policies
+    /// part (spec section 20).
+    pub fn cause(&self) -> &Cause {
+        &self.cause
+    }
+
     /// The customer's id.
     pub fn id(&self) -> &str {
         &self.id
@@ -730,10 +799,27 @@ pub struct SimulationReport {
     against_distribution: Option<Vec<TierShare>>,
     transitions: Vec<Transition>,
     moved: u64,
+    #[serde(serialize_with = "cause_map")]
+    causes: Vec<(CauseKind, u64)>,
     movers: Vec<Mover>,
 }
 
+fn cause_map<S: serde::Serializer>(v: &[(CauseKind, u64)], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(v.len()))?;
+    for (k, n) in v {
+        m.serialize_entry(k.as_str(), n)?;
+    }
+    m.end()
+}
+
 impl SimulationReport {
+    /// How many movers each cause moved, in the order of the decision's steps, causes
+    /// with no mover left out.
+    pub fn causes(&self) -> &[(CauseKind, u64)] {
+        &self.causes
+    }
+
     /// The simulated policy.
     pub fn policy(&self) -> &PolicyRef {
         &self.policy
@@ -781,8 +867,9 @@ impl SimulationReport {
         self.moved
     }
 
-    /// The first customers that moved, in the order they were added, up to the limit given
-    /// to [`Simulation::keep_movers`].
+    /// The customers that moved with the largest score changes (the first added among
+    /// equal ones), up to the limit given to [`Simulation::keep_movers`] and among those
+    /// [`Simulation::movers_between`] chooses.
     pub fn movers(&self) -> &[Mover] {
         &self.movers
     }
@@ -873,12 +960,15 @@ min_score = 0
         let r = sim.finish();
         assert_eq!((r.total(), r.moved()), (3, 2));
         assert_eq!(r.movers().len(), 1);
+        // the largest score change is kept: "down", 55 -> 37.5, not "up", 45 -> 52.5
         let m = &r.movers()[0];
-        assert_eq!((m.id(), m.from(), m.to()), ("up", "standard", "key"));
-        // volume: 30 -> 45 (+15); profit: 15 -> 7.5 (-7.5)
-        assert_eq!(m.dimension(), Some("volume"));
-        assert_eq!(m.score().to_string(), "45.00");
-        assert_eq!(m.against_score().to_string(), "52.50");
+        assert_eq!((m.id(), m.from(), m.to()), ("down", "key", "standard"));
+        // volume: 10 -> 15 (+5); profit: 45 -> 22.5 (-22.5)
+        assert_eq!(m.dimension(), Some("profit"));
+        assert_eq!(m.score().to_string(), "55.00");
+        assert_eq!(m.against_score().to_string(), "37.50");
+        assert_eq!(m.cause().kind(), CauseKind::Score);
+        assert_eq!(r.causes(), [(CauseKind::Score, 2)]);
         let t: Vec<_> = r
             .transitions()
             .iter()
@@ -893,7 +983,9 @@ min_score = 0
             ]
         );
         let json = serde_json::to_value(&r).unwrap();
-        assert_eq!(json["movers"][0]["dimension"], "volume");
+        assert_eq!(json["movers"][0]["dimension"], "profit");
+        assert_eq!(json["movers"][0]["cause"]["kind"], "score");
+        assert_eq!(json["causes"], serde_json::json!({"score": 2}));
         assert_eq!(
             json["transitions"][0],
             serde_json::json!({"from": "key", "to": "key", "count": 1})

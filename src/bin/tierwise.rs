@@ -326,10 +326,20 @@ struct SimulateArgs {
     #[arg(long, value_enum, default_value_t = SimulateFormat::Table)]
     format: SimulateFormat,
 
-    /// With `--against`: list the first N customers that change tier, with the dimension
-    /// that moved each most (0 lists none; the count of movers is always shown).
+    /// With `--against`: list the N customers that change tier with the largest score
+    /// change, each with its cause (the first step of the decision where the policies
+    /// part) and the dimension that moved it most (0 lists none; the count of movers and
+    /// the count by cause are always shown).
     #[arg(long, value_name = "N", default_value_t = 20)]
     movers: usize,
+
+    /// With `--against`: list only movers from this tier of `--policy`.
+    #[arg(long, value_name = "TIER", requires = "against")]
+    from: Option<String>,
+
+    /// With `--against`: list only movers to this tier of `--against`.
+    #[arg(long, value_name = "TIER", requires = "against")]
+    to: Option<String>,
 
     #[command(flatten)]
     input: CustomerArgs,

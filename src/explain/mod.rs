@@ -22,6 +22,61 @@ fn tier_id(p: &Compiled, i: u16) -> String {
     p.tier_ids.get(usize::from(i)).cloned().unwrap_or_default()
 }
 
+/// Why the downgrade buffer and the grace days did not keep the previous tier `prev`, when
+/// it ranks above the tier after floors and neither kept it.
+fn not_kept(
+    p: &Compiled,
+    c: &Customer,
+    as_of: NaiveDate,
+    a: &Assignment,
+    prev: u16,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let kept = matches!(a.decision(), Decision::Buffer | Decision::Grace);
+    let index = usize::from(prev);
+    let Some(tier) = p.tiers.get(index) else {
+        return out;
+    };
+    if kept || prev >= u16::try_from(a.adjusted().rank()).unwrap_or(u16::MAX) {
+        return out;
+    }
+    let buffer = p.tiering.downgrade_buffer;
+    let keep = tier.min_score - buffer;
+    let e = env(c, a.score(), a.dimension_scores(), None);
+    if a.score().0 < keep {
+        out.push(format!(
+            "the downgrade buffer did not keep `{}`: the score {} is below {keep} (its `min_score` {} less the buffer of {buffer})",
+            tier.id,
+            a.score(),
+            tier.min_score
+        ));
+    } else if let Some(j) = decide::failed_requirements(p, index, &e).next() {
+        let text = tier.require.get(j).map_or("", |(t, _)| t.as_str());
+        out.push(format!(
+            "the downgrade buffer did not keep `{}`: its requirement `{text}` does not hold",
+            tier.id
+        ));
+    }
+    let days = p.tiering.downgrade_grace_days;
+    match c.previous.last_qualified {
+        _ if days == 0 => out.push("no grace days (`downgrade_grace_days` is 0)".to_owned()),
+        None => out.push(
+            "the grace days did not keep it: the record has no `last_qualified` date".to_owned(),
+        ),
+        Some(lq) => {
+            let end = u64::try_from(days)
+                .ok()
+                .and_then(|d| lq.checked_add_days(chrono::Days::new(d)));
+            if let Some(end) = end.filter(|e| as_of >= *e) {
+                out.push(format!(
+                    "the grace days did not keep it: they ended on {end} (last qualified {lq} + {days} days)"
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// The trace of an assignment made by [`eval::classify`] for the same customer and date.
 pub(crate) fn build(p: &Compiled, c: &Customer, as_of: NaiveDate, a: &Assignment) -> Explanation {
     let dims = a.dimension_scores();
@@ -105,12 +160,14 @@ pub(crate) fn build(p: &Compiled, c: &Customer, as_of: NaiveDate, a: &Assignment
             known: true,
             tier_since: c.previous.tier_since,
             last_qualified: c.previous.last_qualified,
+            not_kept: not_kept(p, c, as_of, a, t.rank),
         }),
         (None, Some(name)) => Some(PreviousTrace {
             tier: name.to_owned(),
             known: false,
             tier_since: c.previous.tier_since,
             last_qualified: c.previous.last_qualified,
+            not_kept: Vec::new(),
         }),
         (None, None) => None,
     };

@@ -108,6 +108,9 @@ impl fmt::Display for Explanation {
                 " (not a tier of this policy: ignored)"
             };
             writeln!(f, "previous tier: {}{since}{lq}{known}", p.tier)?;
+            for note in &p.not_kept {
+                writeln!(f, "  not kept: {note}")?;
+            }
         }
         if let Some(p) = &self.pin {
             let until = p.until.map(|d| format!(" until {d}")).unwrap_or_default();

@@ -120,6 +120,18 @@ pub struct PreviousTrace {
     pub(crate) known: bool,
     pub(crate) tier_since: Option<NaiveDate>,
     pub(crate) last_qualified: Option<NaiveDate>,
+    /// Why neither the downgrade buffer nor the grace days kept a higher previous tier
+    /// (empty when one did, or when the previous tier was not higher).
+    pub(crate) not_kept: Vec<String>,
+}
+
+impl PreviousTrace {
+    /// Why neither the downgrade buffer nor the grace days kept the previous tier, when it
+    /// ranked above the tier the customer qualified for: the score short of the buffer or
+    /// the requirement that fails, and the day the grace days ended.
+    pub fn not_kept(&self) -> &[String] {
+        &self.not_kept
+    }
 }
 
 /// A manual pin and what became of it.

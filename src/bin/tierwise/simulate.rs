@@ -86,7 +86,8 @@ pub fn run(args: &SimulateArgs) -> io::Result<bool> {
         Some(q) => Simulation::compare(&policy, q, as_of),
         None => Simulation::new(&policy, as_of),
     }
-    .keep_movers(args.movers);
+    .keep_movers(args.movers)
+    .movers_between(args.from.as_deref(), args.to.as_deref());
     for record in rows.by_ref() {
         // the row is built for `--policy`, then for `--against`
         let Err(e) = sim.add(|p| input::build(p, &record)) else {
@@ -194,6 +195,15 @@ fn write_table(out: &mut impl Write, sim: &Outcome<'_>) -> io::Result<()> {
                 "customers"
             )
         )?;
+        let causes: Vec<String> = sim
+            .report
+            .causes()
+            .iter()
+            .map(|(k, n)| format!("{} {n}", k.as_str()))
+            .collect();
+        if !causes.is_empty() {
+            writeln!(out, "moved by: {}", causes.join(", "))?;
+        }
         if !sim.report.movers().is_empty() {
             writeln!(out)?;
             write_movers(out, &sim.report)?;
@@ -272,11 +282,20 @@ fn write_movers(out: &mut impl Write, report: &SimulationReport) -> io::Result<(
     };
     writeln!(
         out,
-        "customers that move: {shown} of {} listed{more}",
+        "customers that move: {shown} of {} listed{more}, largest score change first",
         report.moved()
     )?;
-    let header = ["id", "from", "to", "score", "against", "moved most by"].map(str::to_owned);
-    let rows: Vec<[String; 6]> = movers
+    let header = [
+        "id",
+        "from",
+        "to",
+        "score",
+        "against",
+        "moved most by",
+        "cause",
+    ]
+    .map(str::to_owned);
+    let rows: Vec<[String; 7]> = movers
         .iter()
         .map(|m| {
             [
@@ -286,10 +305,11 @@ fn write_movers(out: &mut impl Write, report: &SimulationReport) -> io::Result<(
                 m.score().to_string(),
                 m.against_score().to_string(),
                 m.dimension().unwrap_or("-").to_owned(),
+                format!("{}: {}", m.cause().kind().as_str(), m.cause().detail()),
             ]
         })
         .collect();
-    let mut widths = [0usize; 6];
+    let mut widths = [0usize; 7];
     for row in std::iter::once(&header).chain(&rows) {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
@@ -332,7 +352,10 @@ struct JsonSimulation<'a> {
     transitions: Option<Vec<JsonMove<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     moved: Option<u64>,
-    /// The first `--movers` customers that move, with `--against`.
+    /// Movers by cause, with `--against`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    causes: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The `--movers` customers that move with the largest score change, with `--against`.
     #[serde(skip_serializing_if = "Option::is_none")]
     movers: Option<Vec<JsonMover<'a>>>,
 }
@@ -346,6 +369,13 @@ struct JsonMover<'a> {
     against_score: String,
     /// The dimension that moved the customer most, `null` when none did.
     dimension: Option<&'a str>,
+    cause: JsonCause<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonCause<'a> {
+    kind: &'a str,
+    detail: &'a str,
 }
 
 #[derive(Serialize)]
@@ -419,6 +449,10 @@ fn json<'a>(sim: &'a Outcome<'a>) -> JsonSimulation<'a> {
                     score: m.score().to_string(),
                     against_score: m.against_score().to_string(),
                     dimension: m.dimension(),
+                    cause: JsonCause {
+                        kind: m.cause().kind().as_str(),
+                        detail: m.cause().detail(),
+                    },
                 })
                 .collect();
             (
@@ -443,6 +477,13 @@ fn json<'a>(sim: &'a Outcome<'a>) -> JsonSimulation<'a> {
         against,
         transitions,
         moved,
+        causes: sim.against.map(|_| {
+            report
+                .causes()
+                .iter()
+                .map(|(k, n)| (k.as_str().to_owned(), serde_json::Value::from(*n)))
+                .collect()
+        }),
         movers,
     }
 }
