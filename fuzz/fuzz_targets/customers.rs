@@ -135,10 +135,12 @@ fn file(ext: &str, bytes: &[u8]) {
     if std::fs::write(&path, bytes).is_err() {
         return;
     }
-    let Ok(reader) = cli_input::open(&path) else {
+    let Ok(mut reader) = cli_input::open(&path) else {
         return;
     };
     let policy = policy();
+    // as the command line reads it: only the policy's columns kept
+    reader.keep_columns(Box::new(|name| cli_input::is_known_column(policy, name)));
     let format = reader.format();
     for item in reader {
         match item {
@@ -152,7 +154,9 @@ fn file(ext: &str, bytes: &[u8]) {
                     check(&customer, as_of());
                 }
             }
-            cli_input::Item::Problem(..) | cli_input::Item::Unreadable(_) => {}
+            cli_input::Item::Problem(..)
+            | cli_input::Item::MoreColumns(..)
+            | cli_input::Item::Unreadable(_) => {}
         }
     }
 }

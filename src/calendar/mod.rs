@@ -134,6 +134,15 @@ pub enum CalendarErrorKind {
     /// An instant outside the supported range (1677-09-21 to 2262-04-11 UTC).
     #[error("instant outside the supported range 1677-09-21 to 2262-04-11")]
     OutOfRange,
+    /// An instant at or after the end of the time zone's known rules (the tz data ends in
+    /// 2099; a zone with summer time would otherwise keep its last offset from then on).
+    #[error("`{zone}` has known time-zone rules only up to {until}; this instant is after them")]
+    BeyondZoneRules {
+        /// The time zone.
+        zone: String,
+        /// The first instant not covered.
+        until: DateTime<Utc>,
+    },
 }
 
 /// An immutable business calendar: weekly hours, holidays, make-up workdays
@@ -162,6 +171,13 @@ pub enum CalendarErrorKind {
 /// * Instants are handled with nanosecond precision in the range that fits
 ///   an `i64` of nanoseconds (1677-09-21 to 2262-04-11); outside it the
 ///   fallible operations return [`CalendarErrorKind::OutOfRange`].
+/// * The tz data bundled with chrono-tz ends in 2099. In a zone that still
+///   changes its clocks (its last change is in the 2090s), a start or result
+///   on or after 1 January of the year after the last change (2100-01-01 UTC
+///   for `America/New_York`) is refused with
+///   [`CalendarErrorKind::BeyondZoneRules`] rather than computed with a wrong
+///   offset. Zones without summer time (`Asia/Shanghai`, `UTC`) have no such
+///   limit.
 /// * UTC-offset changes are read from a per-zone table built from chrono-tz
 ///   on the first calendar of each zone (a few milliseconds, then shared); it
 ///   assumes that a zone never changes its offset twice within 2 days (in
@@ -185,6 +201,8 @@ pub struct Calendar {
     /// Open 24x7: every day `00:00-24:00` and no holiday.
     always: bool,
     horizon_days: u32,
+    /// Where the zone's known rules end (UTC nanoseconds), for a zone with summer time.
+    rules_until: Option<i64>,
 }
 
 impl Calendar {
@@ -249,11 +267,11 @@ impl Calendar {
             .max();
         let always = holidays.is_empty() && hours.is_always_open();
         // A 24x7 calendar never looks at offsets.
-        let zone = if always {
-            ZoneTable::empty()
-        } else {
-            ZoneTable::of(tz)
-        };
+        let table = ZoneTable::of(tz);
+        let rules_until = table
+            .rules_until()
+            .and_then(|s| s.checked_mul(engine::NANOS));
+        let zone = if always { ZoneTable::empty() } else { table };
         Calendar {
             tz,
             zone,
@@ -265,6 +283,7 @@ impl Calendar {
             last_open_makeup,
             always,
             horizon_days: DEFAULT_HORIZON_DAYS,
+            rules_until,
         }
     }
 
@@ -324,10 +343,24 @@ impl Calendar {
         let n = t
             .timestamp_nanos_opt()
             .ok_or(CalendarError::from(CalendarErrorKind::OutOfRange))?;
+        self.within_rules(n)?;
         let limit = self.limit(n);
         self.count_from(n, 0, &[], limit)
+            .and_then(|r| self.within_rules(r).map(|()| r))
             .map(DateTime::from_timestamp_nanos)
             .map_err(|e| self.horizon_error(e, t))
+    }
+
+    /// An error when `n` (UTC nanoseconds) is at or after the end of the zone's rules.
+    fn within_rules(&self, n: i64) -> Result<(), CalendarError> {
+        match self.rules_until {
+            Some(until) if n >= until => Err(CalendarErrorKind::BeyondZoneRules {
+                zone: self.tz.name().to_owned(),
+                until: DateTime::from_timestamp_nanos(until),
+            }
+            .into()),
+            _ => Ok(()),
+        }
     }
 
     /// The deadline reached after `seconds` of open time counted from `start`.
@@ -358,7 +391,9 @@ impl Calendar {
         let target = seconds
             .checked_mul(engine::NANOS)
             .ok_or(CalendarError::from(CalendarErrorKind::OutOfRange))?;
+        self.within_rules(n)?;
         self.count_from(n, target, pauses, self.limit(n))
+            .and_then(|r| self.within_rules(r).map(|()| r))
             .map(DateTime::from_timestamp_nanos)
             .map_err(|e| self.horizon_error(e, start))
     }

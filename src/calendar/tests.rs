@@ -1143,3 +1143,39 @@ fn many_pauses_are_sorted_and_merged() {
         cal.add_open_time(start, 4 * HOUR, &merged)
     );
 }
+
+// ---------------------------------------------------------------- the end of the tz rules
+
+#[test]
+fn instants_after_the_end_of_a_zones_rules_are_refused() {
+    // New York keeps summer time: the bundled rules end with 2099
+    let ny = Calendar::always_open(NEW_YORK);
+    let summer_2100 = utc("2100-07-15 12:00");
+    let err = ny.add_open_time(summer_2100, 1, &[]).unwrap_err();
+    assert!(
+        matches!(err.kind(), CalendarErrorKind::BeyondZoneRules { .. }),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "`America/New_York` has known time-zone rules only up to 2100-01-01 00:00:00 UTC; this instant is after them"
+    );
+    // a deadline that would land after the rules end is refused too
+    let late_2099 = utc("2099-12-31 23:00");
+    assert!(ny.add_open_time(late_2099, 2 * HOUR, &[]).is_err());
+    assert!(ny.next_opening(summer_2100).is_err());
+    // the last summer of the rules is still right: 08:00:01 EDT
+    let due = ny.add_open_time(utc("2099-07-15 12:00"), 1, &[]).unwrap();
+    assert_eq!(
+        due.with_timezone(&NEW_YORK).to_rfc3339(),
+        "2099-07-15T08:00:01-04:00"
+    );
+    let office_ny = daily(NEW_YORK, "09:00-17:00");
+    assert!(office_ny.add_open_time(summer_2100, HOUR, &[]).is_err());
+    // zones without summer time have no such limit
+    let sh = daily(SHANGHAI, "09:00-17:00");
+    assert!(sh.add_open_time(utc("2150-07-15 00:00"), HOUR, &[]).is_ok());
+    assert!(Calendar::always_open(Tz::UTC)
+        .add_open_time(utc("2200-01-01 00:00"), 1, &[])
+        .is_ok());
+}

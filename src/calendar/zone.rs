@@ -132,6 +132,23 @@ impl ZoneTable {
         }
     }
 
+    /// Where the zone's known rules end, in UTC seconds: the start of the year after its
+    /// last offset change when that change is a recent one (a zone that still changes its
+    /// clocks), `None` for a zone whose offset stopped changing long ago. chrono-tz's
+    /// tables end in 2099; after that a zone with summer time would keep its last offset,
+    /// which is wrong, so instants from there on are refused.
+    pub(crate) fn rules_until(&self) -> Option<i64> {
+        use chrono::Datelike;
+        let &(last, _) = self.changes.last()?;
+        let year = DateTime::from_timestamp(last, 0)?.year();
+        if year < 2090 {
+            return None;
+        }
+        chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1)?
+            .and_hms_opt(0, 0, 0)
+            .map(|t| t.and_utc().timestamp())
+    }
+
     /// The offset at the instant `secs` (UTC seconds).
     #[cfg(test)]
     pub(crate) fn offset_at(&self, secs: i64) -> i64 {

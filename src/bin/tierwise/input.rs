@@ -79,6 +79,9 @@ pub enum Item {
     Problem(u64, Problem),
     /// A field name other than `id`, at the line where it first appears (CSV: the header).
     Column(u64, String),
+    /// More header columns that [`CustomerReader::keep_columns`] does not keep than are
+    /// named one by one: how many more, at the header's line.
+    MoreColumns(u64, usize),
     /// A customer row.
     Record(Record),
     /// The file cannot be read on: the last item.
@@ -263,6 +266,16 @@ fn lower_first(s: &str) -> String {
 }
 
 impl CustomerReader {
+    /// Keeps only the CSV columns `keep` accepts (besides `id`): the others are named as
+    /// [`Item::Column`]s up to [`NAMED_COLUMNS`] and counted in one [`Item::MoreColumns`]
+    /// after that, and nothing of them is kept, so that what a header of many unknown
+    /// columns costs is proportional to the columns used.
+    pub fn keep_columns(&mut self, keep: KeepColumn) {
+        if let Source::Csv(csv) = &mut self.source {
+            csv.keep = Some(keep);
+        }
+    }
+
     /// How messages name the file: the path as given, or `<stdin>`.
     pub fn label(&self) -> &str {
         &self.label
@@ -306,6 +319,9 @@ impl Iterator for CustomerReader {
     }
 }
 
+/// Which columns of a header to keep, by name.
+pub type KeepColumn = Box<dyn Fn(&str) -> bool>;
+
 /// A CSV file: its header row, then one record per row.
 struct CsvSource {
     reader: csv::Reader<LineStarts<Input>>,
@@ -316,6 +332,8 @@ struct CsvSource {
     header: Option<Vec<Option<Rc<str>>>>,
     id_column: Option<usize>,
     fallback_line: u64,
+    /// Which columns to keep (see [`CustomerReader::keep_columns`]); all without one.
+    keep: Option<KeepColumn>,
 }
 
 impl CsvSource {
@@ -330,6 +348,7 @@ impl CsvSource {
             header: None,
             id_column: None,
             fallback_line: 0,
+            keep: None,
         }
     }
 
@@ -385,7 +404,8 @@ impl CsvSource {
         }
         // the header row: its problems first, then its columns
         let mut names = Vec::new();
-        let columns = read_header(&self.record, line, out, &mut names);
+        let keep = self.keep.as_deref();
+        let (columns, more) = read_header(&self.record, line, out, &mut names, keep);
         self.id_column = columns.iter().position(|c| c.as_deref() == Some("id"));
         let has_id = self.id_column.is_some();
         if !has_id {
@@ -398,6 +418,9 @@ impl CsvSource {
             ));
         }
         out.extend(names.into_iter().map(|name| Item::Column(line, name)));
+        if more > 0 {
+            out.push_back(Item::MoreColumns(line, more));
+        }
         self.header = Some(columns);
         Ok(has_id)
     }
@@ -558,16 +581,22 @@ impl<R> LineStarts<R> {
     }
 }
 
+/// Columns not kept that are named one by one before the rest are only counted.
+pub const NAMED_COLUMNS: usize = 64;
+
 /// The columns of the header row; its problems go to `out` and its column names but `id`
-/// to `names`.
+/// to `names`. Columns `keep` refuses are not kept: the first [`NAMED_COLUMNS`] go to
+/// `names`, the others are counted in the number returned.
 fn read_header(
     record: &csv::ByteRecord,
     line: u64,
     out: &mut VecDeque<Item>,
     names: &mut Vec<String>,
-) -> Vec<Option<Rc<str>>> {
+    keep: Option<&dyn Fn(&str) -> bool>,
+) -> (Vec<Option<Rc<str>>>, usize) {
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut columns = Vec::with_capacity(record.len());
+    let (mut dropped, mut more) = (0usize, 0usize);
     for (i, cell) in record.iter().enumerate() {
         let number = i + 1;
         let name = match std::str::from_utf8(cell) {
@@ -589,6 +618,16 @@ fn read_header(
             columns.push(None);
             continue;
         }
+        if name != "id" && keep.is_some_and(|k| !k(&name)) {
+            columns.push(None);
+            dropped += 1;
+            if dropped <= NAMED_COLUMNS {
+                names.push(name);
+            } else {
+                more += 1;
+            }
+            continue;
+        }
         if let Some(first) = seen.get(&name) {
             out.push_back(Item::Problem(
                 line,
@@ -608,7 +647,7 @@ fn read_header(
         }
         columns.push(Some(Rc::from(name)));
     }
-    columns
+    (columns, more)
 }
 
 fn read_csv_row(

@@ -170,8 +170,15 @@ impl<'p> Rows<'p> {
         ignore_extra_columns: bool,
     ) -> Option<Rows<'p>> {
         match input::open(path) {
-            Ok(reader) => Some(Rows {
-                reader,
+            Ok(mut reader) => Some(Rows {
+                reader: {
+                    // unknown columns are reported (or ignored), never kept
+                    let known: Vec<Policy> = policies.iter().map(|p| (*p).clone()).collect();
+                    reader.keep_columns(Box::new(move |name| {
+                        known.iter().any(|p| input::is_known_column(p, name))
+                    }));
+                    reader
+                },
                 policies: policies.to_vec(),
                 ignore_extra_columns,
                 report: true,
@@ -217,6 +224,14 @@ impl<'p> Rows<'p> {
         if self.problems <= MAX_FILE_PROBLEMS {
             problem_at(self.reader.label(), at, p);
         } else {
+            self.hidden += 1;
+        }
+    }
+
+    /// A problem of the file that is not shown (over the cap, or quiet): only counted.
+    fn count_problem(&mut self, _at: u64) {
+        self.problems += 1;
+        if self.report && self.problems > MAX_FILE_PROBLEMS {
             self.hidden += 1;
         }
     }
@@ -281,6 +296,13 @@ impl Iterator for Rows<'_> {
                     return Some(record);
                 }
                 Item::Problem(at, p) => self.file_problem(at, &p),
+                Item::MoreColumns(at, n) => {
+                    if !self.ignore_extra_columns {
+                        for _ in 0..n {
+                            self.count_problem(at);
+                        }
+                    }
+                }
                 Item::Column(at, name) => {
                     if self.ignore_extra_columns
                         || self
@@ -290,7 +312,10 @@ impl Iterator for Rows<'_> {
                     {
                         continue;
                     }
-                    if let Some(first) = self.policies.first() {
+                    // the message (with its "did you mean") only for the problems shown
+                    if self.problems >= MAX_FILE_PROBLEMS || !self.report {
+                        self.count_problem(at);
+                    } else if let Some(first) = self.policies.first() {
                         let p = input::unknown_column(first, self.reader.format(), &name);
                         self.file_problem(at, &p);
                     }
