@@ -2008,13 +2008,11 @@ fn cases_reports_bad_lines_and_lists_the_other_cases() {
 /// The spec example against a variant of itself, both run on `good.csv`: the movers' causes.
 fn causes_against(edit: &dyn Fn(&str) -> String, extra: &[&str]) -> Value {
     let text = std::fs::read_to_string(SPEC).unwrap();
-    let dir = std::env::temp_dir().join(format!(
-        "tierwise-causes-{}-{}",
-        std::process::id(),
-        extra.len()
-    ));
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("tierwise-causes-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join(format!("variant-{:x}.toml", text.len() ^ edit(&text).len()));
+    let file = dir.join(format!("variant-{n}.toml"));
     std::fs::write(&file, edit(&text)).unwrap();
     let file = file.to_string_lossy().into_owned();
     let mut args = vec![

@@ -1121,6 +1121,50 @@ impl Shard {
 mod tests {
     use super::*;
 
+    /// Hardening: the columns a header names that are not kept cost nothing per column: they
+    /// are not stored, the first [`NAMED_COLUMNS`] are named and the rest only counted.
+    #[test]
+    fn unknown_header_columns_are_named_then_counted_and_not_kept() {
+        let dir = std::env::temp_dir().join(format!("tierwise-keep-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_default();
+        let file = dir.join("wide.csv");
+        let extra: Vec<String> = (0..5000).map(|i| format!("x{i}")).collect();
+        let text = format!("id,teu,{}\nC1,5{}\n", extra.join(","), ",".repeat(5000));
+        std::fs::write(&file, text).unwrap_or_default();
+        let Ok(mut reader) = open(&file) else {
+            panic!("cannot open the test file");
+        };
+        reader.keep_columns(Box::new(|name| name == "teu"));
+        let items: Vec<Item> = reader.by_ref().collect();
+        let named = items
+            .iter()
+            .filter(|i| matches!(i, Item::Column(..)))
+            .count();
+        let more: usize = items
+            .iter()
+            .map(|i| match i {
+                Item::MoreColumns(_, n) => *n,
+                _ => 0,
+            })
+            .sum();
+        // `teu` is named too, as every column kept
+        assert_eq!((named, more), (NAMED_COLUMNS + 1, 5000 - NAMED_COLUMNS));
+        let Source::Csv(csv) = &reader.source else {
+            panic!("not read as CSV");
+        };
+        let kept = csv
+            .header
+            .as_ref()
+            .map_or(0, |h| h.iter().flatten().count());
+        assert_eq!(kept, 2, "only `id` and `teu` are kept");
+        let record = items.iter().find_map(|i| match i {
+            Item::Record(r) => Some(r),
+            _ => None,
+        });
+        assert_eq!(record.map(|r| r.fields.len()), Some(1));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn ids_tell_every_repeat_with_its_first_line() {
         let mut ids = Ids::new();
