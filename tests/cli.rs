@@ -2160,3 +2160,51 @@ fn explain_says_why_the_buffer_and_the_grace_days_did_not_keep_the_previous_tier
     let run = explain("A06", "good.csv");
     assert!(!run.stdout.contains("not kept"), "{}", run.stdout);
 }
+
+#[test]
+fn sla_takes_local_times_in_the_policy_zone_and_prints_a_table() {
+    let base = [
+        "sla",
+        "--policy",
+        SAMPLE,
+        "--tier",
+        "key",
+        "--case",
+        "complaint",
+        "--severity",
+        "major",
+    ];
+    let with = |extra: &[&str]| tierwise(&[&base[..], extra].concat());
+    let exact = with(&[
+        "--opened",
+        "2026-06-30T17:00:00+08:00",
+        "--paused",
+        "2026-07-01T09:00:00+08:00/2026-07-01T10:00:00+08:00",
+    ]);
+    let local = with(&[
+        "--opened",
+        "2026-06-30T17:00:00",
+        "--paused",
+        "2026-07-01T09:00:00/2026-07-01T10:00:00",
+    ]);
+    assert_eq!(exact.code, 0, "{}", exact.stderr);
+    assert_eq!(local.stdout, exact.stdout);
+    let table = with(&[
+        "--opened",
+        "2026-06-30T17:00:00",
+        "--paused",
+        "2026-07-01T09:00:00/2026-07-01T10:00:00",
+        "--format",
+        "table",
+    ]);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    insta::assert_snapshot!("sla_table", table.stdout);
+    let bad = with(&["--opened", "30/06/2026 17:00"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr
+            .contains("is not a time like 2026-06-30T09:15:00+08:00"),
+        "{}",
+        bad.stderr
+    );
+}

@@ -381,13 +381,28 @@ struct SlaArgs {
     #[arg(long, value_name = "S")]
     severity: Option<String>,
 
-    /// When the case opened, RFC 3339 (`2026-06-30T09:15:00+08:00`).
-    #[arg(long, value_name = "RFC3339", value_parser = sla::parse_instant)]
-    opened: chrono::DateTime<chrono::Utc>,
+    /// When the case opened: RFC 3339 (`2026-06-30T09:15:00+08:00`), or a local time
+    /// without offset (`2026-06-30T09:15:00`) in the policy's time zone.
+    #[arg(long, value_name = "TIME", value_parser = sla::parse_when)]
+    opened: sla::When,
 
-    /// An interval that does not count, `FROM/TO` in RFC 3339; repeat for several.
-    #[arg(long, value_name = "RFC3339/RFC3339", value_parser = sla::parse_pause)]
-    paused: Vec<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>,
+    /// An interval that does not count, `FROM/TO` (times as for `--opened`); repeat for
+    /// several.
+    #[arg(long, value_name = "FROM/TO", value_parser = sla::parse_pause)]
+    paused: Vec<(sla::When, sla::When)>,
+
+    /// `json` (one object, for programs) or `table` (aligned columns, for people).
+    #[arg(long, value_enum, default_value_t = SlaFormat::Json)]
+    format: SlaFormat,
+}
+
+/// Output formats of `sla`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SlaFormat {
+    /// One JSON object.
+    Json,
+    /// Aligned columns.
+    Table,
 }
 
 /// Show how one customer's case is handled: tier, service, route, deadlines, escalation.
@@ -419,13 +434,14 @@ struct RouteArgs {
     #[arg(long, value_name = "CHANNEL")]
     channel: Option<String>,
 
-    /// When the case opened, RFC 3339.
-    #[arg(long, value_name = "RFC3339", value_parser = sla::parse_instant)]
-    opened: chrono::DateTime<chrono::Utc>,
+    /// When the case opened: RFC 3339, or a local time without offset in the policy's
+    /// time zone.
+    #[arg(long, value_name = "TIME", value_parser = sla::parse_when)]
+    opened: sla::When,
 
-    /// An interval that does not count, `FROM/TO` in RFC 3339; repeat for several.
-    #[arg(long, value_name = "RFC3339/RFC3339", value_parser = sla::parse_pause)]
-    paused: Vec<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>,
+    /// An interval that does not count, `FROM/TO`; repeat for several.
+    #[arg(long, value_name = "FROM/TO", value_parser = sla::parse_pause)]
+    paused: Vec<(sla::When, sla::When)>,
 
     /// `text` for people, `json` for programs.
     #[arg(long, value_enum, default_value_t = RouteFormat::Text)]
@@ -455,7 +471,7 @@ enum Day {
     /// `--as-of`, or today in the set's time zone.
     AsOf(Option<NaiveDate>),
     /// The day a case opened, in the time zone of the version considered.
-    Opened(chrono::DateTime<chrono::Utc>),
+    Opened(sla::When),
 }
 
 /// A `--policy` that names a directory is a policy set (spec section 12): replaces it with the
@@ -481,7 +497,7 @@ fn pick_version(policy: &mut PathBuf, day: Day) -> bool {
             (date, set.at(date))
         }
         Day::Opened(at) => {
-            let local = |p: &tierwise::Policy| at.with_timezone(&p.timezone()).date_naive();
+            let local = |p: &tierwise::Policy| at.local_date(p.timezone());
             let version = set.versions().iter().find(|p| p.is_effective_on(local(p)));
             (local(first), version)
         }

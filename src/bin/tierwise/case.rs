@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::Path;
 
-use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
 use tierwise::sla::{due_within, Event, Timeline};
@@ -17,24 +17,9 @@ use crate::report;
 use crate::{CaseArgs, CasesArgs};
 
 /// An instant: RFC 3339 (`2026-06-30T09:15:00+08:00`), or a local time without offset
-/// (`2026-06-30T09:15:00`) in the policy's time zone (an hour repeated by a clock change
-/// means its first occurrence; a skipped one is an error).
+/// (`2026-06-30T09:15:00`) in the policy's time zone (see [`crate::sla::When`]).
 pub fn instant(text: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
-    let text = text.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Ok(t.with_timezone(&Utc));
-    }
-    let local = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
-        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M"))
-        .map_err(|_| {
-            format!("`{text}` is not a time like 2026-06-30T09:15:00+08:00 (or 2026-06-30T09:15:00 in the policy's time zone)")
-        })?;
-    match tz.from_local_datetime(&local) {
-        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Ok(t.with_timezone(&Utc)),
-        LocalResult::None => Err(format!(
-            "`{text}` does not exist in {tz}: the clocks skip it"
-        )),
-    }
+    crate::sla::parse_when(text)?.resolve(tz)
 }
 
 /// The tier named `id`, or its problem.

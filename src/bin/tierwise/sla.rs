@@ -3,33 +3,96 @@
 
 use std::io::{self, Write};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
 use serde_json::{json, Map, Value};
 use tierwise::sla::{Case, SlaErrorKind};
 use tierwise::{Policy, TierId};
 
 use crate::input::Problem;
 use crate::report;
-use crate::{RouteArgs, RouteFormat, SlaArgs};
+use crate::{RouteArgs, RouteFormat, SlaArgs, SlaFormat};
 
-/// Parses `FROM/TO`, two RFC 3339 instants.
-pub fn parse_pause(text: &str) -> Result<(DateTime<Utc>, DateTime<Utc>), String> {
-    let (a, b) = text
-        .split_once('/')
-        .ok_or_else(|| format!("`{text}` is not a pause: expected FROM/TO, two RFC 3339 times"))?;
-    let from = parse_instant(a)?;
-    let to = parse_instant(b)?;
-    if to < from {
-        return Err(format!("pause `{text}` ends before it starts"));
-    }
-    Ok((from, to))
+/// An instant argument: RFC 3339 with its offset, or a local time without one, in the
+/// policy's time zone (known only once the policy is loaded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// With an offset.
+    Exact(DateTime<Utc>),
+    /// Without: a wall-clock time of the policy's zone.
+    Local(NaiveDateTime),
 }
 
-/// Parses an RFC 3339 instant such as `2026-06-30T09:15:00+08:00`.
-pub fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(text.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| format!("`{text}` is not an RFC 3339 time like 2026-06-30T09:15:00+08:00"))
+impl When {
+    /// The instant, a local time read in `tz` (a repeated hour: its first occurrence; a
+    /// skipped one is an error).
+    pub fn resolve(self, tz: Tz) -> Result<DateTime<Utc>, String> {
+        match self {
+            When::Exact(t) => Ok(t),
+            When::Local(n) => match tz.from_local_datetime(&n) {
+                LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Ok(t.with_timezone(&Utc)),
+                LocalResult::None => {
+                    Err(format!("`{n}` does not exist in {tz}: the clocks skip it"))
+                }
+            },
+        }
+    }
+
+    /// The local date in `tz`.
+    pub fn local_date(self, tz: Tz) -> chrono::NaiveDate {
+        match self {
+            When::Exact(t) => t.with_timezone(&tz).date_naive(),
+            When::Local(n) => n.date(),
+        }
+    }
+}
+
+/// Parses `FROM/TO`, two instants (see [`parse_when`]).
+pub fn parse_pause(text: &str) -> Result<(When, When), String> {
+    let (a, b) = text
+        .split_once('/')
+        .ok_or_else(|| format!("`{text}` is not a pause: expected FROM/TO, two times"))?;
+    Ok((parse_when(a)?, parse_when(b)?))
+}
+
+/// Parses an instant: RFC 3339 such as `2026-06-30T09:15:00+08:00`, or a local time
+/// without an offset such as `2026-06-30T09:15:00`, read in the policy's time zone.
+pub fn parse_when(text: &str) -> Result<When, String> {
+    let t = text.trim();
+    if let Ok(x) = DateTime::parse_from_rfc3339(t) {
+        return Ok(When::Exact(x.with_timezone(&Utc)));
+    }
+    NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M"))
+        .map(When::Local)
+        .map_err(|_| {
+            format!("`{text}` is not a time like 2026-06-30T09:15:00+08:00 (or 2026-06-30T09:15:00 in the policy's time zone)")
+        })
+}
+
+/// A pause, `[from, to)` in UTC.
+type Pause = (DateTime<Utc>, DateTime<Utc>);
+
+/// The opening and the pauses of a case, read in the policy's zone; a pause that ends
+/// before it starts is an error.
+fn instants(
+    policy: &Policy,
+    opened: When,
+    paused: &[(When, When)],
+) -> Result<(DateTime<Utc>, Vec<Pause>), String> {
+    let tz = policy.timezone();
+    let opened = opened.resolve(tz).map_err(|e| format!("--opened: {e}"))?;
+    let mut pauses = Vec::with_capacity(paused.len());
+    for (a, b) in paused {
+        let (from, to) = (a.resolve(tz)?, b.resolve(tz)?);
+        if to < from {
+            return Err(format!(
+                "--paused: a pause ends at {to} before it starts at {from}"
+            ));
+        }
+        pauses.push((from, to));
+    }
+    Ok((opened, pauses))
 }
 
 fn tier(policy: &Policy, id: &str) -> Option<TierId> {
@@ -89,10 +152,17 @@ pub fn run(args: &SlaArgs) -> io::Result<bool> {
     let Some(policy) = report::load_policy(&args.policy) else {
         return Ok(false);
     };
+    let (opened, paused) = match instants(&policy, args.opened, &args.paused) {
+        Ok(x) => x,
+        Err(e) => {
+            report::error(&e);
+            return Ok(false);
+        }
+    };
     // like `--as-of` for the other commands: the day the case opened, in the policy's zone
     report::warn_if_not_in_force(
         &policy,
-        args.opened.with_timezone(&policy.timezone()).date_naive(),
+        opened.with_timezone(&policy.timezone()).date_naive(),
     );
     let Some(tier_id) = tier(&policy, &args.tier) else {
         return Ok(false);
@@ -102,8 +172,8 @@ pub fn run(args: &SlaArgs) -> io::Result<bool> {
         &args.case,
         args.severity.as_deref(),
         None,
-        args.opened,
-        &args.paused,
+        opened,
+        &paused,
     ) else {
         return Ok(false);
     };
@@ -112,6 +182,7 @@ pub fn run(args: &SlaArgs) -> io::Result<bool> {
     // are still printed
     let count = policy.milestones(&args.case).map_or(0, Iterator::count);
     let mut milestones = Map::new();
+    let mut rows: Vec<[String; 4]> = Vec::new();
     let mut all_ok = true;
     for m in 0..count {
         match policy.deadline(tier_id, &case, m) {
@@ -120,6 +191,12 @@ pub fn run(args: &SlaArgs) -> io::Result<bool> {
                     d.milestone().to_owned(),
                     json!({"due": d.due().to_rfc3339(), "clock": d.clock(), "target": d.target_text()}),
                 );
+                rows.push([
+                    d.milestone().to_owned(),
+                    d.due().to_rfc3339(),
+                    d.clock().to_owned(),
+                    d.target_text().to_owned(),
+                ]);
             }
             Err(e) if matches!(e.kind(), SlaErrorKind::NotApplicable { .. }) => {}
             Err(e) => {
@@ -128,13 +205,52 @@ pub fn run(args: &SlaArgs) -> io::Result<bool> {
             }
         }
     }
+    let severity = severity_of(&policy, &args.case, args.severity.as_deref());
+    let mut stdout = io::stdout().lock();
+    if args.format == SlaFormat::Table {
+        let sev = severity
+            .as_str()
+            .map(|s| format!(", severity {s}"))
+            .unwrap_or_default();
+        writeln!(
+            stdout,
+            "case {}{sev} for tier {}, opened {}",
+            args.case,
+            args.tier,
+            opened.with_timezone(&policy.timezone()).to_rfc3339()
+        )?;
+        for (from, to) in &paused {
+            writeln!(
+                stdout,
+                "paused {} to {}",
+                from.with_timezone(&policy.timezone()).to_rfc3339(),
+                to.with_timezone(&policy.timezone()).to_rfc3339()
+            )?;
+        }
+        writeln!(stdout)?;
+        let header = ["milestone", "due", "clock", "target"].map(str::to_owned);
+        let mut widths = [0usize; 4];
+        for row in std::iter::once(&header).chain(&rows) {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        for row in std::iter::once(&header).chain(&rows) {
+            let line: Vec<String> = row
+                .iter()
+                .zip(widths)
+                .map(|(c, w)| format!("{c}{}", " ".repeat(w.saturating_sub(c.chars().count()))))
+                .collect();
+            writeln!(stdout, "{}", line.join("  ").trim_end())?;
+        }
+        return Ok(all_ok);
+    }
     let out = json!({
         "tier": args.tier,
         "case": args.case,
-        "severity": severity_of(&policy, &args.case, args.severity.as_deref()),
+        "severity": severity,
         "milestones": milestones,
     });
-    let mut stdout = io::stdout().lock();
     writeln!(stdout, "{out}")?;
     Ok(all_ok)
 }
@@ -170,13 +286,20 @@ pub fn route(args: &RouteArgs) -> io::Result<bool> {
             return Ok(false);
         }
     };
+    let (opened, paused) = match instants(&policy, args.opened, &args.paused) {
+        Ok(x) => x,
+        Err(e) => {
+            report::error(&e);
+            return Ok(false);
+        }
+    };
     let Some(case) = case(
         &policy,
         &args.case,
         args.severity.as_deref(),
         args.channel.as_deref(),
-        args.opened,
-        &args.paused,
+        opened,
+        &paused,
     ) else {
         return Ok(false);
     };
