@@ -778,9 +778,37 @@ impl JsonSource {
     }
 }
 
+/// One member's value, numbers kept as written: read from serde_json's raw text, so that
+/// no `arbitrary_precision` feature is needed (it would change how every crate linked with
+/// tierwise parses JSON numbers).
+#[derive(Debug)]
+enum Json {
+    Null,
+    Bool(bool),
+    Number(String),
+    String(String),
+    Array,
+    Object,
+}
+
+impl Json {
+    fn of(raw: &serde_json::value::RawValue) -> Result<Json, serde_json::Error> {
+        let text = raw.get().trim();
+        Ok(match text.as_bytes().first() {
+            Some(b'"') => Json::String(serde_json::from_str(text)?),
+            Some(b't') => Json::Bool(true),
+            Some(b'f') => Json::Bool(false),
+            Some(b'n') => Json::Null,
+            Some(b'[') => Json::Array,
+            Some(b'{') => Json::Object,
+            _ => Json::Number(text.to_owned()),
+        })
+    }
+}
+
 /// The members of a JSON object in their order, duplicates kept (serde_json's `Map` would
 /// silently keep only the last).
-struct Members(Vec<(String, serde_json::Value)>);
+struct Members(Vec<(String, Json)>);
 
 impl<'de> serde::Deserialize<'de> for Members {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Members, D::Error> {
@@ -795,7 +823,10 @@ impl<'de> serde::Deserialize<'de> for Members {
                 mut map: A,
             ) -> Result<Members, A::Error> {
                 let mut members = Vec::new();
-                while let Some((k, v)) = map.next_entry::<String, serde_json::Value>()? {
+                while let Some((k, v)) =
+                    map.next_entry::<String, Box<serde_json::value::RawValue>>()?
+                {
+                    let v = Json::of(&v).map_err(serde::de::Error::custom)?;
                     members.push((k, v));
                 }
                 Ok(Members(members))
@@ -829,15 +860,14 @@ fn json_problem(source: &str, e: &serde_json::Error) -> Problem {
     Problem::new(format!("invalid JSON at column {}: {message}", e.column()))
 }
 
-fn json_record(line: u64, members: Vec<(String, serde_json::Value)>) -> Record {
-    use serde_json::Value;
+fn json_record(line: u64, members: Vec<(String, Json)>) -> Record {
     let mut problems = Vec::new();
     let id = members
         .iter()
         .find(|(k, _)| k == "id")
         .and_then(|(_, v)| match v {
-            Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-            Value::Number(n) => Some(n.to_string()),
+            Json::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+            Json::Number(n) => Some(n.clone()),
             _ => None,
         });
     let mut seen: HashMap<&str, ()> = HashMap::new();
@@ -852,13 +882,13 @@ fn json_record(line: u64, members: Vec<(String, serde_json::Value)>) -> Record {
             continue;
         }
         let value = match value {
-            Value::Null => None,
-            Value::Bool(b) => Some(InputValue::from(*b)),
-            Value::Number(n) => Some(InputValue::Number(n.to_string())),
-            Value::String(s) if s.trim().is_empty() => None,
-            Value::String(s) => Some(InputValue::from(s.as_str())),
-            Value::Array(_) | Value::Object(_) => {
-                let what = if value.is_array() {
+            Json::Null => None,
+            Json::Bool(b) => Some(InputValue::from(*b)),
+            Json::Number(n) => Some(InputValue::Number(n.clone())),
+            Json::String(s) if s.trim().is_empty() => None,
+            Json::String(s) => Some(InputValue::from(s.as_str())),
+            Json::Array | Json::Object => {
+                let what = if matches!(value, Json::Array) {
                     "an array"
                 } else {
                     "an object"
