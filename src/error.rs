@@ -163,6 +163,15 @@ pub enum WarningCode {
     RoutingRuleShadowed,
     /// A dimension whose score is the same for every record.
     DimensionConstant,
+    /// A calendar lists the same day as a holiday twice (a range and a day inside it).
+    HolidayTwice,
+    /// A make-up workday on a day whose own weekday is open anyway.
+    WorkdayAlreadyOpen,
+    /// A floor and a cap with the same condition, the cap below the floor: whenever the
+    /// floor raises a customer, the cap lowers it again.
+    AdjustmentsCancel,
+    /// A milestone listed after another is due before it for every tier and severity.
+    MilestoneOrder,
 }
 
 impl WarningCode {
@@ -175,6 +184,10 @@ impl WarningCode {
             WarningCode::AdjustmentNoEffect => "adjustment-no-effect",
             WarningCode::RoutingRuleShadowed => "routing-rule-shadowed",
             WarningCode::DimensionConstant => "dimension-constant",
+            WarningCode::HolidayTwice => "holiday-twice",
+            WarningCode::WorkdayAlreadyOpen => "workday-already-open",
+            WarningCode::AdjustmentsCancel => "adjustments-cancel",
+            WarningCode::MilestoneOrder => "milestone-order",
         }
     }
 }

@@ -12,13 +12,17 @@ use tierwise::Policy;
 
 use crate::common::{crate_relative, date, load};
 
-const CODES: [WarningCode; 6] = [
+const CODES: [WarningCode; 10] = [
     WarningCode::UnreachableTier,
     WarningCode::ConditionNeverHolds,
     WarningCode::ConditionAlwaysHolds,
     WarningCode::AdjustmentNoEffect,
     WarningCode::RoutingRuleShadowed,
     WarningCode::DimensionConstant,
+    WarningCode::HolidayTwice,
+    WarningCode::WorkdayAlreadyOpen,
+    WarningCode::AdjustmentsCancel,
+    WarningCode::MilestoneOrder,
 ];
 
 fn corpus() -> Vec<PathBuf> {

@@ -42,6 +42,8 @@ pub(crate) enum Target {
     Grant(usize),
     Route(usize),
     Dimension(usize),
+    Calendar(usize),
+    Milestone(usize, usize),
 }
 
 /// A warning before it is located, with the construct it is about.
@@ -71,6 +73,9 @@ pub(crate) fn findings(p: &Compiled) -> Vec<Finding> {
     cx.adjustments(&mut out);
     cx.grants(&mut out);
     cx.routing(&mut out);
+    cx.calendars(&mut out);
+    cx.cancelling(&mut out);
+    cx.milestone_order(&mut out);
     out.sort_by_key(|f| (f.diag.span.file, f.diag.span.start));
     out
 }
@@ -456,6 +461,163 @@ impl Cx<'_> {
         }
     }
 
+    /// Holidays listed twice, and make-up workdays on days open anyway.
+    fn calendars(&self, out: &mut Found) {
+        let p = self.p;
+        for (k, c) in p.places.calendars.iter().enumerate() {
+            for (j, &(from, to, span)) in c.holidays.iter().enumerate() {
+                let earlier = c
+                    .holidays
+                    .iter()
+                    .take(j)
+                    .find(|(f, t, _)| *f <= to && from <= *t);
+                if let Some(&(f, t, at)) = earlier {
+                    let what = |a: chrono::NaiveDate, b: chrono::NaiveDate| {
+                        if a == b {
+                            format!("{a}")
+                        } else {
+                            format!("{a} to {b}")
+                        }
+                    };
+                    out.push(warn(
+                        WarningCode::HolidayTwice,
+                        Target::Calendar(k),
+                        span,
+                        format!(
+                            "holiday {} of calendar `{}` is listed already: {} ({})",
+                            what(from, to),
+                            c.name,
+                            what(f, t),
+                            self.line_of(Some(at))
+                        ),
+                        Some(
+                            "list each holiday once: remove the day, or shorten the range"
+                                .to_owned(),
+                        ),
+                    ));
+                }
+            }
+            let Some((_, cal)) = p.services.calendars.iter().find(|(n, _)| *n == c.name) else {
+                continue;
+            };
+            for &(date, span) in &c.workdays {
+                use chrono::Datelike;
+                let open = cal.weekly_hours().open_seconds(date.weekday()) > 0;
+                let holiday = c.holidays.iter().any(|(f, t, _)| *f <= date && date <= *t);
+                if open && !holiday {
+                    out.push(warn(
+                        WarningCode::WorkdayAlreadyOpen,
+                        Target::Calendar(k),
+                        span,
+                        format!(
+                            "make-up workday {date} of calendar `{}` is a {}, which is open anyway",
+                            c.name,
+                            weekday_name(date.weekday())
+                        ),
+                        Some("a make-up workday opens a day that would be closed (a weekend day); on an open day it only swaps its hours for those of `like`".to_owned()),
+                    ));
+                }
+            }
+        }
+    }
+
+    /// A floor and a cap with the same condition, the cap below the floor.
+    fn cancelling(&self, out: &mut Found) {
+        let p = self.p;
+        for (i, a) in p.adjustments.iter().enumerate() {
+            for (j, b) in p.adjustments.iter().enumerate().take(i) {
+                if a.when != b.when || a.kind == b.kind {
+                    continue;
+                }
+                let (floor, cap) = if a.kind == AdjustKind::AtLeast {
+                    (a, b)
+                } else {
+                    (b, a)
+                };
+                // ranks count down from the highest tier: a cap below the floor
+                if cap.tier <= floor.tier {
+                    continue;
+                }
+                let span = p.places.adjustments.get(i).map(|s| s.0).unwrap_or_default();
+                out.push(warn(
+                    WarningCode::AdjustmentsCancel,
+                    Target::Adjustment(i),
+                    span,
+                    format!(
+                        "the floor `at_least = \"{}\"` and the cap `at_most = \"{}\"` have the same condition `{}`: whenever the floor raises a customer, the cap lowers it again",
+                        self.tier_id(floor.tier),
+                        self.tier_id(cap.tier),
+                        a.when_text
+                    ),
+                    Some(format!(
+                        "the other adjustment is on {}; remove one, or give them different conditions",
+                        self.line_of(p.places.adjustments.get(j).map(|s| s.0))
+                    )),
+                ));
+            }
+        }
+    }
+
+    /// A milestone due before one listed earlier, for every tier and severity.
+    fn milestone_order(&self, out: &mut Found) {
+        let p = self.p;
+        let s = &p.services;
+        for (ci, def) in s.cases.iter().enumerate() {
+            for j in 1..def.milestones.len() {
+                for i in 0..j {
+                    let mut compared = 0usize;
+                    let mut always_before = true;
+                    for tier in 0..p.tiers.len() {
+                        for sev in 0..def.severity_slots() {
+                            if !(def.applies(sev, i) && def.applies(sev, j)) {
+                                continue;
+                            }
+                            let target = |m: usize| {
+                                s.sla
+                                    .targets
+                                    .get(def.slot(tier, sev, m))
+                                    .and_then(Option::as_ref)
+                            };
+                            match (target(i), target(j)) {
+                                (Some(a), Some(b)) if a.clock == b.clock => {
+                                    compared += 1;
+                                    if b.duration.seconds() >= a.duration.seconds() {
+                                        always_before = false;
+                                    }
+                                }
+                                _ => always_before = false,
+                            }
+                        }
+                    }
+                    if compared == 0 || !always_before {
+                        continue;
+                    }
+                    let span = p
+                        .places
+                        .milestones
+                        .get(ci)
+                        .and_then(|m| m.get(j))
+                        .copied()
+                        .unwrap_or_default();
+                    let name = |m: usize| def.milestones.get(m).map_or("", String::as_str);
+                    out.push(warn(
+                        WarningCode::MilestoneOrder,
+                        Target::Milestone(ci, j),
+                        span,
+                        format!(
+                            "milestone `{}` of case `{}` is listed after `{}` but is due before it for every tier and severity",
+                            name(j),
+                            def.kind,
+                            name(i)
+                        ),
+                        Some("milestones count from the opening of the case; list them in the order they fall due, or check the targets".to_owned()),
+                    ));
+                    break;
+                }
+            }
+        }
+    }
+
     fn never(&self, text: &str, c: &Cond) -> String {
         format!(
             "condition `{text}` never holds{}",
@@ -537,6 +699,19 @@ impl Cx<'_> {
         c.next();
         c.next_back();
         c.as_str().to_owned()
+    }
+}
+
+fn weekday_name(d: chrono::Weekday) -> &'static str {
+    use chrono::Weekday::{Fri, Mon, Sat, Sun, Thu, Tue, Wed};
+    match d {
+        Mon => "Monday",
+        Tue => "Tuesday",
+        Wed => "Wednesday",
+        Thu => "Thursday",
+        Fri => "Friday",
+        Sat => "Saturday",
+        Sun => "Sunday",
     }
 }
 

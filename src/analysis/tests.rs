@@ -399,6 +399,11 @@ proptest! {
                         let first = *dims_seen[i].get_or_insert(s);
                         first == s
                     }
+                    (WarningCode::AdjustmentsCancel, Target::Adjustment(i)) => {
+                        // the two conditions are one: they hold together
+                        let a = &p.adjustments[i];
+                        p.adjustments.iter().any(|b| b.when == a.when && b.kind != a.kind)
+                    }
                     (WarningCode::AdjustmentNoEffect, Target::Adjustment(i)) => {
                         let t = p.adjustments[i].tier;
                         t == 0 || usize::from(t) + 1 == p.tiers.len()

@@ -2,7 +2,7 @@
 //! succeeded (so every list matches the model one to one).
 
 use crate::error::Source;
-use crate::model::Places;
+use crate::model::{CalendarPlaces, Places};
 use crate::raw::RawPolicy;
 
 pub(crate) fn of(raw: &RawPolicy, sources: &[Source]) -> Places {
@@ -61,6 +61,29 @@ pub(crate) fn of(raw: &RawPolicy, sources: &[Source]) -> Places {
             .scoring
             .iter()
             .flat_map(|s| s.dimensions.iter().map(|d| d.name.span))
+            .collect(),
+        calendars: raw
+            .calendars
+            .iter()
+            .map(|c| CalendarPlaces {
+                name: c.name.v.clone(),
+                holidays: c
+                    .holidays
+                    .iter()
+                    .map(|h| (h.from.v, h.to.v, h.span))
+                    .collect(),
+                workdays: c.workdays.iter().map(|(d, _)| (d.v, d.span)).collect(),
+            })
+            .collect(),
+        milestones: raw
+            .cases
+            .iter()
+            .map(|c| {
+                c.milestones
+                    .as_ref()
+                    .map(|m| m.v.iter().map(|x| x.span).collect())
+                    .unwrap_or_default()
+            })
             .collect(),
     }
 }

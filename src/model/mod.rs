@@ -28,7 +28,7 @@ pub(crate) use fast::{FastCurve, FastWeights};
 pub(crate) use ids::PolicyIdentity;
 pub use ids::{MetricId, TierId};
 pub(crate) use metric::{Beyond, MetricDef, MetricKind, Value};
-pub(crate) use places::Places;
+pub(crate) use places::{CalendarPlaces, Places};
 pub(crate) use prepared::Prepared;
 pub use quantity::{Score, Weight};
 pub(crate) use scoring::{Curve, DateUnit, Dimension};

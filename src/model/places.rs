@@ -2,7 +2,19 @@
 //! for editors). Filled in by `compile` from the read files; each list follows the model's
 //! own order (tiers by rank, adjustments, grants and routing rules as written).
 
+use chrono::NaiveDate;
+
 use crate::error::{Source, Span};
+
+/// The holidays and make-up workdays of one calendar as written.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct CalendarPlaces {
+    pub(crate) name: String,
+    /// Each holiday entry: first and last day, and where it is.
+    pub(crate) holidays: Vec<(NaiveDate, NaiveDate, Span)>,
+    /// Each make-up workday: its date and where it is.
+    pub(crate) workdays: Vec<(NaiveDate, Span)>,
+}
 
 /// The places of a policy's constructs.
 #[derive(Debug, Default, Clone)]
@@ -23,4 +35,8 @@ pub(crate) struct Places {
     pub(crate) routing: Vec<Span>,
     /// Each dimension's name.
     pub(crate) dimensions: Vec<Span>,
+    /// Each calendar's holidays and make-up workdays.
+    pub(crate) calendars: Vec<CalendarPlaces>,
+    /// Each case kind's milestones, as `[cases.KIND] milestones` lists them.
+    pub(crate) milestones: Vec<Vec<Span>>,
 }
