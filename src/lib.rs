@@ -9,6 +9,7 @@ mod decimal;
 mod duration;
 mod keys;
 mod suggest;
+mod telemetry;
 
 mod error;
 

@@ -22,6 +22,7 @@ use crate::explain::{self, Explanation};
 use crate::input::{Case, CaseBuilder, Customer, CustomerBuilder};
 use crate::keys::STATE_FIELDS;
 use crate::model::{Compiled, MetricId, Tier, TierId};
+use crate::telemetry;
 
 /// A compiled policy: validated, immutable, cheap to clone and safe to share between threads.
 ///
@@ -36,6 +37,7 @@ impl Policy {
     fn new(mut compiled: Compiled) -> Policy {
         compiled.warnings = analysis::warnings(&compiled);
         compiled.dimension_highest = analysis::dimension_highest(&compiled);
+        telemetry::loaded(&compiled.id, &compiled.version, compiled.warnings.len());
         Policy {
             inner: Arc::new(compiled),
         }
@@ -72,7 +74,9 @@ impl Policy {
     /// # Ok::<(), tierwise::LoadError>(())
     /// ```
     pub fn from_toml_str(name: &str, text: &str) -> Result<Policy, LoadError> {
-        compile::from_str(name, text).map(Policy::new)
+        compile::from_str(name, text)
+            .map(Policy::new)
+            .inspect_err(|e| telemetry::refused(name, e.diagnostics().len()))
     }
 
     /// Reads, validates and compiles a policy file and the files it includes (spec section
@@ -86,7 +90,11 @@ impl Policy {
     /// Requires the `fs` feature.
     #[cfg(feature = "fs")]
     pub fn from_path(path: impl AsRef<Path>) -> Result<Policy, LoadError> {
-        compile::fs::from_path(path.as_ref()).map(Policy::new)
+        compile::fs::from_path(path.as_ref())
+            .map(Policy::new)
+            .inspect_err(|e| {
+                telemetry::refused(&path.as_ref().display().to_string(), e.diagnostics().len());
+            })
     }
 
     // ---- what the policy says ----
@@ -409,6 +417,7 @@ impl Policy {
     /// ```
     pub fn classify(&self, customer: &Customer, as_of: NaiveDate) -> Result<Assignment, EvalError> {
         eval::classify(&self.inner, customer, as_of)
+            .inspect_err(|e| telemetry::eval_failed(customer.id(), e))
     }
 
     /// Scores and tiers one customer with a full trace of every step.

@@ -13,6 +13,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("decimal", 0),
     ("duration", 0),
     ("keys", 0),
+    ("telemetry", 0),
     ("calendar", 1),
     ("error", 2),
     ("raw", 3),

@@ -23,4 +23,6 @@ mod properties;
 #[cfg(feature = "cli")]
 mod scenarios;
 mod schema;
+#[cfg(feature = "tracing")]
+mod telemetry;
 mod timelines;

@@ -5,6 +5,7 @@ use arc_swap::ArcSwap;
 use crate::error::LoadError;
 use crate::model::Compiled;
 use crate::policy::Policy;
+use crate::telemetry;
 
 type Loader = Box<dyn Fn() -> Result<Policy, LoadError> + Send + Sync>;
 
@@ -130,8 +131,17 @@ impl PolicyStore {
     /// Serves the policy of a load result if it is valid; otherwise keeps the current one
     /// and returns the diagnostics.
     pub fn replace_with(&self, loaded: Result<Policy, LoadError>) -> Result<(), LoadError> {
-        self.replace(loaded?);
-        Ok(())
+        match loaded {
+            Ok(policy) => {
+                telemetry::reloaded(policy.id(), policy.version());
+                self.replace(policy);
+                Ok(())
+            }
+            Err(e) => {
+                telemetry::reload_refused(e.diagnostics().len());
+                Err(e)
+            }
+        }
     }
 
     /// Loads the policy again with the store's loader and swaps it in if it is valid. On
