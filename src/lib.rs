@@ -66,11 +66,12 @@ pub mod sla {
     };
 }
 
-/// Traces of a tier decision, from [`Policy::explain`].
+/// Traces of a tier decision, from [`Policy::explain`], and results as owned records
+/// ([`Policy::record`]).
 pub mod trace {
     pub use crate::explain::{
-        AdjustmentTrace, DimensionTrace, Explanation, GateTrace, PinTrace, PolicyRef,
-        PreviousTrace, StateTrace,
+        AdjustmentTrace, AssignmentRecord, DimensionRecord, DimensionTrace, Explanation, GateTrace,
+        PinTrace, PolicyRef, PreviousTrace, ResolutionRecord, StateRecord, StateTrace,
     };
 }
 

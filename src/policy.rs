@@ -214,6 +214,29 @@ impl Policy {
         crate::input::Timeline::open(Arc::clone(&self.inner), tier, case)
     }
 
+    /// An assignment made by this policy as owned data, with tier and dimension names:
+    /// `Serialize` and `Deserialize`, for a queue, a store or a process without the policy.
+    /// An assignment of another compiled policy is an error.
+    pub fn record(
+        &self,
+        assignment: &Assignment,
+    ) -> Result<explain::AssignmentRecord, WrongPolicy> {
+        self.check_tier(assignment.tier())?;
+        Ok(explain::record::assignment(&self.inner, assignment))
+    }
+
+    /// A resolution made by this policy as owned data (the assignment's record and the
+    /// benefits' ids). A resolution of another compiled policy is an error.
+    pub fn resolution_record(
+        &self,
+        resolution: &Resolution,
+    ) -> Result<explain::ResolutionRecord, WrongPolicy> {
+        if resolution.policy_key != self.inner.key() {
+            return Err(WrongPolicy::new(WrongPolicyKind::Resolution));
+        }
+        Ok(explain::record::resolution(&self.inner, resolution))
+    }
+
     /// A customer's metric values as input text (what a CSV cell of `tier` would hold),
     /// by metric in declaration order; `None` for an absent value.
     pub fn metric_values<'a>(

@@ -972,3 +972,32 @@ fn deadline_traces() {
         });
     }
 }
+
+#[test]
+fn results_as_owned_records_round_trip_and_refuse_another_policy() {
+    let p = crate::common::load("policies/ocean-shipping.toml");
+    let q = crate::common::load("policies/ocean-shipping.toml");
+    let c = p
+        .customer("R1")
+        .set("annual_teu", "6000")
+        .set("customer_since", "2012-01-01")
+        .set("gross_margin_pct", "12")
+        .set("influence", "global_leader")
+        .set("credit_rating", "A")
+        .build()
+        .unwrap();
+    let as_of = crate::common::date("2026-06-30");
+    let r = p.resolve(&c, as_of).unwrap();
+    let record = p.resolution_record(&r).unwrap();
+    assert_eq!(record.assignment.tier, "vip");
+    assert_eq!(record.assignment.dimensions.len(), 4);
+    assert!(
+        record.benefits.contains(&"dedicated_manager".to_owned()),
+        "{record:?}"
+    );
+    let json = serde_json::to_string(&record).unwrap();
+    let back: tierwise::trace::ResolutionRecord = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, record);
+    assert!(q.resolution_record(&r).is_err());
+    assert!(q.record(r.assignment()).is_err());
+}

@@ -3,11 +3,13 @@
 //! A trace is built from the [`Assignment`] that evaluation made, reusing its gate checks,
 //! so the trace and the tier cannot disagree.
 
+pub(crate) mod record;
 mod render;
 mod trace;
 
 use chrono::NaiveDate;
 
+pub use record::{AssignmentRecord, DimensionRecord, ResolutionRecord, StateRecord};
 pub use trace::{
     AdjustmentTrace, DimensionTrace, Explanation, GateTrace, PinTrace, PolicyRef, PreviousTrace,
     StateTrace,

@@ -8,7 +8,7 @@ use crate::eval::Decision;
 use crate::model::{Score, Weight};
 
 /// The policy a result came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct PolicyRef {
     /// The policy id.
     pub id: String,
