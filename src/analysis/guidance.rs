@@ -434,13 +434,13 @@ impl Probe<'_> {
 
     /// The points where qualification can change as `metric` moves (approximately: each
     /// is confirmed on the grid around it).
-    fn critical_points(&mut self, metric: u16, current: Decimal) -> Vec<(Decimal, bool)> {
+    fn critical_points(&mut self, metric: u16) -> Vec<(Decimal, bool)> {
         let p = self.p;
         // qualification changes at a requirement's constant, at a step of a step curve and
         // where a linear curve crosses a level; a linear curve's own points are none of
         // these unless a level crossing falls on them (then the crossing is found), and
         // the metric's bounds only end the values tried
-        let mut out = vec![(current, true)];
+        let mut out: Vec<(Decimal, bool)> = Vec::new();
         out.extend(
             nums(&self.consts, Var::Metric(metric))
                 .into_iter()
@@ -557,7 +557,7 @@ impl Probe<'_> {
         };
         // each point as the grid value at or below it, nearest first, each once
         let mut bases: Vec<(Decimal, Decimal, bool)> = self
-            .critical_points(metric, current)
+            .critical_points(metric)
             .into_iter()
             .filter_map(|(c, exact)| down(c, g).map(|b| ((b - current).abs(), b, exact)))
             .collect();
@@ -652,7 +652,7 @@ impl Probe<'_> {
         // check the days around each point where something can change, in order
         let now = (self.as_of - start).num_days();
         let mut xs: Vec<i64> = self
-            .critical_points(metric, Decimal::from(now))
+            .critical_points(metric)
             .into_iter()
             .filter_map(|(x, _)| i64::try_from(x.floor()).ok())
             .flat_map(|x| [x - 1, x, x + 1, x + 2])
