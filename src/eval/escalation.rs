@@ -3,8 +3,6 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use rust_decimal::prelude::ToPrimitive;
-use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::sla::{calendar, check, rfc3339, target, SlaError, SlaErrorKind};
@@ -98,11 +96,7 @@ pub(crate) fn escalations<'p>(
             .unwrap_or_default();
         let (clock, cal) = calendar(p, target.clock).ok_or(SlaErrorKind::WrongPolicy)?;
         for step in &e.steps {
-            let secs = (Decimal::from(target.duration.seconds()) * step.percent
-                / Decimal::ONE_HUNDRED)
-                .ceil()
-                .to_i64()
-                .unwrap_or(i64::MAX);
+            let secs = step.seconds(target.duration.seconds());
             let due = cal
                 .add_open_time(case.opened, secs, &case.pauses)
                 .map_err(|source| SlaErrorKind::Calendar {

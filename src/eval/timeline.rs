@@ -7,8 +7,6 @@
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
-use rust_decimal::prelude::ToPrimitive;
-use rust_decimal::Decimal;
 use serde::ser::SerializeMap;
 use serde::Serialize;
 
@@ -233,7 +231,7 @@ fn target_of<'p>(p: &'p Compiled, tl: &Timeline, severity: usize, m: usize) -> O
 }
 
 fn clock<'p>(p: &'p Compiled, t: &Target) -> Option<&'p (String, Calendar)> {
-    p.services.calendars.get(usize::from(t.clock))
+    super::sla::calendar(p, t.clock)
 }
 
 fn calendar_error(name: &str, clock: &str, source: crate::calendar::CalendarError) -> SlaError {
@@ -367,11 +365,7 @@ impl Timeline {
             };
             let (clock_name, cal) = clock(p, target).ok_or(SlaErrorKind::WrongPolicy)?;
             for step in &e.steps {
-                let secs = (Decimal::from(target.duration.seconds()) * step.percent
-                    / Decimal::ONE_HUNDRED)
-                    .ceil()
-                    .to_i64()
-                    .unwrap_or(i64::MAX);
+                let secs = step.seconds(target.duration.seconds());
                 let at = cal
                     .add_open_time(self.opened, secs, pauses)
                     .map_err(|err| calendar_error(name, clock_name, err))?;

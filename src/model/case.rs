@@ -77,6 +77,18 @@ pub(crate) struct Step {
     pub(crate) notify: String,
 }
 
+impl Step {
+    /// When the step falls due: its share of a target of `target` seconds, in whole
+    /// seconds rounded up.
+    pub(crate) fn seconds(&self, target: u64) -> i64 {
+        use rust_decimal::prelude::ToPrimitive;
+        (Decimal::from(target) * self.percent / Decimal::ONE_HUNDRED)
+            .ceil()
+            .to_i64()
+            .unwrap_or(i64::MAX)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Escalation {
     pub(crate) case: u16,

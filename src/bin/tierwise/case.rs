@@ -193,18 +193,23 @@ fn record(t: &mut Timeline, line: &Line, tz: Tz) -> Result<(), Problem> {
         .map_err(|err| Problem::new(err.to_string()).with_help(err.help().map(str::to_owned)))
 }
 
-/// `tierwise case`: one case's status as JSON.
-pub fn run_case(args: &CaseArgs) -> io::Result<bool> {
-    let Some(policy) = report::load_policy(&args.policy) else {
-        return Ok(false);
-    };
+/// The policy, its zone and the `--at` instant, or `None` once the problem is reported.
+fn load(path: &Path, at: &str) -> Option<(Policy, Tz, DateTime<Utc>)> {
+    let policy = report::load_policy(path)?;
     let tz = policy.timezone();
-    let at = match instant(&args.at, tz) {
-        Ok(t) => t,
+    match instant(at, tz) {
+        Ok(t) => Some((policy, tz, t)),
         Err(e) => {
             report::error(&format!("--at: {e}"));
-            return Ok(false);
+            None
         }
+    }
+}
+
+/// `tierwise case`: one case's status as JSON.
+pub fn run_case(args: &CaseArgs) -> io::Result<bool> {
+    let Some((policy, tz, at)) = load(&args.policy, &args.at) else {
+        return Ok(false);
     };
     let tier = match tier(&policy, &args.tier) {
         Ok(t) => t,
@@ -262,16 +267,8 @@ struct Open {
 
 /// `tierwise cases`: the milestones of open cases breached or due soon, soonest first.
 pub fn run_cases(args: &CasesArgs) -> io::Result<bool> {
-    let Some(policy) = report::load_policy(&args.policy) else {
+    let Some((policy, tz, at)) = load(&args.policy, &args.at) else {
         return Ok(false);
-    };
-    let tz = policy.timezone();
-    let at = match instant(&args.at, tz) {
-        Ok(t) => t,
-        Err(e) => {
-            report::error(&format!("--at: {e}"));
-            return Ok(false);
-        }
     };
     let within = match args
         .due_within
