@@ -13,6 +13,7 @@ use std::hint::black_box;
 use chrono::NaiveDate;
 use common::population;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use tierwise::rust_decimal::Decimal;
 use tierwise::Policy;
 
 const POLICY: &str = "policies/ocean-shipping.toml";
@@ -41,6 +42,35 @@ fn benches(c: &mut Criterion) {
         .unwrap();
     c.bench_function("classify_one", |b| {
         b.iter(|| policy.classify(black_box(&one), as_of).unwrap())
+    });
+    // a service's own struct, its fields set by metric number (resolved once) and classified
+    let ids = [
+        "annual_teu",
+        "customer_since",
+        "gross_margin_pct",
+        "influence",
+        "credit_rating",
+    ]
+    .map(|m| policy.metric_id(m).unwrap());
+    let national = policy.enum_value(ids[3], "national_leader").unwrap();
+    let rating_a = policy.enum_value(ids[4], "A").unwrap();
+    let since = NaiveDate::from_ymd_opt(2019, 4, 1).unwrap();
+    let last = NaiveDate::from_ymd_opt(2026, 5, 1).unwrap();
+    c.bench_function("build_typed_and_classify_one", |b| {
+        b.iter(|| {
+            let customer = policy
+                .customer("C1")
+                .set_metric(ids[0], Decimal::from(1250))
+                .set_metric(ids[1], since)
+                .set_metric(ids[2], Decimal::new(95, 1))
+                .set_metric(ids[3], national.clone())
+                .set_metric(ids[4], rating_a.clone())
+                .previous_tier("vip")
+                .last_qualified(last)
+                .build()
+                .unwrap();
+            policy.classify(black_box(&customer), as_of).unwrap()
+        })
     });
     c.bench_function("classify_one_with_trace", |b| {
         b.iter(|| policy.explain(black_box(&one), as_of).unwrap())

@@ -19,7 +19,7 @@ use crate::eval::{
     RouteDecision, Service, SlaError,
 };
 use crate::explain::{self, Explanation};
-use crate::input::{Case, CaseBuilder, Customer, CustomerBuilder};
+use crate::input::{Case, CaseBuilder, Customer, CustomerBuilder, InputValue};
 use crate::keys::STATE_FIELDS;
 use crate::model::{Compiled, MetricId, Tier, TierId};
 use crate::telemetry;
@@ -235,6 +235,23 @@ impl Policy {
             return Err(WrongPolicy::new(WrongPolicyKind::Resolution));
         }
         Ok(explain::record::resolution(&self.inner, resolution))
+    }
+
+    /// A value of an enum metric, resolved once, for
+    /// [`CustomerBuilder::set_metric`]: `None` when the metric is not an enum or has no
+    /// such value.
+    pub fn enum_value(&self, metric: MetricId, value: &str) -> Option<InputValue> {
+        if metric.policy != self.inner.key() {
+            return None;
+        }
+        match &self.inner.metrics.get(metric.index())?.kind {
+            crate::model::MetricKind::Enum { values } => values
+                .iter()
+                .position(|v| v == value)
+                .and_then(|i| u16::try_from(i).ok())
+                .map(InputValue::Choice),
+            _ => None,
+        }
     }
 
     /// A customer's metric values as input text (what a CSV cell of `tier` would hold),

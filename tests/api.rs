@@ -1001,3 +1001,71 @@ fn results_as_owned_records_round_trip_and_refuse_another_policy() {
     assert!(q.resolution_record(&r).is_err());
     assert!(q.record(r.assignment()).is_err());
 }
+
+#[test]
+fn customers_by_metric_number_check_values_as_set_does() {
+    let p = crate::common::load("policies/ocean-shipping.toml");
+    let teu = p.metric_id("annual_teu").unwrap();
+    let influence = p.metric_id("influence").unwrap();
+    assert!(p.enum_value(teu, "regional").is_none(), "not an enum");
+    assert!(p.enum_value(influence, "regionl").is_none());
+    let regional = p.enum_value(influence, "regional").unwrap();
+    let by_number = p
+        .customer("T1")
+        .set_metric(teu, tierwise::rust_decimal::Decimal::from(1250))
+        .set("customer_since", "2019-04-01")
+        .set("gross_margin_pct", "9.5")
+        .set_metric(influence, regional)
+        .set("credit_rating", "A")
+        .build()
+        .unwrap();
+    let by_name = p
+        .customer("T1")
+        .set("annual_teu", "1250")
+        .set("customer_since", "2019-04-01")
+        .set("gross_margin_pct", "9.5")
+        .set("influence", "regional")
+        .set("credit_rating", "A")
+        .build()
+        .unwrap();
+    assert_eq!(by_number, by_name);
+    // the same checks: a bound, a type, an enum value out of range
+    let err = p
+        .customer("T2")
+        .set_metric(teu, "-5")
+        .set_metric(influence, tierwise::InputValue::Choice(99))
+        .set_metric(teu, true)
+        .build()
+        .unwrap_err();
+    let kinds: Vec<_> = err
+        .errors()
+        .iter()
+        .map(|e| (e.field().to_owned(), e.kind()))
+        .collect();
+    assert!(
+        kinds.contains(&(
+            "annual_teu".to_owned(),
+            tierwise::InputErrorKind::OutOfRange
+        )),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&(
+            "influence".to_owned(),
+            tierwise::InputErrorKind::InvalidValue
+        )),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.iter().filter(|(f, _)| f == "annual_teu").count() == 2,
+        "{kinds:?}"
+    );
+    // a metric number of another compiled policy is refused, not read as this one's
+    let q = crate::common::load("policies/ocean-shipping.toml");
+    let err = q.customer("T3").set_metric(teu, "5").build().unwrap_err();
+    assert_eq!(
+        err.errors()[0].kind(),
+        tierwise::InputErrorKind::UnknownField
+    );
+    assert!(q.enum_value(influence, "regional").is_none());
+}

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use crate::decimal::{parse_decimal, NumberError};
 use crate::error::{did_you_mean, InputError, InputErrorKind, InputErrors};
 use crate::keys::STATE_FIELDS;
-use crate::model::{Beyond, Compiled, MetricKind, PolicyIdentity, TierId, Value};
+use crate::model::{Beyond, Compiled, MetricId, MetricKind, PolicyIdentity, TierId, Value};
 use crate::suggest::expected_one_of;
 
 /// A value given for a customer's field. Text is parsed according to the field's type,
@@ -27,6 +27,10 @@ pub enum InputValue {
     Date(NaiveDate),
     /// A boolean.
     Bool(bool),
+    /// A value of an enum metric by its position in the metric's `values` (from
+    /// [`Policy::enum_value`](crate::Policy::enum_value), resolved once), so that setting
+    /// it compares no text.
+    Choice(u16),
 }
 
 impl From<&str> for InputValue {
@@ -78,6 +82,7 @@ impl InputValue {
             InputValue::Integer(i) => format!("`{i}`"),
             InputValue::Date(d) => format!("`{d}`"),
             InputValue::Bool(b) => format!("`{b}`"),
+            InputValue::Choice(i) => format!("value number {i}"),
         }
     }
 
@@ -112,6 +117,7 @@ impl InputValue {
             InputValue::Integer(i) => i.to_string(),
             InputValue::Date(d) => d.to_string(),
             InputValue::Bool(b) => b.to_string(),
+            InputValue::Choice(i) => i.to_string(),
         }
     }
 }
@@ -288,6 +294,57 @@ impl<'p> CustomerBuilder<'p> {
                     ),
                 )
                 .with_help(help);
+                self.errors.push(e);
+            }
+        }
+        self
+    }
+
+    /// Sets a metric by its number ([`Policy::metric_id`](crate::Policy::metric_id),
+    /// resolved once): the checks and errors of [`set`](Self::set) without looking the
+    /// name up. A typed value (a `Decimal`, an `i64`, a `NaiveDate`, a `bool`, an
+    /// [`InputValue::Choice`]) is set without allocating.
+    ///
+    /// ```
+    /// # let demo = include_str!("../../tests/inputs/demo.toml");
+    /// # let policy = tierwise::Policy::from_toml_str("demo.toml", demo)?;
+    /// use tierwise::rust_decimal::Decimal;
+    /// let teu = policy.metric_id("teu").unwrap();
+    /// let c = policy.customer("C1").set_metric(teu, Decimal::new(6005, 1)).build()?;
+    /// let as_of = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+    /// assert_eq!(policy.classify(&c, as_of)?.score().to_string(), "60.05");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn set_metric(mut self, metric: MetricId, value: impl Into<InputValue>) -> Self {
+        let value = value.into();
+        let idx = metric.index();
+        let mine = metric.policy == self.policy.key();
+        let Some(m) = self.policy.metrics.get(idx).filter(|_| mine) else {
+            let e = InputError::new(
+                self.id.clone(),
+                format!("metric number {idx}"),
+                InputErrorKind::UnknownField,
+                format!(
+                    "the metric number was made by another compiled policy than `{}`",
+                    &self.policy.id
+                ),
+            );
+            self.errors.push(e);
+            return self;
+        };
+        if matches!(&value, InputValue::Text(t) if t.trim().is_empty()) {
+            return self;
+        }
+        match parse_value(&m.kind, &m.name, &value) {
+            Ok(v) => {
+                if let Some(slot) = self.values.get_mut(idx) {
+                    *slot = Some(v);
+                }
+            }
+            Err((kind, message, help)) => {
+                let e =
+                    InputError::new(self.id.clone(), m.name.clone(), kind, message).with_help(help);
                 self.errors.push(e);
             }
         }
@@ -517,6 +574,20 @@ fn parse_value(
         },
         // a policy with such a metric does not compile: no customer can be built for it
         MetricKind::Unresolved => return wrong("a value of a known type"),
+        MetricKind::Enum { values } if matches!(v, InputValue::Choice(_)) => match v {
+            InputValue::Choice(i) if usize::from(*i) < values.len() => Value::Enum(*i),
+            _ => {
+                return Err((
+                    invalid,
+                    format!(
+                        "{} is not a value of `{name}`, which has {}",
+                        v.describe(),
+                        values.len()
+                    ),
+                    Some(expected_one_of(values.iter().map(String::as_str))),
+                ))
+            }
+        },
         MetricKind::Enum { values } => {
             let t = v.as_text();
             match values.iter().position(|x| *x == t) {

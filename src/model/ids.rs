@@ -48,13 +48,18 @@ impl TierId {
     }
 }
 
-/// The number of a metric in the policy's `[metrics]` table, in declaration order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct MetricId(pub(crate) u16);
+/// The number of a metric in the policy's `[metrics]` table, in declaration order. Like a
+/// [`TierId`] it belongs to the compiled policy that made it: another policy does not take
+/// it (see [`CustomerBuilder::set_metric`](crate::CustomerBuilder::set_metric)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MetricId {
+    pub(crate) index: u16,
+    pub(crate) policy: PolicyIdentity,
+}
 
 impl MetricId {
     /// The index of the metric in declaration order.
     pub fn index(self) -> usize {
-        usize::from(self.0)
+        usize::from(self.index)
     }
 }

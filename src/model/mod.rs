@@ -117,6 +117,9 @@ impl Compiled {
             .iter()
             .position(|m| m.name == name)
             .and_then(|i| u16::try_from(i).ok())
-            .map(MetricId)
+            .map(|index| MetricId {
+                index,
+                policy: self.identity,
+            })
     }
 }
