@@ -436,6 +436,36 @@ impl Policy {
         CustomerBuilder::new(&self.inner, id.into())
     }
 
+    /// A customer from a service's own type: any `serde::Serialize` struct (or map) whose
+    /// field names are `id` and metric, state and pin names, each set with the checks and
+    /// errors of [`CustomerBuilder::set`]. Decimals (`rust_decimal`) and dates (`chrono`)
+    /// serialise as text and are read exactly; integers stay integers; `None` is absent; a
+    /// unit enum variant is its name. A float is refused (it is not exact), and so is a
+    /// nested value.
+    ///
+    /// ```
+    /// # let demo = include_str!("../tests/inputs/demo.toml");
+    /// # let policy = tierwise::Policy::from_toml_str("demo.toml", demo)?;
+    /// #[derive(serde::Serialize)]
+    /// struct Account { id: String, teu: tierwise::rust_decimal::Decimal }
+    /// let account = Account { id: "A7".into(), teu: "600.5".parse()? };
+    /// let customer = policy.customer_from(&account)?;
+    /// let as_of = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+    /// assert_eq!(policy.classify(&customer, as_of)?.score().to_string(), "60.05");
+    ///
+    /// #[derive(serde::Serialize)]
+    /// struct Floaty { id: u32, teu: f64 }
+    /// let err = policy.customer_from(&Floaty { id: 8, teu: 600.5 }).unwrap_err();
+    /// assert!(err.errors()[0].message().starts_with("a float is not exact"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn customer_from<T: serde::Serialize + ?Sized>(
+        &self,
+        value: &T,
+    ) -> Result<Customer, crate::error::InputErrors> {
+        crate::input::serialized::customer(&self.inner, value)
+    }
+
     /// Starts a case of `kind` opened at `opened`.
     pub fn case(&self, kind: &str, opened: DateTime<Utc>) -> CaseBuilder<'_> {
         CaseBuilder::new(&self.inner, kind, opened)

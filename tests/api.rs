@@ -1069,3 +1069,76 @@ fn customers_by_metric_number_check_values_as_set_does() {
     );
     assert!(q.enum_value(influence, "regional").is_none());
 }
+
+#[test]
+fn customers_from_a_services_own_struct_check_fields_as_set_does() {
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Influence {
+        NationalLeader,
+    }
+    #[derive(serde::Serialize)]
+    struct Account {
+        id: u64,
+        annual_teu: tierwise::rust_decimal::Decimal,
+        customer_since: chrono::NaiveDate,
+        gross_margin_pct: String,
+        influence: Influence,
+        credit_rating: &'static str,
+        overdue_days: Option<i32>,
+        previous_tier: Option<&'static str>,
+    }
+    let p = crate::common::load("policies/ocean-shipping.toml");
+    let account = Account {
+        id: 42,
+        annual_teu: "1250".parse().unwrap(),
+        customer_since: crate::common::date("2019-04-01"),
+        gross_margin_pct: "9.5".into(),
+        influence: Influence::NationalLeader,
+        credit_rating: "A",
+        overdue_days: None,
+        previous_tier: Some("vip"),
+    };
+    let from_struct = p.customer_from(&account).unwrap();
+    let by_hand = p
+        .customer("42")
+        .set("annual_teu", "1250")
+        .set("customer_since", "2019-04-01")
+        .set("gross_margin_pct", "9.5")
+        .set("influence", "national_leader")
+        .set("credit_rating", "A")
+        .previous_tier("vip")
+        .build()
+        .unwrap();
+    assert_eq!(from_struct, by_hand);
+    // the errors of `set`: a typo'd field with its suggestion, a bound, a float, no id
+    #[derive(serde::Serialize)]
+    struct Bad {
+        anual_teu: u32,
+        overdue_days: i64,
+        gross_margin_pct: f64,
+    }
+    let err = p
+        .customer_from(&Bad {
+            anual_teu: 5,
+            overdue_days: -1,
+            gross_margin_pct: 1.5,
+        })
+        .unwrap_err();
+    let fields: Vec<&str> = err.errors().iter().map(|e| e.field()).collect();
+    assert!(
+        fields.contains(&"anual_teu") && fields.contains(&"overdue_days"),
+        "{fields:?}"
+    );
+    assert!(
+        fields.contains(&"gross_margin_pct") && fields.contains(&"id"),
+        "{fields:?}"
+    );
+    let typo = err
+        .errors()
+        .iter()
+        .find(|e| e.field() == "anual_teu")
+        .unwrap();
+    assert_eq!(typo.help(), Some("did you mean `annual_teu`?"));
+    assert!(p.customer_from(&5u32).is_err(), "a number is no record");
+}

@@ -4,6 +4,7 @@
 
 mod case;
 mod customer;
+pub(crate) mod serialized;
 mod timeline;
 
 pub use case::{Case, CaseBuilder, CaseError, CaseErrorKind};
