@@ -8,7 +8,6 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use serde_json::{Map, Value};
 use tierwise::sla::{due_within, Event, Timeline};
 use tierwise::{Policy, TierId};
 
@@ -33,10 +32,106 @@ fn tier(policy: &Policy, id: &str) -> Result<TierId, Problem> {
     })
 }
 
-/// One line of an event log, read.
+/// The keys an event line may carry; others are ignored.
+const KEYS: [&str; 9] = [
+    "event",
+    "at",
+    "case_id",
+    "case",
+    "severity",
+    "channel",
+    "milestone",
+    "status",
+    "tier",
+];
+
+/// One key's value: a string, or something else (a number, an object, ...).
+enum Field {
+    Str(String),
+    Other,
+}
+
+/// One line of an event log, read: the value of each of [`KEYS`] it has.
 struct Line {
     number: u64,
-    fields: Map<String, Value>,
+    fields: [Option<Field>; 9],
+}
+
+/// A line's object, its known keys kept (no map, no hashing: a log can be millions of
+/// lines).
+struct Fields([Option<Field>; 9]);
+
+impl<'de> serde::Deserialize<'de> for Field {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Field, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Field;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a value")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Field, E> {
+                Ok(Field::Str(v.to_owned()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Field, E> {
+                Ok(Field::Str(v))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Field, E> {
+                Ok(Field::Other)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Field, E> {
+                Ok(Field::Other)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Field, E> {
+                Ok(Field::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Field, E> {
+                Ok(Field::Other)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Field, A::Error> {
+                while a.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Field::Other)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Field, A::Error> {
+                while a
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(Field::Other)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Fields {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Fields, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Fields;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an event as a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Fields, A::Error> {
+                let mut fields: [Option<Field>; 9] = Default::default();
+                while let Some(key) = a.next_key::<std::borrow::Cow<'de, str>>()? {
+                    match KEYS.iter().position(|k| *k == key) {
+                        // null is as good as absent
+                        Some(i) => {
+                            let v = a.next_value::<Option<Field>>()?;
+                            if let Some(slot) = fields.get_mut(i) {
+                                *slot = v;
+                            }
+                        }
+                        None => {
+                            a.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(Fields(fields))
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 /// Reads an event log (JSON Lines) one event at a time; problems of the file itself (a
@@ -110,31 +205,42 @@ impl Iterator for Lines {
                 );
                 continue;
             }
-            let text = String::from_utf8_lossy(&buf);
+            let Ok(text) = std::str::from_utf8(&buf) else {
+                self.problem(at, &Problem::new("the line is not UTF-8 text"));
+                continue;
+            };
             let text = text.trim();
             if text.is_empty() {
                 continue;
             }
-            match serde_json::from_str::<Value>(text) {
-                Ok(Value::Object(fields)) => return Some(Line { number: at, fields }),
-                Ok(_) => self.problem(at, &Problem::new("an event is a JSON object like {\"event\": \"met\", \"at\": \"...\", \"milestone\": \"acknowledge\"}")),
+            if !text.starts_with('{') {
+                self.problem(at, &Problem::new("an event is a JSON object like {\"event\": \"met\", \"at\": \"...\", \"milestone\": \"acknowledge\"}"));
+                continue;
+            }
+            match serde_json::from_str::<Fields>(text) {
+                Ok(Fields(fields)) => return Some(Line { number: at, fields }),
                 Err(e) => self.problem(at, &Problem::new(format!("not valid JSON: {e}"))),
             }
         }
     }
 }
 
+fn field<'a>(line: &'a Line, key: &str) -> Option<&'a Field> {
+    let i = KEYS.iter().position(|k| *k == key)?;
+    line.fields.get(i)?.as_ref()
+}
+
 fn text<'a>(line: &'a Line, key: &str) -> Result<&'a str, Problem> {
-    match line.fields.get(key) {
-        Some(Value::String(s)) => Ok(s),
-        Some(_) => Err(Problem::new(format!("`{key}` must be a string"))),
+    match field(line, key) {
+        Some(Field::Str(s)) => Ok(s),
+        Some(Field::Other) => Err(Problem::new(format!("`{key}` must be a string"))),
         None => Err(Problem::new(format!("the event has no `{key}`"))),
     }
 }
 
 fn optional<'a>(line: &'a Line, key: &str) -> Result<Option<&'a str>, Problem> {
-    match line.fields.get(key) {
-        None | Some(Value::Null) => Ok(None),
+    match field(line, key) {
+        None => Ok(None),
         Some(_) => text(line, key).map(Some),
     }
 }
@@ -338,17 +444,20 @@ pub fn run_cases(args: &CasesArgs) -> io::Result<bool> {
     cases.sort_by_key(|(_, o)| o.order);
     let listed = due_within(cases.iter().map(|(id, o)| (*id, &o.timeline)), at, within);
     let mut out = io::BufWriter::new(io::stdout().lock());
-    for (id, d) in listed {
-        let line = serde_json::json!({
-            "case_id": id,
-            "case": d.case(),
-            "tier": d.tier(),
-            "milestone": d.milestone(),
-            "due": d.due().to_rfc3339(),
-            "state": d.state().as_str(),
-            "remaining": d.remaining(),
-        });
-        serde_json::to_writer(&mut out, &line)?;
+    #[derive(serde::Serialize)]
+    struct Listed<'a> {
+        case_id: &'a str,
+        #[serde(flatten)]
+        milestone: &'a tierwise::sla::DueMilestone<'a>,
+    }
+    for (id, d) in &listed {
+        serde_json::to_writer(
+            &mut out,
+            &Listed {
+                case_id: id,
+                milestone: d,
+            },
+        )?;
         writeln!(out)?;
     }
     out.flush()?;
