@@ -119,7 +119,7 @@ fn exercise(policy: &Policy, text: &str, data: &[u8]) {
             return;
         }
     };
-    if let Some(service) = policy.service(&resolution) {
+    if let Ok(Some(service)) = policy.service(&resolution) {
         let _ = service.support_hours();
         let _ = service.channels().count();
         let _ = service.responses().count();
