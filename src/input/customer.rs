@@ -354,8 +354,17 @@ impl<'p> CustomerBuilder<'p> {
     /// Sets the tier the customer had before (`previous_tier`). A tier the policy does not
     /// define is ignored during evaluation, and the result says so.
     #[must_use]
-    pub fn previous_tier(self, tier: &str) -> Self {
-        self.set("previous_tier", tier)
+    pub fn previous_tier(mut self, tier: &str) -> Self {
+        // as `set("previous_tier", ..)` does, without looking the field's name up
+        let t = tier.trim();
+        if t.is_empty() {
+            return self;
+        }
+        match self.policy.tier_by_id(t) {
+            Some(id) => self.previous.tier = Some(id),
+            None => self.unknown_tier = Some(t.to_owned()),
+        }
+        self
     }
 
     /// Sets the date the previous tier was assigned (`tier_since`).
