@@ -596,20 +596,26 @@ pub(crate) fn explore(
     }
 }
 
+/// A representative as a value of a metric of `kind`; `None` when it does not fit (a number
+/// beyond an integer's range).
+pub(crate) fn metric_value(kind: &MetricKind, r: Rv) -> Option<Value> {
+    Some(match (r, kind) {
+        (Rv::Num(n), MetricKind::Integer { .. }) => Value::Integer(i64::try_from(n).ok()?),
+        (Rv::Num(n), _) => Value::Decimal(n),
+        (Rv::Date(d), _) => Value::Date(d),
+        (Rv::Sym(s), _) => Value::Enum(s),
+        (Rv::Bool(b), _) => Value::Bool(b),
+    })
+}
+
 fn set(p: &Compiled, pt: &mut Point, v: Var, value: Option<Rv>) -> Option<()> {
     match v {
         Var::Metric(m) => {
             let slot = pt.values.get_mut(usize::from(m))?;
             let kind = &p.metrics.get(usize::from(m))?.kind;
-            *slot = match (value, kind) {
-                (None, _) => None,
-                (Some(Rv::Num(n)), MetricKind::Integer { .. }) => {
-                    Some(Value::Integer(i64::try_from(n).ok()?))
-                }
-                (Some(Rv::Num(n)), _) => Some(Value::Decimal(n)),
-                (Some(Rv::Date(d)), _) => Some(Value::Date(d)),
-                (Some(Rv::Sym(s)), _) => Some(Value::Enum(s)),
-                (Some(Rv::Bool(b)), _) => Some(Value::Bool(b)),
+            *slot = match value {
+                None => None,
+                Some(r) => Some(metric_value(kind, r)?),
             };
         }
         Var::Score => pt.score = Score(num(value)?),

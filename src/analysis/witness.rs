@@ -10,7 +10,7 @@
 use chrono::{Months, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::domain::{constants, representatives, Domains, Var};
+use super::domain::{constants, metric_value, representatives, Domains, Var};
 use crate::eval::{self, cond::env};
 use crate::input::{Customer, Previous};
 use crate::model::{Compiled, Curve, DateUnit, MetricKind, Rv, Value};
@@ -188,7 +188,14 @@ fn candidates(p: &Compiled, as_of: NaiveDate) -> Vec<Vec<Option<Value>>> {
                 }
             };
             for r in representatives(&dom, &mine).unwrap_or_default() {
-                push(&mut out, value_of(&def.kind, r));
+                match r {
+                    None => push(&mut out, None),
+                    Some(r) => {
+                        if let Some(v) = metric_value(&def.kind, r) {
+                            push(&mut out, Some(v));
+                        }
+                    }
+                }
             }
             for d in p.dimensions.iter().filter(|d| d.metric == id) {
                 for x in curve_xs(&d.curve) {
@@ -265,16 +272,6 @@ fn date_at(as_of: NaiveDate, x: Decimal, unit: DateUnit) -> Option<NaiveDate> {
         DateUnit::Years => as_of.checked_sub_months(Months::new(n.checked_mul(12)?)),
         DateUnit::Days => as_of.checked_sub_days(chrono::Days::new(u64::from(n))),
     }
-}
-
-fn value_of(kind: &MetricKind, r: Option<Rv>) -> Option<Value> {
-    Some(match (r?, kind) {
-        (Rv::Num(n), MetricKind::Integer { .. }) => Value::Integer(i64::try_from(n).ok()?),
-        (Rv::Num(n), _) => Value::Decimal(n),
-        (Rv::Date(d), _) => Value::Date(d),
-        (Rv::Sym(s), _) => Value::Enum(s),
-        (Rv::Bool(b), _) => Value::Bool(b),
-    })
 }
 
 /// Whether a value passes the metric's checks (and, for a date a dimension reads, is not

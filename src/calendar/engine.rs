@@ -66,16 +66,16 @@ fn weekday_index(day: i64) -> usize {
 }
 
 /// The caller's pauses, sorted and merged once per computation.
-struct Pauses {
+pub(super) struct Pauses {
     /// The pauses that matter, as nanosecond intervals: sorted, merged where they overlap
     /// or touch, none empty. Empty (no allocation) when no pause matters.
-    merged: Vec<(i64, i64)>,
+    pub(super) merged: Vec<(i64, i64)>,
 }
 
 impl Pauses {
     /// Pauses that matter from `from` on, sorted and merged once: `O(n log n)`, and every
     /// query after that a binary search.
-    fn new(list: &PauseList, from: i64) -> Self {
+    pub(super) fn new(list: &PauseList, from: i64) -> Self {
         let relevant = |&(a, b): &(DateTime<Utc>, DateTime<Utc>)| {
             let (a, b) = (clamped_nanos(a), clamped_nanos(b));
             (a < b && b > from).then_some((a, b))

@@ -422,24 +422,12 @@ impl Calendar {
             return 0;
         }
         let (a, b) = (engine::clamped_nanos(from), engine::clamped_nanos(to));
-        let mut cut: Vec<(i64, i64)> = pauses
-            .iter()
-            .map(|(p, q)| {
-                (
-                    engine::clamped_nanos(*p).max(a),
-                    engine::clamped_nanos(*q).min(b),
-                )
-            })
-            .filter(|(p, q)| p < q)
-            .collect();
-        cut.sort_unstable();
         let mut total = self.open_nanos_between(a, b);
-        let mut reach = a;
-        for (p, q) in cut {
-            let p = p.max(reach);
+        // the pauses sorted and merged as the deadline walk has them
+        for &(p, q) in &engine::Pauses::new(pauses, a).merged {
+            let (p, q) = (p.max(a), q.min(b));
             if p < q {
                 total -= self.open_nanos_between(p, q);
-                reach = q;
             }
         }
         total

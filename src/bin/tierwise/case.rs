@@ -196,9 +196,8 @@ impl Iterator for Lines {
             self.number += 1;
             let at = self.number;
             if buf.len() > MAX_RECORD_BYTES && !buf.ends_with(b"\n") {
-                // drop the rest of the line
-                let mut rest = Vec::new();
-                let _ = self.reader.read_until(b'\n', &mut rest);
+                // the rest of the line is read past, never kept (as the customer reader does)
+                let _ = self.reader.skip_until(b'\n');
                 self.problem(
                     at,
                     &Problem::new(format!("the line is longer than {MAX_RECORD_BYTES} bytes")),
