@@ -46,6 +46,9 @@ fn loads_reloads_and_failures_are_events() {
     let events = Events::default();
     let seen = events.clone();
     tracing::subscriber::with_default(events, || {
+        // other tests of this binary run tierwise at the same time without a subscriber:
+        // the callsites' cached interest is computed again now that this one is set
+        tracing::callsite::rebuild_interest_cache();
         let text = std::fs::read_to_string("tests/inputs/demo.toml").unwrap();
         let policy = tierwise::Policy::from_toml_str("demo.toml", &text).unwrap();
         assert!(tierwise::Policy::from_toml_str("bad.toml", "[policy]").is_err());
