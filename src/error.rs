@@ -92,6 +92,46 @@ pub struct Diagnostic {
     span: Range<usize>,
     line: usize,
     column: usize,
+    related: Option<Related>,
+}
+
+/// Another place a [`Diagnostic`] or [`Warning`] refers to: where a duplicated name was
+/// first defined, the routing rule that shadows another. Its line is also named in the
+/// help text; editors show it as related information.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    label: &'static str,
+    path: Arc<str>,
+    span: Range<usize>,
+    line: usize,
+    column: usize,
+}
+
+impl Related {
+    /// What the place is, like `first defined` or `the catch-all rule is`.
+    pub fn label(&self) -> &str {
+        self.label
+    }
+
+    /// The file of the place, as it was named when loading.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The byte range of the place in its file.
+    pub fn span(&self) -> Range<usize> {
+        self.span.clone()
+    }
+
+    /// The 1-based line of the place.
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
+    /// The 1-based column (in characters) of the place.
+    pub fn column(&self) -> usize {
+        self.column
+    }
 }
 
 impl Diagnostic {
@@ -128,6 +168,12 @@ impl Diagnostic {
     /// The byte range of the offending key or value in its file.
     pub fn span(&self) -> Range<usize> {
         self.span.clone()
+    }
+
+    /// Another place the problem involves, such as where a duplicated name was first
+    /// defined.
+    pub fn related(&self) -> Option<&Related> {
+        self.related.as_ref()
     }
 }
 
@@ -257,6 +303,11 @@ impl Warning {
     pub fn span(&self) -> Range<usize> {
         self.diagnostic.span()
     }
+
+    /// Another place the warning involves, such as the routing rule that shadows this one.
+    pub fn related(&self) -> Option<&Related> {
+        self.diagnostic.related()
+    }
 }
 
 impl fmt::Display for Warning {
@@ -368,7 +419,18 @@ pub(crate) fn locate(d: Diag, sources: &[Source]) -> Diagnostic {
     let range = d.span.range();
     let (line, column) = line_col(text, range.start);
     let mut help = d.help;
+    let mut related = None;
     if let Some((first, label)) = d.first {
+        if let Some(s) = sources.get(usize::from(first.file)) {
+            let (line, column) = line_col(&s.text, first.range().start);
+            related = Some(Related {
+                label,
+                path: s.name.clone(),
+                span: first.range(),
+                line,
+                column,
+            });
+        }
         let note = match sources.get(usize::from(first.file)) {
             Some(s) if first.file == d.span.file => {
                 format!(
@@ -397,6 +459,7 @@ pub(crate) fn locate(d: Diag, sources: &[Source]) -> Diagnostic {
         span: range,
         line,
         column,
+        related,
     }
 }
 
@@ -483,6 +546,15 @@ impl LoadError {
     /// Every problem found, ordered by file and position.
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics
+    }
+
+    /// The files of the load, with their text.
+    #[cfg_attr(
+        not(feature = "lsp"),
+        expect(dead_code, reason = "read by the language server")
+    )]
+    pub(crate) fn sources(&self) -> &[Source] {
+        &self.sources
     }
 
     fn source_text(&self, path: &str) -> &str {

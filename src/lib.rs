@@ -32,11 +32,14 @@ mod policy;
 
 mod authoring;
 
+#[cfg(feature = "lsp")]
+pub mod lsp;
+
 pub use authoring::policy_set::PolicySet;
 pub use authoring::store::PolicyStore;
 pub use error::{
     Diagnostic, DiagnosticKind, EvalError, EvalErrorKind, InputError, InputErrorKind, InputErrors,
-    LoadError, WrongPolicy, WrongPolicyKind,
+    LoadError, Related, WrongPolicy, WrongPolicyKind,
 };
 pub use eval::{Assignment, Decision, Resolution, TierState};
 pub use input::{Customer, CustomerBuilder, InputValue};

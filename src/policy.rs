@@ -34,7 +34,7 @@ pub struct Policy {
 }
 
 impl Policy {
-    fn new(mut compiled: Compiled) -> Policy {
+    pub(crate) fn new(mut compiled: Compiled) -> Policy {
         compiled.warnings = analysis::warnings(&compiled);
         compiled.dimension_highest = analysis::dimension_highest(&compiled);
         telemetry::loaded(&compiled.id, &compiled.version, compiled.warnings.len());

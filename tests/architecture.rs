@@ -26,6 +26,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("explain", 8),
     ("policy", 9),
     ("authoring", 10),
+    ("lsp", 11),
 ];
 
 fn layer(module: &str) -> Option<u8> {

@@ -19,6 +19,8 @@ mod diagnostics;
 mod files;
 mod fuzz_regressions;
 mod hostile;
+#[cfg(feature = "lsp")]
+mod lsp;
 mod properties;
 #[cfg(feature = "cli")]
 mod scenarios;

@@ -149,12 +149,7 @@ impl Cx<'_> {
         let p = self.p;
         for (t, tier) in p.tiers.iter().enumerate() {
             let Ok(rank) = u16::try_from(t) else { continue };
-            // the domains of the records that meet the tier's requirements
-            let mut doms = Domains::of(p);
-            for (_, c) in &tier.require {
-                doms.narrow(c);
-            }
-            let with_require = range::fill(p, &mut doms);
+            let (mut doms, with_require) = meeting(p, tier);
             let highest = match with_require {
                 Some(Range::Within(_, h)) => Some(h),
                 _ => None,
@@ -754,6 +749,34 @@ pub(crate) fn collect_vars(c: &Cond, out: &mut Vec<Var>) {
             list.iter().for_each(|o| op(o, out));
         }
     }
+}
+
+/// The domains of the records that meet `tier`'s requirements, and the range of their
+/// composite.
+fn meeting(p: &Compiled, tier: &crate::model::Tier) -> (Domains, Option<Range>) {
+    let mut doms = Domains::of(p);
+    for (_, c) in &tier.require {
+        doms.narrow(c);
+    }
+    let composite = range::fill(p, &mut doms);
+    (doms, composite)
+}
+
+/// The highest composite of each tier's customers: over every accepted record that meets
+/// the tier's requirements. `None` when no record meets them or it cannot be decided.
+/// Shown by the language server's hover on a tier.
+#[cfg_attr(
+    not(feature = "lsp"),
+    expect(dead_code, reason = "read by the language server")
+)]
+pub(crate) fn tier_highest(p: &Compiled) -> Vec<Option<Decimal>> {
+    p.tiers
+        .iter()
+        .map(|tier| match meeting(p, tier).1 {
+            Some(Range::Within(_, h)) => Some(h),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The highest score of each dimension over every accepted record.

@@ -68,6 +68,19 @@ enum Command {
     Test(TestArgs),
     Case(CaseArgs),
     Cases(CasesArgs),
+    Lsp(LspArgs),
+}
+
+/// Run the language server for policy and scenario files, on standard input and output.
+///
+/// Editors start it themselves: it gives the errors and warnings of `check` while you
+/// type, completion of keys and of the policy's names, hover and go to definition. See
+/// docs/editors.md for VS Code, Neovim and Helix.
+#[derive(Debug, Args)]
+struct LspArgs {
+    /// Accepted and ignored: editors' clients pass it to say the server talks on stdio.
+    #[arg(long)]
+    stdio: bool,
 }
 
 /// Show the status of one case at an instant, from its event log.
@@ -565,6 +578,16 @@ fn main() -> ExitCode {
         Command::Test(args) => test::run(&args.paths),
         Command::Case(args) => case::run_case(&args),
         Command::Cases(args) => case::run_cases(&args),
+        Command::Lsp(args) => {
+            let _ = args.stdio;
+            return match tierwise::lsp::run_stdio() {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    report::error(&e.to_string());
+                    ExitCode::from(1)
+                }
+            };
+        }
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

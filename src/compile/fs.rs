@@ -18,11 +18,21 @@ pub(crate) const MAX_TOTAL_BYTES: usize = 4 * MAX_FILE_BYTES;
 
 /// Reads, validates and compiles a policy file and the files it includes.
 pub(crate) fn from_path(path: &Path) -> Result<Compiled, LoadError> {
+    from_path_with(path, &|_| None)
+}
+
+/// The text of a file that is not read from disk (an editor's unsaved buffer), by the
+/// file's resolved path.
+pub(crate) type Overlay<'a> = &'a dyn Fn(&Path) -> Option<String>;
+
+/// [`from_path`], taking the text of each file from `overlay` when it has it.
+pub(crate) fn from_path_with(path: &Path, overlay: Overlay<'_>) -> Result<Compiled, LoadError> {
     let mut loader = Loader {
         sources: Vec::new(),
         diags: Diags::default(),
         root: None,
         include_failed: false,
+        overlay,
     };
     match loader.read(path, None, &[]) {
         // what a refused include would define is missing: compiling would only report that
@@ -33,21 +43,22 @@ pub(crate) fn from_path(path: &Path) -> Result<Compiled, LoadError> {
     }
 }
 
-struct Loader {
+struct Loader<'a> {
     sources: Vec<Source>,
     diags: Diags,
     /// The directory of the top policy file, resolved.
     root: Option<PathBuf>,
     /// Whether an included file could not be read or was refused.
     include_failed: bool,
+    overlay: Overlay<'a>,
 }
 
-impl Loader {
+impl Loader<'_> {
     /// Reads one file and, recursively, its includes. `from` is the `include` entry that
     /// named it; `stack` the resolved files above it.
     fn read(&mut self, path: &Path, from: Option<Span>, stack: &[PathBuf]) -> Option<RawPolicy> {
         let name: Arc<str> = Arc::from(path.display().to_string());
-        let fail = |loader: &mut Loader, message: String| {
+        let fail = |loader: &mut Loader<'_>, message: String| {
             let span = from.unwrap_or_default();
             if loader.sources.is_empty() {
                 loader.sources.push(Source {
@@ -86,7 +97,7 @@ impl Loader {
         }
         let read_so_far: usize = self.sources.iter().map(|s| s.text.len()).sum();
         let left = MAX_TOTAL_BYTES.saturating_sub(read_so_far);
-        let text = match read_limited(path) {
+        let text = match (self.overlay)(&resolved).map_or_else(|| read_limited(path), Ok) {
             Ok(t) if t.len() > left => {
                 return fail(
                     self,

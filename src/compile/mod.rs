@@ -162,14 +162,17 @@ pub(crate) fn resolve(
             let help = did_you_mean(&name.v, list.iter().map(String::as_str)).or_else(|| {
                 (!list.is_empty() && list.len() <= 12).then(|| {
                     format!(
-                        "known {what}s: {}",
-                        list.iter()
-                            // a name that was left out (reported where it is missing)
-                            .filter(|n| !n.is_empty())
-                            .map(|n| format!("`{n}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
+                            "known {what}s: {}",
+                            list.iter()
+                                .enumerate()
+                                // a name that was left out (reported where it is missing), and
+                                // one defined twice (reported as a duplicate) is named once
+                                .filter(|(i, n)| !n.is_empty()
+                                    && !list.iter().take(*i).any(|m| m == *n))
+                                .map(|(_, n)| format!("`{n}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
                 })
             });
             diags.push(
