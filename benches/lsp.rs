@@ -46,7 +46,8 @@ fn benches(c: &mut Criterion) {
         "textDocument/didOpen",
         json!({ "textDocument": { "uri": &uri, "languageId": "toml", "version": 1, "text": &text } }),
     );
-    let hover = json!({ "textDocument": { "uri": &uri }, "position": { "line": 129, "character": 14 } });
+    let hover =
+        json!({ "textDocument": { "uri": &uri }, "position": { "line": 129, "character": 14 } });
     let mut version = 1;
     // two texts in turn, so that every change is a real one
     let edited = text.replace("min_score = 80", "min_score = 79");

@@ -3,7 +3,8 @@
 #![warn(missing_docs)]
 
 // The layers, from the bottom (see docs/architecture.md; a test keeps the order):
-// leaves, raw, model, expr, compile, input, eval, explain, the facade, the authoring tools.
+// leaves, raw, model, expr, compile, input, eval, explain, the facade, the authoring tools,
+// the language server.
 pub mod calendar;
 mod decimal;
 mod duration;

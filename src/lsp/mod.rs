@@ -34,6 +34,9 @@ mod index;
 mod lookup;
 mod text;
 
+#[cfg(test)]
+mod tests;
+
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
