@@ -4,7 +4,10 @@
 //! ```text
 //! cargo run --example generate_customers > data/customers.csv
 //! cargo run --example generate_customers -- --jsonl > data/customers.jsonl
+//! cargo run --release --example generate_customers -- --count 1000000 > /tmp/customers-1m.csv
 //! ```
+//!
+//! `--count N` writes N customers instead of 1,200 (the first 1,200 are the same).
 //!
 //! The output is a pure function of the seed: the same program always writes
 //! the same bytes, so the committed files in `data/` can be regenerated and
@@ -456,16 +459,24 @@ fn write_jsonl(out: &mut impl Write, c: &Row) -> io::Result<()> {
     writeln!(out, "{{{}}}", fields.join(","))
 }
 
+fn usage() -> ! {
+    eprintln!("usage: generate_customers [--csv | --jsonl] [--count N] > FILE");
+    std::process::exit(2);
+}
+
 fn main() -> io::Result<()> {
     let mut jsonl = false;
-    for arg in std::env::args().skip(1) {
+    let mut count = COUNT;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
         match arg.as_str() {
             "--jsonl" => jsonl = true,
             "--csv" => jsonl = false,
-            _ => {
-                eprintln!("usage: generate_customers [--csv | --jsonl] > FILE");
-                std::process::exit(2);
-            }
+            "--count" => match args.next().and_then(|n| n.parse().ok()) {
+                Some(n) => count = n,
+                None => usage(),
+            },
+            _ => usage(),
         }
     }
 
@@ -475,7 +486,7 @@ fn main() -> io::Result<()> {
         writeln!(out, "{HEADER}")?;
     }
     let mut rng = SplitMix64(SEED);
-    for number in 1..=COUNT {
+    for number in 1..=count {
         let customer = generate(&mut rng, number);
         if jsonl {
             write_jsonl(&mut out, &customer)?;

@@ -4,6 +4,8 @@
 
 mod exact;
 mod parse;
+mod write;
 
 pub(crate) use exact::{add_quotient_rounded, cmp, round};
 pub(crate) use parse::{parse_decimal, NumberError};
+pub(crate) use write::write;

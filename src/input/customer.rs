@@ -74,22 +74,54 @@ impl From<bool> for InputValue {
     }
 }
 
+/// A field's value as given, borrowed: what [`parse_value`] reads. Text set with
+/// [`CustomerBuilder::set_text`] is never copied.
+#[derive(Debug, Clone, Copy)]
+enum Val<'a> {
+    Text(&'a str),
+    Number(&'a str),
+    Decimal(Decimal),
+    Integer(i64),
+    Date(NaiveDate),
+    Bool(bool),
+    Choice(u16),
+}
+
 impl InputValue {
-    fn describe(&self) -> String {
+    fn view(&self) -> Val<'_> {
         match self {
-            InputValue::Text(t) | InputValue::Number(t) => format!("`{t}`"),
-            InputValue::Decimal(d) => format!("`{d}`"),
-            InputValue::Integer(i) => format!("`{i}`"),
-            InputValue::Date(d) => format!("`{d}`"),
-            InputValue::Bool(b) => format!("`{b}`"),
-            InputValue::Choice(i) => format!("value number {i}"),
+            InputValue::Text(t) => Val::Text(t),
+            InputValue::Number(t) => Val::Number(t),
+            InputValue::Decimal(d) => Val::Decimal(*d),
+            InputValue::Integer(i) => Val::Integer(*i),
+            InputValue::Date(d) => Val::Date(*d),
+            InputValue::Bool(b) => Val::Bool(*b),
+            InputValue::Choice(i) => Val::Choice(*i),
+        }
+    }
+}
+
+impl Val<'_> {
+    fn describe(self) -> String {
+        match self {
+            Val::Text(t) | Val::Number(t) => format!("`{t}`"),
+            Val::Decimal(d) => format!("`{d}`"),
+            Val::Integer(i) => format!("`{i}`"),
+            Val::Date(d) => format!("`{d}`"),
+            Val::Bool(b) => format!("`{b}`"),
+            Val::Choice(i) => format!("value number {i}"),
         }
     }
 
-    fn as_date(&self) -> Result<NaiveDate, String> {
+    /// Whether it is text that says nothing (an empty CSV cell).
+    fn is_blank(self) -> bool {
+        matches!(self, Val::Text(t) if t.trim().is_empty())
+    }
+
+    fn as_date(self) -> Result<NaiveDate, String> {
         match self {
-            InputValue::Date(d) => Ok(*d),
-            InputValue::Text(t) => {
+            Val::Date(d) => Ok(d),
+            Val::Text(t) => {
                 let t = t.trim();
                 // exactly YYYY-MM-DD: chrono alone also takes `+2020-01-01` and `2020-1-1`
                 let shaped = t.len() == 10
@@ -98,7 +130,7 @@ impl InputValue {
                         _ => b.is_ascii_digit(),
                     });
                 shaped
-                    .then(|| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
+                    .then(|| ymd(t.as_bytes()))
                     .flatten()
                     .ok_or_else(|| format!("`{t}` is not a date (expected YYYY-MM-DD)"))
             }
@@ -109,15 +141,22 @@ impl InputValue {
         }
     }
 
-    fn as_text(&self) -> String {
-        match self {
-            InputValue::Text(t) => t.trim().to_owned(),
-            InputValue::Number(t) => t.clone(),
-            InputValue::Decimal(d) => d.to_string(),
-            InputValue::Integer(i) => i.to_string(),
-            InputValue::Date(d) => d.to_string(),
-            InputValue::Bool(b) => b.to_string(),
-            InputValue::Choice(i) => i.to_string(),
+    /// The value as owned text.
+    fn as_text(self) -> String {
+        self.text().into_owned()
+    }
+
+    /// The value as text: trimmed text as it is, anything else written out.
+    fn text(&self) -> std::borrow::Cow<'_, str> {
+        use std::borrow::Cow;
+        match *self {
+            Val::Text(t) => Cow::Borrowed(t.trim()),
+            Val::Number(t) => Cow::Borrowed(t),
+            Val::Decimal(d) => Cow::Owned(d.to_string()),
+            Val::Integer(i) => Cow::Owned(i.to_string()),
+            Val::Date(d) => Cow::Owned(d.to_string()),
+            Val::Bool(b) => Cow::Owned(b.to_string()),
+            Val::Choice(i) => Cow::Owned(i.to_string()),
         }
     }
 }
@@ -237,34 +276,44 @@ impl<'p> CustomerBuilder<'p> {
     #[must_use]
     pub fn set(mut self, field: &str, value: impl Into<InputValue>) -> Self {
         let value = value.into();
-        if matches!(&value, InputValue::Text(t) if t.trim().is_empty()) {
+        self.set_val(field, value.view());
+        self
+    }
+
+    /// Sets a field from text, as [`set`](Self::set) does with a `&str`, without copying
+    /// the text: for readers of CSV cells and other borrowed text.
+    ///
+    /// ```
+    /// # let demo = include_str!("../../tests/inputs/demo.toml");
+    /// # let policy = tierwise::Policy::from_toml_str("demo.toml", demo)?;
+    /// let row = "C7,600.5";
+    /// let (id, teu) = row.split_once(',').unwrap();
+    /// let c = policy.customer(id).set_text("teu", teu).build()?;
+    /// assert_eq!(c.id(), "C7");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn set_text(mut self, field: &str, text: &str) -> Self {
+        self.set_val(field, Val::Text(text));
+        self
+    }
+
+    fn set_val(&mut self, field: &str, value: Val<'_>) {
+        if value.is_blank() {
             // an empty cell is an absent value
-            return self;
+            return;
         }
         let policy = self.policy;
         if let Some(idx) = policy.metrics.iter().position(|m| m.name == field) {
-            if let Some(m) = policy.metrics.get(idx) {
-                match parse_value(&m.kind, &m.name, &value) {
-                    Ok(v) => {
-                        if let Some(slot) = self.values.get_mut(idx) {
-                            *slot = Some(v);
-                        }
-                    }
-                    Err((kind, message, help)) => {
-                        let e =
-                            InputError::new(self.id.clone(), field, kind, message).with_help(help);
-                        self.errors.push(e);
-                    }
-                }
-            }
-            return self;
+            self.put(idx, value);
+            return;
         }
         match field {
             "previous_tier" => {
-                let t = value.as_text();
+                let t = value.text();
                 match policy.tier_by_id(&t) {
                     Some(id) => self.previous.tier = Some(id),
-                    None => self.unknown_tier = Some(t),
+                    None => self.unknown_tier = Some(t.into_owned()),
                 }
             }
             "tier_since" | "last_qualified" | "pinned_until" => match value.as_date() {
@@ -297,7 +346,26 @@ impl<'p> CustomerBuilder<'p> {
                 self.errors.push(e);
             }
         }
-        self
+    }
+
+    /// Parses `value` for metric number `idx` of this policy into its slot, or records why
+    /// it cannot be.
+    fn put(&mut self, idx: usize, value: Val<'_>) {
+        let Some(m) = self.policy.metrics.get(idx) else {
+            return;
+        };
+        match parse_value(&m.kind, &m.name, value) {
+            Ok(v) => {
+                if let Some(slot) = self.values.get_mut(idx) {
+                    *slot = Some(v);
+                }
+            }
+            Err((kind, message, help)) => {
+                let e =
+                    InputError::new(self.id.clone(), m.name.clone(), kind, message).with_help(help);
+                self.errors.push(e);
+            }
+        }
     }
 
     /// Sets a metric by its number ([`Policy::metric_id`](crate::Policy::metric_id),
@@ -318,9 +386,22 @@ impl<'p> CustomerBuilder<'p> {
     #[must_use]
     pub fn set_metric(mut self, metric: MetricId, value: impl Into<InputValue>) -> Self {
         let value = value.into();
+        self.set_metric_val(metric, value.view());
+        self
+    }
+
+    /// Sets a metric by its number from text, as [`set_metric`](Self::set_metric) does
+    /// with a `&str`, without copying the text.
+    #[must_use]
+    pub fn set_metric_text(mut self, metric: MetricId, text: &str) -> Self {
+        self.set_metric_val(metric, Val::Text(text));
+        self
+    }
+
+    fn set_metric_val(&mut self, metric: MetricId, value: Val<'_>) {
         let idx = metric.index();
         let mine = metric.policy == self.policy.key();
-        let Some(m) = self.policy.metrics.get(idx).filter(|_| mine) else {
+        if !mine || idx >= self.policy.metrics.len() {
             let e = InputError::new(
                 self.id.clone(),
                 format!("metric number {idx}"),
@@ -331,24 +412,12 @@ impl<'p> CustomerBuilder<'p> {
                 ),
             );
             self.errors.push(e);
-            return self;
-        };
-        if matches!(&value, InputValue::Text(t) if t.trim().is_empty()) {
-            return self;
+            return;
         }
-        match parse_value(&m.kind, &m.name, &value) {
-            Ok(v) => {
-                if let Some(slot) = self.values.get_mut(idx) {
-                    *slot = Some(v);
-                }
-            }
-            Err((kind, message, help)) => {
-                let e =
-                    InputError::new(self.id.clone(), m.name.clone(), kind, message).with_help(help);
-                self.errors.push(e);
-            }
+        if value.is_blank() {
+            return;
         }
-        self
+        self.put(idx, value);
     }
 
     /// Sets the tier the customer had before (`previous_tier`). A tier the policy does not
@@ -503,7 +572,39 @@ fn plain_decimal(text: &str) -> Result<Decimal, NumberError> {
         }
         return Err(NumberError::Malformed);
     }
+    // the common case, at most 18 digits: the mantissa in an i64, the scale the digits
+    // after the point (as `parse_decimal` reads it; a negative zero goes the long way)
+    let point = digits.contains('.');
+    let frac = if point { frac } else { "" };
+    if int.len() + frac.len() <= 18 {
+        let mantissa = int
+            .bytes()
+            .chain(frac.bytes())
+            .fold(0i64, |m, b| m * 10 + i64::from(b - b'0'));
+        if mantissa != 0 || !t.starts_with('-') {
+            let signed = if t.starts_with('-') {
+                -mantissa
+            } else {
+                mantissa
+            };
+            // at most 18 digits after the point: within rust_decimal's 28
+            let scale = u32::try_from(frac.len()).unwrap_or(0);
+            return Ok(Decimal::new(signed, scale));
+        }
+    }
     parse_decimal(t)
+}
+
+/// The date of `YYYY-MM-DD` (its shape checked by the caller), without the format-string
+/// parsing of `NaiveDate::parse_from_str`; `None` for a day that does not exist.
+fn ymd(b: &[u8]) -> Option<NaiveDate> {
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b.get(r)?.iter().try_fold(0u32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    let year = i32::try_from(num(0..4)?).ok()?;
+    NaiveDate::from_ymd_opt(year, num(5..7)?, num(8..10)?)
 }
 
 /// How a customer's number is written, for the help of a malformed one.
@@ -515,35 +616,35 @@ const PLAIN_NUMBER_HELP: &str =
 fn parse_value(
     kind: &MetricKind,
     name: &str,
-    v: &InputValue,
+    v: Val<'_>,
 ) -> Result<Value, (InputErrorKind, String, Option<String>)> {
     let invalid = InputErrorKind::InvalidValue;
     let wrong = |what: &str| Err((invalid, format!("{} is not {what}", v.describe()), None));
     let value = match kind {
         MetricKind::Decimal { .. } => match v {
-            InputValue::Decimal(d) => Value::Decimal(*d),
-            InputValue::Integer(i) => Value::Decimal(Decimal::from(*i)),
-            InputValue::Text(t) => match plain_decimal(t) {
+            Val::Decimal(d) => Value::Decimal(d),
+            Val::Integer(i) => Value::Decimal(Decimal::from(i)),
+            Val::Text(t) => match plain_decimal(t) {
                 Ok(d) => Value::Decimal(d),
                 Err(e) => {
                     let help = (e == NumberError::Malformed).then(|| PLAIN_NUMBER_HELP.to_owned());
                     return Err((invalid, number_message(t, e), help));
                 }
             },
-            InputValue::Number(t) => match parse_decimal(t) {
+            Val::Number(t) => match parse_decimal(t) {
                 Ok(d) => Value::Decimal(d),
                 Err(e) => return Err((invalid, number_message(t, e), None)),
             },
             _ => return wrong("a decimal number"),
         },
         MetricKind::Integer { .. } => match v {
-            InputValue::Integer(i) => Value::Integer(*i),
-            InputValue::Decimal(d) if d.fract().is_zero() => match i64::try_from(*d) {
+            Val::Integer(i) => Value::Integer(i),
+            Val::Decimal(d) if d.fract().is_zero() => match i64::try_from(d) {
                 Ok(i) => Value::Integer(i),
                 Err(_) => return wrong("a whole number in range"),
             },
-            InputValue::Text(t) | InputValue::Number(t) => {
-                match if matches!(v, InputValue::Number(_)) {
+            Val::Text(t) | Val::Number(t) => {
+                match if matches!(v, Val::Number(_)) {
                     parse_decimal(t)
                 } else {
                     plain_decimal(t)
@@ -562,9 +663,9 @@ fn parse_value(
             Err(m) => return Err((invalid, m, None)),
         },
         MetricKind::Bool => match v {
-            InputValue::Bool(b) => Value::Bool(*b),
+            Val::Bool(b) => Value::Bool(b),
             // exactly `true` or `false`, as spec section 14 writes them
-            InputValue::Text(t) => match t.as_str() {
+            Val::Text(t) => match t {
                 "true" => Value::Bool(true),
                 "false" => Value::Bool(false),
                 _ => {
@@ -583,8 +684,8 @@ fn parse_value(
         },
         // a policy with such a metric does not compile: no customer can be built for it
         MetricKind::Unresolved => return wrong("a value of a known type"),
-        MetricKind::Enum { values } if matches!(v, InputValue::Choice(_)) => match v {
-            InputValue::Choice(i) if usize::from(*i) < values.len() => Value::Enum(*i),
+        MetricKind::Enum { values } if matches!(v, Val::Choice(_)) => match v {
+            Val::Choice(i) if usize::from(i) < values.len() => Value::Enum(i),
             _ => {
                 return Err((
                     invalid,
@@ -598,8 +699,8 @@ fn parse_value(
             }
         },
         MetricKind::Enum { values } => {
-            let t = v.as_text();
-            match values.iter().position(|x| *x == t) {
+            let t = v.text();
+            match values.iter().position(|x| *x == *t) {
                 Some(i) => Value::Enum(u16::try_from(i).unwrap_or(u16::MAX)),
                 None => {
                     let help = did_you_mean(&t, values.iter().map(String::as_str))
@@ -619,5 +720,40 @@ fn parse_value(
             Err((InputErrorKind::OutOfRange, message, None))
         }
         None => Ok(value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::{plain_decimal, ymd};
+    use crate::decimal::parse_decimal;
+
+    proptest! {
+        /// The short way for plain numbers gives what the long way gives, scale included
+        /// (`17` stays `17`, `17.50` stays `17.50`, `-0.0` stays negative).
+        #[test]
+        fn plain_numbers_read_as_the_general_parser_reads_them(
+            neg in any::<bool>(),
+            int in "[0-9]{1,20}",
+            frac in proptest::option::of("[0-9]{1,20}"),
+        ) {
+            let text = format!(
+                "{}{int}{}",
+                if neg { "-" } else { "" },
+                frac.as_ref().map(|f| format!(".{f}")).unwrap_or_default()
+            );
+            let fast = plain_decimal(&text).map(|d| d.to_string());
+            let slow = parse_decimal(&text).map(|d| d.to_string());
+            prop_assert_eq!(fast, slow, "{}", text);
+        }
+
+        #[test]
+        fn dates_read_as_chrono_reads_them(y in 0u32..10000, m in 0u32..14, d in 0u32..33) {
+            let text = format!("{y:04}-{m:02}-{d:02}");
+            let chrono = chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok();
+            prop_assert_eq!(ymd(text.as_bytes()), chrono, "{}", text);
+        }
     }
 }

@@ -22,6 +22,10 @@ impl Score {
 
 impl fmt::Display for Score {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.width().is_none() && f.precision().is_none() && !f.sign_plus() {
+            // the same text as `Decimal`'s formatter, without its general machinery
+            return crate::decimal::write(self.0, f);
+        }
         fmt::Display::fmt(&self.0, f)
     }
 }

@@ -65,11 +65,30 @@ pub struct Record {
     pub id: Option<String>,
     /// Every present (non-empty, non-null) field but `id`, in file order. The names are
     /// shared with the header row.
-    pub fields: Vec<(Rc<str>, InputValue)>,
+    pub fields: Vec<(Rc<str>, Field)>,
+    /// The text of the row's CSV cells, one after the other: [`Field::Cell`] points into it,
+    /// so that a row's cells take one allocation, not one each.
+    pub text: String,
     /// What was wrong with the row itself (bad UTF-8, a nested JSON value, ...).
     pub problems: Vec<Problem>,
     /// The line where the id first appeared, when an earlier row has the same id.
     pub first_line: Option<u64>,
+}
+
+/// The value of one field of a [`Record`].
+#[derive(Debug, Clone)]
+pub enum Field {
+    /// A CSV cell, trimmed: these bytes of [`Record::text`].
+    Cell(std::ops::Range<usize>),
+    /// A JSON value.
+    Value(InputValue),
+}
+
+impl Record {
+    /// The text of a CSV cell.
+    pub fn cell(&self, at: &std::ops::Range<usize>) -> &str {
+        self.text.get(at.clone()).unwrap_or("")
+    }
 }
 
 /// What reading a customer file meets, in file order.
@@ -342,7 +361,6 @@ impl CsvSource {
             reader: csv::ReaderBuilder::new()
                 .has_headers(false)
                 .flexible(true)
-                .trim(csv::Trim::All)
                 .from_reader(LineStarts::new(input)),
             record: csv::ByteRecord::new(),
             header: None,
@@ -477,6 +495,7 @@ fn too_long(line: u64) -> Record {
             "the line is longer than 1 MiB, the limit of one customer record; it is skipped",
         )],
         first_line: None,
+        text: String::new(),
     }
 }
 
@@ -521,6 +540,12 @@ impl<R: Read> Read for LineStarts<R> {
             if n == 0 {
                 return Ok(0);
             }
+            // the common case, a chunk with no line past the limit: noted a run of text at
+            // a time, not byte by byte
+            if let Some(chunk) = buf.get(..n).filter(|c| !self.skipping && self.fits(c)) {
+                self.note_chunk(chunk);
+                return Ok(n);
+            }
             // pass the bytes on, but those of a line past MAX_RECORD_BYTES
             let mut kept = 0;
             for i in 0..n {
@@ -553,7 +578,56 @@ impl<R: Read> Read for LineStarts<R> {
     }
 }
 
+/// The length of the text before the first line end of `bytes`.
+fn text_run(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .position(|&b| b == b'\n' || b == b'\r')
+        .unwrap_or(bytes.len())
+}
+
 impl<R> LineStarts<R> {
+    /// Whether no line of `chunk` (the first continuing the current one) goes past
+    /// [`MAX_RECORD_BYTES`].
+    fn fits(&self, chunk: &[u8]) -> bool {
+        let mut len = self.line_len;
+        let mut rest = chunk;
+        loop {
+            let k = text_run(rest);
+            if len + k > MAX_RECORD_BYTES {
+                return false;
+            }
+            let Some(after) = rest.get(k + 1..) else {
+                return true;
+            };
+            rest = after;
+            len = 0;
+        }
+    }
+
+    /// Counts the bytes of `chunk`, which [`fits`](Self::fits): as [`note`](Self::note)
+    /// byte by byte, a run of text at a time.
+    fn note_chunk(&mut self, chunk: &[u8]) {
+        let mut rest = chunk;
+        while let Some(&first) = rest.first() {
+            if first == b'\n' || first == b'\r' {
+                self.line_len = 0;
+                self.note(first);
+                rest = rest.get(1..).unwrap_or(&[]);
+                continue;
+            }
+            let k = text_run(rest);
+            if self.at_line_start {
+                self.starts.push_back((self.offset, self.line));
+            }
+            self.at_line_start = false;
+            self.after_cr = false;
+            self.offset += k as u64;
+            self.line_len += k;
+            rest = rest.get(k..).unwrap_or(&[]);
+        }
+    }
+
     /// Counts one byte passed on to the CSV reader.
     fn note(&mut self, b: u8) {
         match b {
@@ -597,7 +671,7 @@ fn read_header(
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut columns = Vec::with_capacity(record.len());
     let (mut dropped, mut more) = (0usize, 0usize);
-    for (i, cell) in record.iter().enumerate() {
+    for (i, cell) in record.iter().map(<[u8]>::trim_ascii).enumerate() {
         let number = i + 1;
         let name = match std::str::from_utf8(cell) {
             Ok(name) => name.to_owned(),
@@ -657,7 +731,9 @@ fn read_csv_row(
     id_column: Option<usize>,
 ) -> Record {
     let mut problems = Vec::new();
-    let id_cell = id_column.and_then(|i| record.get(i));
+    let id_cell = id_column
+        .and_then(|i| record.get(i))
+        .map(<[u8]>::trim_ascii);
     let id = id_cell
         .and_then(|cell| std::str::from_utf8(cell).ok())
         .filter(|id| !id.is_empty())
@@ -675,13 +751,19 @@ fn read_csv_row(
         });
     }
     let mut fields = Vec::new();
+    let mut text = String::with_capacity(record.as_slice().len());
     for (cell, name) in record.iter().zip(columns) {
         let Some(name) = name else { continue };
+        let cell = cell.trim_ascii();
         if &**name == "id" || cell.is_empty() {
             continue;
         }
         match std::str::from_utf8(cell) {
-            Ok(value) => fields.push((Rc::clone(name), InputValue::from(value))),
+            Ok(value) => {
+                let start = text.len();
+                text.push_str(value);
+                fields.push((Rc::clone(name), Field::Cell(start..text.len())));
+            }
             Err(_) => problems.push(Problem::field(
                 id.as_deref(),
                 name,
@@ -702,6 +784,7 @@ fn read_csv_row(
         line,
         id,
         fields,
+        text,
         problems,
         first_line: None,
     }
@@ -748,6 +831,7 @@ impl JsonSource {
                 line,
                 id: None,
                 fields: Vec::new(),
+                text: String::new(),
                 problems: vec![Problem::new("the line is not UTF-8 text")],
                 first_line: None,
             }));
@@ -760,6 +844,7 @@ impl JsonSource {
                     line,
                     id: None,
                     fields: Vec::new(),
+                    text: String::new(),
                     problems: vec![json_problem(source, &e)],
                     first_line: None,
                 }));
@@ -912,7 +997,7 @@ fn json_record(line: u64, members: Vec<(String, Json)>) -> Record {
             continue;
         }
         if let Some(value) = value {
-            fields.push((Rc::from(key.as_str()), value));
+            fields.push((Rc::from(key.as_str()), Field::Value(value)));
         }
     }
     if id.is_none() && !problems.iter().any(|p| p.message.starts_with("field `id`")) {
@@ -922,6 +1007,7 @@ fn json_record(line: u64, members: Vec<(String, Json)>) -> Record {
         line,
         id,
         fields,
+        text: String::new(),
         problems,
         first_line: None,
     }
@@ -986,7 +1072,10 @@ fn build_fields(policy: &Policy, record: &Record) -> Result<Customer, Vec<Proble
     let mut builder = policy.customer(id.as_str());
     for (name, value) in &record.fields {
         if is_known_column(policy, name) {
-            builder = builder.set(name, value.clone());
+            builder = match value {
+                Field::Cell(at) => builder.set_text(name, record.cell(at)),
+                Field::Value(v) => builder.set(name, v.clone()),
+            };
         }
     }
     let mut problems = record.problems.clone();

@@ -446,6 +446,29 @@ pub fn tier_id(policy: &tierwise::Policy, id: tierwise::TierId) -> &str {
     policy.tier(id).map_or("", tierwise::Tier::id)
 }
 
+/// Appends `d` as `YYYY-MM-DD`, as its `Display` writes it, without the formatting
+/// machinery for the years 0 to 9999 (others, which `Display` writes with a sign, through
+/// it).
+pub fn write_date(out: &mut String, d: chrono::NaiveDate) {
+    use chrono::Datelike;
+    use std::fmt::Write;
+    if !(0..=9999).contains(&d.year()) {
+        let _ = write!(out, "{d}");
+        return;
+    }
+    let (y, m, day) = (d.year().unsigned_abs(), d.month(), d.day());
+    for (n, width) in [(y, 4), (m, 2), (day, 2)] {
+        if width == 2 {
+            out.push('-');
+        }
+        let mut div = 10u32.pow(width - 1);
+        while div > 0 {
+            out.push(char::from(b'0' + ((n / div) % 10) as u8));
+            div /= 10;
+        }
+    }
+}
+
 /// The snake_case name of what decided a tier (`qualified`, `buffer`, `pin`, ...).
 pub fn decision_name(d: tierwise::Decision) -> String {
     d.as_str().to_owned()
@@ -454,6 +477,22 @@ pub fn decision_name(d: tierwise::Decision) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_written_as_display_writes_them() {
+        let mut day = chrono::NaiveDate::MIN;
+        let mut checked = 0;
+        while day < chrono::NaiveDate::MAX {
+            let mut s = String::new();
+            write_date(&mut s, day);
+            assert_eq!(s, day.to_string());
+            checked += 1;
+            day = day
+                .checked_add_days(chrono::Days::new(997))
+                .unwrap_or(chrono::NaiveDate::MAX);
+        }
+        assert!(checked > 100_000);
+    }
 
     #[test]
     fn shares_are_exact() {

@@ -1,5 +1,6 @@
 //! `tierwise tier`: scores and tiers every customer of a file.
 
+use std::fmt::{self, Write as _};
 use std::io::{self, BufWriter, StdoutLock, Write};
 
 use chrono::NaiveDate;
@@ -36,7 +37,10 @@ pub fn run(args: &TierArgs) -> io::Result<bool> {
             out,
             guidance: args.guidance,
         },
-        TierFormat::Csv => Writer::Csv(Box::new(csv_header(&policy, out)?)),
+        TierFormat::Csv => Writer::Csv {
+            w: Box::new(csv_header(&policy, out)?),
+            scratch: String::new(),
+        },
         TierFormat::Table => Writer::Table {
             out,
             rows: Vec::new(),
@@ -96,7 +100,11 @@ enum Writer {
         /// Whether each result gets its `next` guidance.
         guidance: bool,
     },
-    Csv(Box<csv::Writer<Out>>),
+    Csv {
+        w: Box<csv::Writer<Out>>,
+        /// Where each number or date is written before it goes out as a field.
+        scratch: String,
+    },
     Table {
         out: Out,
         rows: Vec<[String; 5]>,
@@ -110,9 +118,10 @@ enum Writer {
 struct JsonResult<'a> {
     id: &'a str,
     tier: &'a str,
-    score: String,
+    #[serde(serialize_with = "as_text")]
+    score: tierwise::Score,
     qualified_tier: &'a str,
-    dimensions: serde_json::Map<String, serde_json::Value>,
+    dimensions: Dimensions<'a>,
     state: JsonState<'a>,
     decided_by: Decision,
     notes: Vec<String>,
@@ -120,6 +129,39 @@ struct JsonResult<'a> {
     as_of: NaiveDate,
     #[serde(skip_serializing_if = "Option::is_none")]
     next: Option<tierwise::analysis::Guidance>,
+}
+
+/// A score as a JSON string, written straight from its `Display`.
+fn as_text<S: serde::Serializer>(score: &tierwise::Score, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(score)
+}
+
+/// The dimension scores of a result as a JSON object, name to score text, in the policy's
+/// order: written from the result, with no map built.
+struct Dimensions<'a> {
+    policy: &'a Policy,
+    scores: &'a [tierwise::Score],
+}
+
+impl Serialize for Dimensions<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.scores.len()))?;
+        for (name, score) in self.policy.dimension_names().zip(self.scores) {
+            map.serialize_key(name)?;
+            map.serialize_value(&Text(score))?;
+        }
+        map.end()
+    }
+}
+
+/// A value serialised as the string its `Display` writes.
+struct Text<'a, T: fmt::Display>(&'a T);
+
+impl<T: fmt::Display> Serialize for Text<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self.0)
+    }
 }
 
 #[derive(Serialize)]
@@ -197,17 +239,15 @@ impl Writer {
                 } else {
                     None
                 };
-                let dimensions = policy
-                    .dimension_names()
-                    .zip(a.dimension_scores())
-                    .map(|(n, s)| (n.to_owned(), serde_json::Value::String(s.to_string())))
-                    .collect();
                 let line = JsonResult {
                     id: customer.id(),
                     tier,
-                    score: a.score().to_string(),
+                    score: a.score(),
                     qualified_tier: qualified,
-                    dimensions,
+                    dimensions: Dimensions {
+                        policy,
+                        scores: a.dimension_scores(),
+                    },
                     state: JsonState {
                         tier: report::tier_id(policy, state.tier()),
                         tier_since: state.tier_since(),
@@ -225,24 +265,32 @@ impl Writer {
                 serde_json::to_writer(&mut *out, &line)?;
                 writeln!(out)
             }
-            Writer::Csv(w) => {
-                let mut row = vec![
-                    customer.id().to_owned(),
-                    tier.to_owned(),
-                    a.score().to_string(),
-                    qualified.to_owned(),
-                ];
-                row.extend(a.dimension_scores().iter().map(ToString::to_string));
-                row.push(state.tier_since().to_string());
-                row.push(
-                    state
-                        .last_qualified()
-                        .map(|d| d.to_string())
-                        .unwrap_or_default(),
-                );
-                row.push(report::decision_name(a.decision()));
-                w.write_record(&row).map_err(csv_io)?;
-                Ok(())
+            Writer::Csv { w, scratch } => {
+                // field by field, the numbers and dates through one reused buffer
+                let field =
+                    |w: &mut csv::Writer<Out>, text: &str| w.write_field(text).map_err(csv_io);
+                let number = |w: &mut csv::Writer<Out>, s: &mut String, v: &dyn fmt::Display| {
+                    s.clear();
+                    let _ = write!(s, "{v}");
+                    w.write_field(s.as_bytes()).map_err(csv_io)
+                };
+                field(w, customer.id())?;
+                field(w, tier)?;
+                number(w, scratch, &a.score())?;
+                field(w, qualified)?;
+                for d in a.dimension_scores() {
+                    number(w, scratch, d)?;
+                }
+                scratch.clear();
+                report::write_date(scratch, state.tier_since());
+                field(w, scratch)?;
+                scratch.clear();
+                if let Some(d) = state.last_qualified() {
+                    report::write_date(scratch, d);
+                }
+                field(w, scratch)?;
+                field(w, a.decision().as_str())?;
+                w.write_record(None::<&[u8]>).map_err(csv_io)
             }
             Writer::Table {
                 rows, distribution, ..
@@ -269,7 +317,7 @@ impl Writer {
     fn finish(self) -> io::Result<()> {
         match self {
             Writer::Json { mut out, .. } => out.flush(),
-            Writer::Csv(mut w) => w.flush(),
+            Writer::Csv { mut w, .. } => w.flush(),
             Writer::Table {
                 mut out,
                 rows,
