@@ -144,8 +144,21 @@ pub fn warn_if_not_in_force(policy: &Policy, date: NaiveDate) {
 /// The rows of a customer file, read one at a time. The problems of the file itself
 /// (header, malformed lines, unknown columns) are printed as they are met, so in line order
 /// among the rows' errors.
+///
+/// The file is read and its rows split into fields on a thread of their own, a batch of
+/// [`BATCH`] items ahead at most [`BATCHES`] times, while the command builds, tiers and
+/// writes on its own thread: on two cores the reading costs next to nothing. Everything is
+/// printed by the command's thread, in file order.
 pub struct Rows<'p> {
-    reader: CustomerReader,
+    label: String,
+    format: input::Format,
+    /// The items of the batch being handed out, then the batches to come.
+    batch: std::vec::IntoIter<Item>,
+    batches: std::sync::mpsc::Receiver<Vec<Item>>,
+    /// Records done with, going back to the reading thread to be filled again (and a block
+    /// is freed fastest by the thread that allocated it).
+    spent: Vec<Record>,
+    returns: std::sync::mpsc::Sender<Vec<Record>>,
     policies: Vec<&'p Policy>,
     ignore_extra_columns: bool,
     /// Whether the problems of the file are printed; `route` keeps quiet about them.
@@ -154,6 +167,41 @@ pub struct Rows<'p> {
     problems: usize,
     /// Problems of the file itself not printed, past [`MAX_FILE_PROBLEMS`], not yet said.
     hidden: usize,
+}
+
+/// Items read ahead in one batch, and batches in flight between the reading thread and the
+/// command's.
+pub const BATCH: usize = 512;
+pub const BATCHES: usize = 4;
+
+/// Reads `reader` to its end on a thread of its own, sending its items in batches; stops
+/// when the receiver is gone (a command that found what it wanted).
+type Channels = (
+    std::sync::mpsc::Receiver<Vec<Item>>,
+    std::sync::mpsc::Sender<Vec<Record>>,
+);
+
+fn read_ahead(reader: CustomerReader) -> Channels {
+    let (tx, rx) = std::sync::mpsc::sync_channel(BATCHES);
+    let (back, returned) = std::sync::mpsc::channel::<Vec<Record>>();
+    std::thread::spawn(move || {
+        let mut reader = reader;
+        let mut batch = Vec::with_capacity(BATCH);
+        while let Some(item) = reader.next() {
+            while let Ok(spent) = returned.try_recv() {
+                spent.into_iter().for_each(|r| reader.recycle(r));
+            }
+            batch.push(item);
+            if batch.len() == BATCH {
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                if tx.send(full).is_err() {
+                    return;
+                }
+            }
+        }
+        let _ = tx.send(batch);
+    });
+    (rx, back)
 }
 
 /// Most problems of a customer file itself (its header, its columns) printed; the rest are
@@ -170,21 +218,29 @@ impl<'p> Rows<'p> {
         ignore_extra_columns: bool,
     ) -> Option<Rows<'p>> {
         match input::open(path) {
-            Ok(mut reader) => Some(Rows {
-                reader: {
-                    // unknown columns are reported (or ignored), never kept
-                    let known: Vec<Policy> = policies.iter().map(|p| (*p).clone()).collect();
-                    reader.keep_columns(Box::new(move |name| {
-                        known.iter().any(|p| input::is_known_column(p, name))
-                    }));
-                    reader
-                },
-                policies: policies.to_vec(),
-                ignore_extra_columns,
-                report: true,
-                problems: 0,
-                hidden: 0,
-            }),
+            Ok(mut reader) => {
+                // unknown columns are reported (or ignored), never kept
+                let known: Vec<Policy> = policies.iter().map(|p| (*p).clone()).collect();
+                reader.keep_columns(Box::new(move |name| {
+                    known.iter().any(|p| input::is_known_column(p, name))
+                }));
+                let label = reader.label().to_owned();
+                let format = reader.format();
+                let (batches, returns) = read_ahead(reader);
+                Some(Rows {
+                    label,
+                    format,
+                    batch: Vec::new().into_iter(),
+                    batches,
+                    spent: Vec::new(),
+                    returns,
+                    policies: policies.to_vec(),
+                    ignore_extra_columns,
+                    report: true,
+                    problems: 0,
+                    hidden: 0,
+                })
+            }
             Err(p) => {
                 problem(&p);
                 None
@@ -199,9 +255,17 @@ impl<'p> Rows<'p> {
         self
     }
 
+    /// Hands a record back when done with it: the reading thread fills it again.
+    pub fn give_back(&mut self, record: Record) {
+        self.spent.push(record);
+        if self.spent.len() >= BATCH {
+            let _ = self.returns.send(std::mem::take(&mut self.spent));
+        }
+    }
+
     /// How messages name the file.
     pub fn label(&self) -> &str {
-        self.reader.label()
+        &self.label
     }
 
     /// Whether the file has had no problem of its own so far.
@@ -222,7 +286,7 @@ impl<'p> Rows<'p> {
             return;
         }
         if self.problems <= MAX_FILE_PROBLEMS {
-            problem_at(self.reader.label(), at, p);
+            problem_at(&self.label, at, p);
         } else {
             self.hidden += 1;
         }
@@ -241,8 +305,7 @@ impl<'p> Rows<'p> {
         if self.hidden > 0 {
             line(&format!(
                 "{}: and {} more problems of the file, not shown",
-                self.reader.label(),
-                self.hidden
+                &self.label, self.hidden
             ));
             self.hidden = 0;
         }
@@ -286,9 +349,18 @@ impl Iterator for Rows<'_> {
 
     fn next(&mut self) -> Option<Record> {
         loop {
-            let Some(item) = self.reader.next() else {
-                self.say_hidden();
-                return None;
+            let item = match self.batch.next() {
+                Some(item) => item,
+                None => match self.batches.recv() {
+                    Ok(batch) => {
+                        self.batch = batch.into_iter();
+                        continue;
+                    }
+                    Err(_) => {
+                        self.say_hidden();
+                        return None;
+                    }
+                },
             };
             match item {
                 Item::Record(record) => {
@@ -316,7 +388,7 @@ impl Iterator for Rows<'_> {
                     if self.problems >= MAX_FILE_PROBLEMS || !self.report {
                         self.count_problem(at);
                     } else if let Some(first) = self.policies.first() {
-                        let p = input::unknown_column(first, self.reader.format(), &name);
+                        let p = input::unknown_column(first, self.format, &name);
                         self.file_problem(at, &p);
                     }
                 }

@@ -88,13 +88,15 @@ pub fn run(args: &SimulateArgs) -> io::Result<bool> {
     }
     .keep_movers(args.movers)
     .movers_between(args.from.as_deref(), args.to.as_deref());
-    for record in rows.by_ref() {
+    while let Some(record) = rows.next() {
         // the row is built for `--policy`, then for `--against`
-        let Err(e) = sim.add(|p| input::build(p, &record)) else {
+        let added = sim.add(|p| input::build(p, &record));
+        let line = record.line;
+        rows.give_back(record);
+        let Err(e) = added else {
             continue;
         };
         ok = false;
-        let line = record.line;
         let (first, other) = e.into_parts();
         let mut shown: Vec<Problem> = Vec::new();
         for p in problems(first) {

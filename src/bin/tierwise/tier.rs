@@ -51,7 +51,7 @@ pub fn run(args: &TierArgs) -> io::Result<bool> {
     // each result is written as its row is read; every row ends up tiered or with errors,
     // and the summary says how many of each
     let (mut count, mut tiered, mut with_errors) = (0usize, 0usize, 0usize);
-    for record in rows.by_ref() {
+    while let Some(record) = rows.next() {
         count += 1;
         match report::classify(&policy, input::build(&policy, &record), as_of) {
             Ok((customer, assignment)) => {
@@ -66,6 +66,7 @@ pub fn run(args: &TierArgs) -> io::Result<bool> {
                 writer.error();
             }
         }
+        rows.give_back(record);
     }
     let ok = rows.is_clean() && with_errors == 0;
     writer.finish()?;
