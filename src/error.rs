@@ -304,6 +304,15 @@ impl Warning {
         self.diagnostic.span()
     }
 
+    /// The warning's place, message and help, as a diagnostic.
+    #[cfg_attr(
+        not(feature = "lsp"),
+        expect(dead_code, reason = "read by the language server")
+    )]
+    pub(crate) fn diagnostic(&self) -> &Diagnostic {
+        &self.diagnostic
+    }
+
     /// Another place the warning involves, such as the routing rule that shadows this one.
     pub fn related(&self) -> Option<&Related> {
         self.diagnostic.related()

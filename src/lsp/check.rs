@@ -17,7 +17,7 @@ use crate::analysis::Warning;
 use crate::authoring::scenario::Suite;
 use crate::compile::fs::Overlay;
 use crate::error::Source;
-use crate::error::{Diagnostic, LoadError, Related};
+use crate::error::{Diagnostic, LoadError};
 use crate::policy::Policy;
 
 /// What checking one document found.
@@ -94,29 +94,17 @@ fn policy(uri: &str, text: &str, overlay: Overlay<'_>) -> Checked {
         files.iter().map(|f| (f.uri.clone(), Vec::new())).collect();
     for d in &errors {
         place(&mut out, &files, d.path(), || {
-            diagnostic(
-                &files,
-                d.path(),
-                d.span(),
-                DiagnosticSeverity::ERROR,
-                None,
-                d.message(),
-                d.help(),
-                d.related(),
-            )
+            diagnostic(&files, d, DiagnosticSeverity::ERROR, None)
         });
     }
     for w in &warnings {
-        place(&mut out, &files, w.path(), || {
+        let d = w.diagnostic();
+        place(&mut out, &files, d.path(), || {
             diagnostic(
                 &files,
-                w.path(),
-                w.span(),
+                d,
                 DiagnosticSeverity::WARNING,
                 Some(w.code().as_str()),
-                w.message(),
-                w.help(),
-                w.related(),
             )
         });
     }
@@ -145,18 +133,7 @@ fn scenario(uri: &str, text: &str, overlay: Overlay<'_>) -> Checked {
     let error_of = |e: &LoadError| -> Vec<LspDiagnostic> {
         e.diagnostics()
             .iter()
-            .map(|d| {
-                diagnostic(
-                    &own,
-                    &own[0].uri,
-                    d.span(),
-                    DiagnosticSeverity::ERROR,
-                    None,
-                    d.message(),
-                    d.help(),
-                    d.related(),
-                )
-            })
+            .map(|d| diagnostic(&own, d, DiagnosticSeverity::ERROR, None))
             .collect()
     };
     match Suite::policy_path(&name, text) {
@@ -275,17 +252,16 @@ fn location(files: &[File], path: &str, span: std::ops::Range<usize>) -> Option<
     Some(Location::new(uri, Lines::new(&f.text).range(span)))
 }
 
-#[expect(clippy::too_many_arguments, reason = "the parts of one diagnostic")]
+/// `d` as a protocol diagnostic: its help on a `help:` line after the message, its
+/// related place as related information.
 fn diagnostic(
     files: &[File],
-    path: &str,
-    span: std::ops::Range<usize>,
+    d: &Diagnostic,
     severity: DiagnosticSeverity,
     code: Option<&str>,
-    message: &str,
-    help: Option<&str>,
-    related: Option<&Related>,
 ) -> LspDiagnostic {
+    let (path, span, message, help, related) =
+        (d.path(), d.span(), d.message(), d.help(), d.related());
     let range = files
         .get(file_index(files, path).unwrap_or(0))
         .map(|f| Lines::new(&f.text).range(span))
