@@ -29,6 +29,9 @@ mod eval;
 pub mod analysis;
 mod explain;
 
+#[cfg(feature = "arrow")]
+pub mod table;
+
 mod policy;
 
 mod authoring;

@@ -466,6 +466,84 @@ impl Policy {
         crate::input::serialized::customer(&self.inner, value)
     }
 
+    // ---- tables (feature `arrow`) ----
+
+    /// Classifies every row of an Arrow record batch whose columns are named after `id`,
+    /// metrics and state and pin fields (spec section 18): one output row per input row, in
+    /// order, with the columns of [`table_schema`](Self::table_schema). A bad row keeps its
+    /// row, with nulls and its message in `error`; only a problem with the columns
+    /// themselves (an unknown column, a float column, a type that cannot hold its field) is
+    /// an `Err`. Columns are resolved once per batch; see [`crate::table`] for the types
+    /// read.
+    ///
+    /// ```
+    /// # let demo = include_str!("../tests/inputs/demo.toml");
+    /// # let policy = tierwise::Policy::from_toml_str("demo.toml", demo)?;
+    /// use std::sync::Arc;
+    /// use tierwise::table::arrow_array::{cast::AsArray, Array, ArrayRef, Decimal128Array, RecordBatch, StringArray};
+    /// use tierwise::table::TableOptions;
+    ///
+    /// let teu = Decimal128Array::from(vec![Some(6255), Some(-30), None]).with_precision_and_scale(10, 1)?;
+    /// let batch = RecordBatch::try_from_iter([
+    ///     ("id", Arc::new(StringArray::from(vec!["C1", "C2", "C3"])) as ArrayRef),
+    ///     ("teu", Arc::new(teu) as ArrayRef),
+    /// ])?;
+    /// let as_of = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+    /// let out = policy.classify_table(&batch, as_of, &TableOptions::new())?;
+    /// let tier = out.column_by_name("tier").unwrap().as_string::<i32>();
+    /// let error = out.column_by_name("error").unwrap().as_string::<i32>();
+    /// assert_eq!(tier.value(0), "key");
+    /// assert!(tier.is_null(1));
+    /// assert_eq!(error.value(1), "customer `C2`: field `teu`: -3.0 is below the minimum 0 of `teu`");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[cfg(feature = "arrow")]
+    pub fn classify_table<'a>(
+        &self,
+        batch: &crate::table::arrow_array::RecordBatch,
+        as_of: impl Into<crate::table::AsOf<'a>>,
+        options: &crate::table::TableOptions,
+    ) -> Result<crate::table::arrow_array::RecordBatch, crate::table::TableError> {
+        crate::table::classify_batch(&self.inner, batch, as_of.into(), options)
+    }
+
+    /// Classifies every row of a struct array whose fields are named after metrics and
+    /// state and pin fields (`id` is optional): the function `classify(FIELDS, AS_OF)` of
+    /// SQL engines. The result has the fields of
+    /// [`classify_struct_fields`](Self::classify_struct_fields), a row's `error` set when
+    /// it is bad.
+    #[cfg(feature = "arrow")]
+    pub fn classify_struct<'a>(
+        &self,
+        fields: &crate::table::arrow_array::StructArray,
+        as_of: impl Into<crate::table::AsOf<'a>>,
+        options: &crate::table::TableOptions,
+    ) -> Result<crate::table::arrow_array::StructArray, crate::table::TableError> {
+        crate::table::classify_struct(&self.inner, fields, as_of.into(), options)
+    }
+
+    /// The schema of [`classify_table`](Self::classify_table)'s output: `id`, `tier`,
+    /// `qualified_tier`, `score` (Decimal128 of scale `precision`), one `dimension.NAME`
+    /// per dimension, `tier_since`, `last_qualified` (Date32) and `error`.
+    #[cfg(feature = "arrow")]
+    pub fn table_schema(&self) -> crate::table::arrow_schema::SchemaRef {
+        crate::table::schema(&self.inner)
+    }
+
+    /// The fields of [`classify_struct`](Self::classify_struct)'s result: `tier`,
+    /// `qualified_tier`, `score`, `dimensions` (a struct of one Decimal128 per dimension),
+    /// `tier_since`, `last_qualified` and `error`.
+    #[cfg(feature = "arrow")]
+    pub fn classify_struct_fields(&self) -> crate::table::arrow_schema::Fields {
+        crate::table::struct_fields(&self.inner)
+    }
+
+    /// An empty set of output columns, to fill with results of this policy.
+    #[cfg(feature = "arrow")]
+    pub fn result_columns(&self) -> crate::table::ResultColumns<'_> {
+        crate::table::ResultColumns::new(&self.inner, 0)
+    }
+
     /// Starts a case of `kind` opened at `opened`.
     pub fn case(&self, kind: &str, opened: DateTime<Utc>) -> CaseBuilder<'_> {
         CaseBuilder::new(&self.inner, kind, opened)

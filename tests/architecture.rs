@@ -24,6 +24,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("eval", 7),
     ("analysis", 8),
     ("explain", 8),
+    ("table", 8),
     ("policy", 9),
     ("authoring", 10),
     ("lsp", 11),

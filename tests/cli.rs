@@ -19,14 +19,14 @@ const SAMPLE: &str = "policies/ocean-shipping.toml";
 const AS_OF: &str = "2026-06-30";
 
 /// The outcome of one run of the binary.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
 }
 
 /// Runs `tierwise` from the crate's directory, so paths in messages are relative and stable.
-fn tierwise(args: &[&str]) -> Run {
+pub fn tierwise(args: &[&str]) -> Run {
     tierwise_with_stdin(args, None)
 }
 

@@ -21,10 +21,14 @@ mod fuzz_regressions;
 mod hostile;
 #[cfg(feature = "lsp")]
 mod lsp;
+#[cfg(feature = "cli")]
+mod parquet_cli;
 mod properties;
 #[cfg(feature = "cli")]
 mod scenarios;
 mod schema;
+#[cfg(feature = "arrow")]
+mod table;
 #[cfg(feature = "tracing")]
 mod telemetry;
 mod timelines;

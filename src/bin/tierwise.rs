@@ -12,6 +12,8 @@ mod check;
 mod explain;
 #[path = "tierwise/input.rs"]
 mod input;
+#[path = "tierwise/parquet.rs"]
+mod parquet_file;
 #[path = "tierwise/report.rs"]
 mod report;
 #[path = "tierwise/simulate.rs"]
@@ -230,7 +232,9 @@ struct CustomerArgs {
     /// `previous_tier`, `tier_since`, `last_qualified`, `pinned_tier`, `pinned_until`,
     /// `pin_reason` columns; an empty cell means the value is absent), or JSON Lines (one
     /// object per line, for files ending in .jsonl, .ndjson or .json, or starting with `{`).
-    /// `-` reads standard input.
+    /// Parquet files (ending in .parquet, or starting with `PAR1`) are read a batch of rows
+    /// at a time, each cell by its type; a row's place is its 1-based row number. `-` reads
+    /// standard input.
     #[arg(value_name = "CUSTOMERS")]
     customers: PathBuf,
 
@@ -267,6 +271,10 @@ struct TierArgs {
     #[arg(long)]
     guidance: bool,
 
+    /// The file to write with `--format parquet` (the other formats go to standard output).
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+
     #[command(flatten)]
     input: CustomerArgs,
 }
@@ -280,6 +288,10 @@ enum TierFormat {
     Csv,
     /// Aligned columns and the tier distribution.
     Table,
+    /// A Parquet file (`--output FILE`) with the columns `id`, `tier`, `qualified_tier`,
+    /// `score`, one `dimension.NAME` per dimension, `tier_since`, `last_qualified` and
+    /// `error`.
+    Parquet,
 }
 
 /// Show, step by step, why one customer gets its tier.

@@ -77,7 +77,7 @@ impl From<bool> for InputValue {
 /// A field's value as given, borrowed: what [`parse_value`] reads. Text set with
 /// [`CustomerBuilder::set_text`] is never copied.
 #[derive(Debug, Clone, Copy)]
-enum Val<'a> {
+pub(crate) enum Val<'a> {
     Text(&'a str),
     Number(&'a str),
     Decimal(Decimal),
@@ -102,6 +102,19 @@ impl InputValue {
 }
 
 impl Val<'_> {
+    /// The value, owned.
+    pub(crate) fn to_input(self) -> InputValue {
+        match self {
+            Val::Text(t) => InputValue::Text(t.to_owned()),
+            Val::Number(t) => InputValue::Number(t.to_owned()),
+            Val::Decimal(d) => InputValue::Decimal(d),
+            Val::Integer(i) => InputValue::Integer(i),
+            Val::Date(d) => InputValue::Date(d),
+            Val::Bool(b) => InputValue::Bool(b),
+            Val::Choice(i) => InputValue::Choice(i),
+        }
+    }
+
     fn describe(self) -> String {
         match self {
             Val::Text(t) | Val::Number(t) => format!("`{t}`"),
@@ -147,7 +160,7 @@ impl Val<'_> {
     }
 
     /// The value as text: trimmed text as it is, anything else written out.
-    fn text(&self) -> std::borrow::Cow<'_, str> {
+    pub(crate) fn text(&self) -> std::borrow::Cow<'_, str> {
         use std::borrow::Cow;
         match *self {
             Val::Text(t) => Cow::Borrowed(t.trim()),
@@ -298,7 +311,7 @@ impl<'p> CustomerBuilder<'p> {
         self
     }
 
-    fn set_val(&mut self, field: &str, value: Val<'_>) {
+    pub(crate) fn set_val(&mut self, field: &str, value: Val<'_>) {
         if value.is_blank() {
             // an empty cell is an absent value
             return;
@@ -350,7 +363,7 @@ impl<'p> CustomerBuilder<'p> {
 
     /// Parses `value` for metric number `idx` of this policy into its slot, or records why
     /// it cannot be.
-    fn put(&mut self, idx: usize, value: Val<'_>) {
+    pub(crate) fn put(&mut self, idx: usize, value: Val<'_>) {
         let Some(m) = self.policy.metrics.get(idx) else {
             return;
         };
@@ -461,6 +474,65 @@ impl<'p> CustomerBuilder<'p> {
 
     /// Checks the record: required metrics present, defaults applied, pin tier known.
     pub fn build(mut self) -> Result<Customer, InputErrors> {
+        let pin = self.check();
+        if !self.errors.is_empty() {
+            return Err(InputErrors::new(self.errors));
+        }
+        let rare = (pin.is_some() || self.unknown_tier.is_some()).then(|| {
+            Box::new(Rare {
+                unknown_tier: self.unknown_tier,
+                pin,
+            })
+        });
+        Ok(Customer {
+            id: self.id.into_boxed_str(),
+            policy_key: self.policy.key(),
+            values: self.values.into_boxed_slice(),
+            previous: self.previous,
+            rare,
+        })
+    }
+
+    /// Starts the record of another customer, keeping the builder's buffers: for readers
+    /// of tables, which build one row after the other into [`build_into`](Self::build_into).
+    pub(crate) fn reset(&mut self, id: &str) {
+        self.id.clear();
+        self.id.push_str(id);
+        self.values.iter_mut().for_each(|v| *v = None);
+        self.previous = Previous::default();
+        self.unknown_tier = None;
+        self.pin_tier = None;
+        self.pin_until = None;
+        self.pin_reason = None;
+        self.errors.clear();
+    }
+
+    /// What [`build`](Self::build) checks, into `out`, a record of the same policy whose
+    /// values are overwritten in place (its id is left as it is). On `false`, the errors
+    /// are in [`errors`](Self::errors) and `out` is not to be evaluated.
+    pub(crate) fn build_into(&mut self, out: &mut Customer) -> bool {
+        let pin = self.check();
+        if !self.errors.is_empty() || out.values.len() != self.values.len() {
+            return false;
+        }
+        out.values.copy_from_slice(&self.values);
+        out.previous = std::mem::take(&mut self.previous);
+        out.rare = (pin.is_some() || self.unknown_tier.is_some()).then(|| {
+            Box::new(Rare {
+                unknown_tier: self.unknown_tier.take(),
+                pin,
+            })
+        });
+        true
+    }
+
+    /// The mistakes recorded so far.
+    pub(crate) fn errors(&self) -> &[InputError] {
+        &self.errors
+    }
+
+    /// Applies defaults, reports missing required metrics and resolves the pin.
+    fn check(&mut self) -> Option<Pin> {
         let policy = self.policy;
         for (i, m) in policy.metrics.iter().enumerate() {
             if let Some(slot) = self.values.get_mut(i) {
@@ -478,7 +550,7 @@ impl<'p> CustomerBuilder<'p> {
                 }
             }
         }
-        let pin = match self.pin_tier.take().filter(|t| !t.is_empty()) {
+        match self.pin_tier.take().filter(|t| !t.is_empty()) {
             Some(t) => match policy.tier_by_id(&t) {
                 Some(tier) => Some(Pin {
                     tier,
@@ -514,23 +586,7 @@ impl<'p> CustomerBuilder<'p> {
                 }
                 None
             }
-        };
-        if !self.errors.is_empty() {
-            return Err(InputErrors::new(self.errors));
         }
-        let rare = (pin.is_some() || self.unknown_tier.is_some()).then(|| {
-            Box::new(Rare {
-                unknown_tier: self.unknown_tier,
-                pin,
-            })
-        });
-        Ok(Customer {
-            id: self.id.into_boxed_str(),
-            policy_key: policy.key(),
-            values: self.values.into_boxed_slice(),
-            previous: self.previous,
-            rare,
-        })
     }
 }
 

@@ -8,6 +8,6 @@ pub(crate) mod serialized;
 mod timeline;
 
 pub use case::{Case, CaseBuilder, CaseError, CaseErrorKind};
-pub(crate) use customer::Previous;
 pub use customer::{Customer, CustomerBuilder, InputValue};
+pub(crate) use customer::{Previous, Val};
 pub use timeline::{Event, Timeline, TimelineError, TimelineErrorKind};

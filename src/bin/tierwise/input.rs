@@ -38,7 +38,7 @@ impl Problem {
     }
 
     /// A problem with one field of one customer, worded like the library's input errors.
-    fn field(id: Option<&str>, field: &str, message: impl fmt::Display) -> Problem {
+    pub fn field(id: Option<&str>, field: &str, message: impl fmt::Display) -> Problem {
         let mut p = match id {
             Some(id) => Problem::new(format!("customer `{id}`: field `{field}`: {message}")),
             None => Problem::new(format!("field `{field}`: {message}")),
@@ -53,6 +53,17 @@ impl Problem {
 pub enum Format {
     Csv,
     JsonLines,
+    Parquet,
+}
+
+impl Format {
+    fn name(self) -> &'static str {
+        match self {
+            Format::Csv => "CSV",
+            Format::JsonLines => "JSON Lines",
+            Format::Parquet => "Parquet",
+        }
+    }
 }
 
 /// One customer row as read, before it is checked against a policy.
@@ -126,6 +137,7 @@ type Input = io::Chain<io::Cursor<Vec<u8>>, Box<dyn BufRead + Send>>;
 enum Source {
     Csv(Box<CsvSource>),
     JsonLines(JsonSource),
+    Parquet(Box<crate::parquet_file::ParquetSource>),
 }
 
 /// UTF-8's byte order mark, skipped at the start of a file.
@@ -164,13 +176,53 @@ pub fn open(path: &Path) -> Result<CustomerReader, Problem> {
     // the start of the file: a byte order mark to skip and, unless the extension tells,
     // the first non-blank byte for the format
     let mut head = Vec::new();
-    if let Err(e) = read_head(&mut *inner, &mut head, |h| h.len() >= BOM.len()) {
+    let magic = crate::parquet_file::MAGIC;
+    if let Err(e) = read_head(&mut *inner, &mut head, |h| h.len() >= magic.len()) {
         return Err(cannot_read(&label, &e));
     }
     if head.starts_with(BOM) {
         head.drain(..BOM.len());
     }
     let by_name = if is_stdin { None } else { by_extension(path) };
+    // what the file is, by its first bytes, against what its name says: one clear error
+    // for a file that is not what its name says, not one per column
+    let is_parquet = head.starts_with(magic);
+    match (by_name, is_parquet) {
+        (Some(Format::Parquet), false) => {
+            return Err(Problem::new(format!(
+                "cannot read customer file `{label}`: it is not a Parquet file (it does not start with `PAR1`)"
+            ))
+            .with_help(Some(
+                "give a Parquet file, or name a CSV file `.csv` and a JSON Lines file `.jsonl`"
+                    .to_owned(),
+            )));
+        }
+        (Some(f), true) if f != Format::Parquet => {
+            return Err(Problem::new(format!(
+                "cannot read customer file `{label}`: it is a Parquet file, not {}",
+                f.name()
+            ))
+            .with_help(Some("name it `.parquet`".to_owned())));
+        }
+        (_, true) if is_stdin => {
+            return Err(Problem::new(
+                "cannot read Parquet from standard input: its footer is read first",
+            )
+            .with_help(Some("give the file's path".to_owned())));
+        }
+        (_, true) => {
+            let source = crate::parquet_file::ParquetSource::open(path, &label)?;
+            return Ok(CustomerReader {
+                label,
+                format: Format::Parquet,
+                source: Source::Parquet(Box::new(source)),
+                pending: VecDeque::new(),
+                ids: Ids::new(),
+                done: false,
+            });
+        }
+        _ => {}
+    }
     let format = match by_name {
         Some(format) => format,
         None => {
@@ -183,7 +235,8 @@ pub fn open(path: &Path) -> Result<CustomerReader, Problem> {
     };
     let input = io::Cursor::new(head).chain(inner);
     let source = match format {
-        Format::Csv => Source::Csv(Box::new(CsvSource::new(input))),
+        // a Parquet file was opened above, by its first bytes
+        Format::Csv | Format::Parquet => Source::Csv(Box::new(CsvSource::new(input))),
         Format::JsonLines => Source::JsonLines(JsonSource {
             input,
             buf: Vec::new(),
@@ -253,6 +306,7 @@ fn by_extension(path: &Path) -> Option<Format> {
     match ext.as_deref() {
         Some("jsonl" | "ndjson" | "json") => Some(Format::JsonLines),
         Some("csv") => Some(Format::Csv),
+        Some("parquet" | "parq") => Some(Format::Parquet),
         _ => None,
     }
 }
@@ -289,8 +343,10 @@ impl CustomerReader {
     /// after that, and nothing of them is kept, so that what a header of many unknown
     /// columns costs is proportional to the columns used.
     pub fn keep_columns(&mut self, keep: KeepColumn) {
-        if let Source::Csv(csv) = &mut self.source {
-            csv.keep = Some(keep);
+        match &mut self.source {
+            Source::Csv(csv) => csv.keep = Some(keep),
+            Source::Parquet(parquet) => parquet.keep(keep),
+            Source::JsonLines(_) => {}
         }
     }
 
@@ -334,6 +390,7 @@ impl Iterator for CustomerReader {
             let more = match &mut self.source {
                 Source::Csv(csv) => csv.step(&mut self.pending),
                 Source::JsonLines(json) => json.step(&mut self.pending),
+                Source::Parquet(parquet) => Ok(parquet.step(&mut self.pending)),
             };
             match more {
                 Ok(true) => {}
@@ -1061,7 +1118,7 @@ pub fn unknown_column(policy: &Policy, format: Format, name: &str) -> Problem {
         |e| e.message().to_owned(),
     );
     let what = match format {
-        Format::Csv => "column",
+        Format::Csv | Format::Parquet => "column",
         Format::JsonLines => "key",
     };
     Problem::new(format!("unknown {what}: {message}")).with_help(help)

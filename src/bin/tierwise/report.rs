@@ -37,7 +37,12 @@ pub fn problem(p: &Problem) {
 /// Text from the input is shown printable (control characters escaped, so every error stays
 /// one line) and cut after [`MAX_SHOWN`] characters.
 pub fn problem_at(file: &str, at: u64, p: &Problem) {
-    line(&format!("{file}:{at}: error: {}", printable(&p.message)));
+    // line 0 is the file as a whole (a Parquet file's schema)
+    if at == 0 {
+        line(&format!("{file}: error: {}", printable(&p.message)));
+    } else {
+        line(&format!("{file}:{at}: error: {}", printable(&p.message)));
+    }
     if let Some(help) = &p.help {
         line(&format!("  help: {}", printable(help)));
     }
@@ -185,21 +190,33 @@ fn read_ahead(reader: CustomerReader) -> Channels {
     let (tx, rx) = std::sync::mpsc::sync_channel(BATCHES);
     let (back, returned) = std::sync::mpsc::channel::<Vec<Record>>();
     std::thread::spawn(move || {
-        let mut reader = reader;
-        let mut batch = Vec::with_capacity(BATCH);
-        while let Some(item) = reader.next() {
-            while let Ok(spent) = returned.try_recv() {
-                spent.into_iter().for_each(|r| reader.recycle(r));
-            }
-            batch.push(item);
-            if batch.len() == BATCH {
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                if tx.send(full).is_err() {
-                    return;
+        let label = reader.label().to_owned();
+        let tx_after = tx.clone();
+        // a panic while reading (a bug, or a library meeting data it does not expect) must
+        // not look like the end of the file: it is reported as the file's last problem
+        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+            let mut reader = reader;
+            let mut batch = Vec::with_capacity(BATCH);
+            while let Some(item) = reader.next() {
+                while let Ok(spent) = returned.try_recv() {
+                    spent.into_iter().for_each(|r| reader.recycle(r));
+                }
+                batch.push(item);
+                if batch.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    if tx.send(full).is_err() {
+                        return;
+                    }
                 }
             }
+            let _ = tx.send(batch);
+        }));
+        if read.is_err() {
+            let p = Problem::new(format!(
+                "cannot read customer file `{label}` on: reading it failed (an internal error; the rows before were read)"
+            ));
+            let _ = tx_after.send(vec![Item::Unreadable(p)]);
         }
-        let _ = tx.send(batch);
     });
     (rx, back)
 }

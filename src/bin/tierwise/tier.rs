@@ -19,6 +19,19 @@ pub fn run(args: &TierArgs) -> io::Result<bool> {
         )
         .exit();
     }
+    match (args.format, &args.output) {
+        (TierFormat::Parquet, None) => clap::Error::raw(
+            clap::error::ErrorKind::MissingRequiredArgument,
+            "`--format parquet` needs `--output FILE`\n",
+        )
+        .exit(),
+        (TierFormat::Json | TierFormat::Csv | TierFormat::Table, Some(_)) => clap::Error::raw(
+            clap::error::ErrorKind::ArgumentConflict,
+            "`--output` is for `--format parquet`; the other formats write to standard output\n",
+        )
+        .exit(),
+        _ => {}
+    }
     let Some(policy) = report::load_policy(&args.policy.policy) else {
         return Ok(false);
     };
@@ -33,6 +46,28 @@ pub fn run(args: &TierArgs) -> io::Result<bool> {
     let label = rows.label().to_owned();
     let out = BufWriter::new(io::stdout().lock());
     let mut writer = match args.format {
+        TierFormat::Parquet => {
+            let Some(path) = &args.output else {
+                return Ok(false);
+            };
+            let file = match std::fs::File::create(path) {
+                Ok(f) => f,
+                Err(e) => {
+                    report::error(&format!("cannot write `{}`: {e}", path.display()));
+                    return Ok(false);
+                }
+            };
+            let props = parquet::file::properties::WriterProperties::builder()
+                .set_compression(parquet::basic::Compression::SNAPPY)
+                .build();
+            let writer =
+                parquet::arrow::ArrowWriter::try_new(file, policy.table_schema(), Some(props))
+                    .map_err(io::Error::other)?;
+            Writer::Parquet {
+                writer: Box::new(writer),
+                columns: Box::new(policy.result_columns()),
+            }
+        }
         TierFormat::Json => Writer::Json {
             out,
             guidance: args.guidance,
@@ -63,7 +98,7 @@ pub fn run(args: &TierArgs) -> io::Result<bool> {
                 for p in &problems {
                     report::problem_at(&label, record.line, p);
                 }
-                writer.error();
+                writer.error(record.id.as_deref(), &problems)?;
             }
         }
         rows.give_back(record);
@@ -95,7 +130,16 @@ fn summary(rows: usize, tiered: usize, with_errors: usize, file_problems: usize)
 
 type Out = BufWriter<StdoutLock<'static>>;
 
-enum Writer {
+/// Rows of `--format parquet` gathered before they are written as one batch.
+const PARQUET_BATCH: usize = 65_536;
+
+enum Writer<'p> {
+    /// `--format parquet --output FILE`: the output columns of spec section 18, written a
+    /// batch at a time; a row with errors has its row too, with its messages.
+    Parquet {
+        writer: Box<parquet::arrow::ArrowWriter<std::fs::File>>,
+        columns: Box<tierwise::table::ResultColumns<'p>>,
+    },
     Json {
         out: Out,
         /// Whether each result gets its `next` guidance.
@@ -222,7 +266,7 @@ fn next_up(
     policy.guidance(customer, as_of, up).ok().flatten()
 }
 
-impl Writer {
+impl Writer<'_> {
     fn result(
         &mut self,
         policy: &Policy,
@@ -234,6 +278,13 @@ impl Writer {
         let qualified = report::tier_id(policy, a.qualified_tier());
         let state = a.state();
         match self {
+            Writer::Parquet { writer, columns } => {
+                columns.push(customer.id(), a).map_err(io::Error::other)?;
+                if columns.len() >= PARQUET_BATCH {
+                    writer.write(&columns.finish()).map_err(io::Error::other)?;
+                }
+                Ok(())
+            }
             Writer::Json { out, guidance } => {
                 let next = if *guidance {
                     next_up(policy, customer, a, as_of)
@@ -309,14 +360,38 @@ impl Writer {
         }
     }
 
-    fn error(&mut self) {
-        if let Writer::Table { errors, .. } = self {
-            *errors += 1;
+    fn error(&mut self, id: Option<&str>, problems: &[input::Problem]) -> io::Result<()> {
+        match self {
+            Writer::Table { errors, .. } => *errors += 1,
+            Writer::Parquet { writer, columns } => {
+                let message: Vec<String> = problems
+                    .iter()
+                    .map(|p| match &p.help {
+                        Some(h) => format!("{} ({h})", p.message),
+                        None => p.message.clone(),
+                    })
+                    .collect();
+                columns.push_error(id, &message.join("; "));
+                if columns.len() >= PARQUET_BATCH {
+                    writer.write(&columns.finish()).map_err(io::Error::other)?;
+                }
+            }
+            _ => {}
         }
+        Ok(())
     }
 
     fn finish(self) -> io::Result<()> {
         match self {
+            Writer::Parquet {
+                mut writer,
+                mut columns,
+            } => {
+                if !columns.is_empty() {
+                    writer.write(&columns.finish()).map_err(io::Error::other)?;
+                }
+                writer.close().map(|_| ()).map_err(io::Error::other)
+            }
             Writer::Json { mut out, .. } => out.flush(),
             Writer::Csv { mut w, .. } => w.flush(),
             Writer::Table {

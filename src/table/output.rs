@@ -1,0 +1,247 @@
+//! The output columns of spec section 18: one row per customer, in input order, with the
+//! results of a good row or the message of a bad one.
+
+use std::sync::Arc;
+
+use arrow_array::builder::{ArrayBuilder, Date32Builder, Decimal128Builder, StringBuilder};
+use arrow_array::{ArrayRef, RecordBatch, StructArray};
+use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
+
+use super::cells::days_of_date;
+use crate::error::{WrongPolicy, WrongPolicyKind};
+use crate::eval::Assignment;
+use crate::model::{fast, Compiled, Score};
+
+/// The precision of the output's Decimal128 columns; their scale is the policy's
+/// `precision`.
+const DECIMAL_PRECISION: u8 = 38;
+
+/// The type of a score column of `p`.
+fn score_type(p: &Compiled) -> DataType {
+    DataType::Decimal128(
+        DECIMAL_PRECISION,
+        i8::try_from(p.precision).unwrap_or(i8::MAX),
+    )
+}
+
+/// The name of a dimension's column in a table of results: `dimension.NAME`, as in the
+/// CSV output of `tierwise tier`.
+pub(crate) fn dimension_column(name: &str) -> String {
+    format!("dimension.{name}")
+}
+
+/// The schema of [`ResultColumns::finish`]: `id`, `tier`, `qualified_tier`, `score`, one
+/// `dimension.NAME` per dimension, `tier_since`, `last_qualified`, `error`.
+pub(crate) fn schema(p: &Compiled) -> SchemaRef {
+    let mut fields = vec![
+        Field::new("id", DataType::Utf8, true),
+        Field::new("tier", DataType::Utf8, true),
+        Field::new("qualified_tier", DataType::Utf8, true),
+        Field::new("score", score_type(p), true),
+    ];
+    fields.extend(
+        p.dimension_names
+            .iter()
+            .map(|d| Field::new(dimension_column(d), score_type(p), true)),
+    );
+    fields.extend([
+        Field::new("tier_since", DataType::Date32, true),
+        Field::new("last_qualified", DataType::Date32, true),
+        Field::new("error", DataType::Utf8, true),
+    ]);
+    Arc::new(Schema::new(fields))
+}
+
+/// The fields of [`ResultColumns::finish_struct`], the result of SQL's `classify`:
+/// `tier`, `qualified_tier`, `score`, `dimensions` (a struct of one decimal per
+/// dimension), `tier_since`, `last_qualified`, `error`.
+pub(crate) fn struct_fields(p: &Compiled) -> Fields {
+    let dims: Fields = p
+        .dimension_names
+        .iter()
+        .map(|d| Field::new(d, score_type(p), true))
+        .collect();
+    Fields::from(vec![
+        Field::new("tier", DataType::Utf8, true),
+        Field::new("qualified_tier", DataType::Utf8, true),
+        Field::new("score", score_type(p), true),
+        Field::new("dimensions", DataType::Struct(dims), true),
+        Field::new("tier_since", DataType::Date32, true),
+        Field::new("last_qualified", DataType::Date32, true),
+        Field::new("error", DataType::Utf8, true),
+    ])
+}
+
+/// Results gathered row by row into the output columns of spec section 18.
+///
+/// Made by [`Policy::result_columns`](crate::Policy::result_columns); `classify_table`
+/// fills one, and a caller with its own customers and assignments can too.
+///
+/// ```
+/// # let demo = include_str!("../../tests/inputs/demo.toml");
+/// # let policy = tierwise::Policy::from_toml_str("demo.toml", demo)?;
+/// let as_of = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+/// let c = policy.customer("C1").set("teu", "625.5").build()?;
+/// let mut out = policy.result_columns();
+/// out.push(c.id(), &policy.classify(&c, as_of)?)?;
+/// out.push_error(Some("C2"), "customer `C2`: field `teu`: `x` is not a decimal number");
+/// let batch = out.finish();
+/// assert_eq!(batch.num_rows(), 2);
+/// assert_eq!(batch.schema().field(3).name(), "score");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct ResultColumns<'p> {
+    p: &'p Compiled,
+    id: StringBuilder,
+    tier: StringBuilder,
+    qualified: StringBuilder,
+    score: Decimal128Builder,
+    dimensions: Vec<Decimal128Builder>,
+    tier_since: Date32Builder,
+    last_qualified: Date32Builder,
+    error: StringBuilder,
+}
+
+impl<'p> ResultColumns<'p> {
+    pub(crate) fn new(p: &'p Compiled, capacity: usize) -> ResultColumns<'p> {
+        let decimals = || Decimal128Builder::with_capacity(capacity);
+        ResultColumns {
+            p,
+            id: StringBuilder::with_capacity(capacity, capacity * 8),
+            tier: StringBuilder::with_capacity(capacity, capacity * 8),
+            qualified: StringBuilder::with_capacity(capacity, capacity * 8),
+            score: decimals(),
+            dimensions: p.dimensions.iter().map(|_| decimals()).collect(),
+            tier_since: Date32Builder::with_capacity(capacity),
+            last_qualified: Date32Builder::with_capacity(capacity),
+            error: StringBuilder::with_capacity(capacity, 0),
+        }
+    }
+
+    /// The number of rows so far.
+    pub fn len(&self) -> usize {
+        self.error.len()
+    }
+
+    /// Whether there is no row yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn score(&self, s: Score) -> Option<i128> {
+        fast::at_scale(s.0, self.p.precision)
+    }
+
+    /// Adds the row of a customer tiered by this policy.
+    pub fn push(&mut self, id: &str, a: &Assignment) -> Result<(), WrongPolicy> {
+        if a.tier().policy != self.p.key() {
+            return Err(WrongPolicy::new(WrongPolicyKind::Tier));
+        }
+        self.push_assignment(id, a);
+        Ok(())
+    }
+
+    /// [`push`](Self::push) of an assignment known to be this policy's.
+    #[inline]
+    pub(crate) fn push_assignment(&mut self, id: &str, a: &Assignment) {
+        let name = |rank: usize| self.p.tier_ids.get(rank).map(String::as_str);
+        self.id.append_value(id);
+        self.tier.append_option(name(a.tier().rank()));
+        self.qualified
+            .append_option(name(a.qualified_tier().rank()));
+        let score = self.score(a.score());
+        self.score.append_option(score);
+        for (b, d) in self.dimensions.iter_mut().zip(a.dimension_scores()) {
+            b.append_option(fast::at_scale(d.0, self.p.precision));
+        }
+        self.tier_since
+            .append_value(days_of_date(a.state().tier_since()));
+        self.last_qualified
+            .append_option(a.state().last_qualified().map(days_of_date));
+        self.error.append_null();
+    }
+
+    /// Adds the row of a customer that could not be tiered: nulls but for the id (when it
+    /// has one) and the message.
+    pub fn push_error(&mut self, id: Option<&str>, message: &str) {
+        self.id.append_option(id);
+        self.tier.append_null();
+        self.qualified.append_null();
+        self.score.append_null();
+        self.dimensions.iter_mut().for_each(|b| b.append_null());
+        self.tier_since.append_null();
+        self.last_qualified.append_null();
+        self.error.append_value(message);
+    }
+
+    fn decimals(b: &mut Decimal128Builder, t: &DataType) -> ArrayRef {
+        let a = b.finish();
+        match t {
+            DataType::Decimal128(p, s) => match a.clone().with_precision_and_scale(*p, *s) {
+                Ok(a) => Arc::new(a),
+                Err(_) => Arc::new(a),
+            },
+            _ => Arc::new(a),
+        }
+    }
+
+    /// The rows so far as a record batch of the schema of spec section 18, leaving the
+    /// builder empty for more.
+    pub fn finish(&mut self) -> RecordBatch {
+        let schema = schema(self.p);
+        let t = score_type(self.p);
+        let mut columns: Vec<ArrayRef> = vec![
+            Arc::new(self.id.finish()),
+            Arc::new(self.tier.finish()),
+            Arc::new(self.qualified.finish()),
+            Self::decimals(&mut self.score, &t),
+        ];
+        for b in &mut self.dimensions {
+            columns.push(Self::decimals(b, &t));
+        }
+        columns.push(Arc::new(self.tier_since.finish()));
+        columns.push(Arc::new(self.last_qualified.finish()));
+        columns.push(Arc::new(self.error.finish()));
+        let rows = columns.first().map_or(0, |c| c.len());
+        let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(rows));
+        RecordBatch::try_new_with_options(schema.clone(), columns, &options)
+            .unwrap_or_else(|_| RecordBatch::new_empty(schema))
+    }
+
+    /// The rows so far as the struct of SQL's `classify` (the ids are not part of it).
+    pub fn finish_struct(&mut self) -> StructArray {
+        let fields = struct_fields(self.p);
+        let t = score_type(self.p);
+        let _ = self.id.finish();
+        let dims: Vec<ArrayRef> = self
+            .dimensions
+            .iter_mut()
+            .map(|b| Self::decimals(b, &t))
+            .collect();
+        let dim_fields = match fields.iter().find(|f| f.name() == "dimensions") {
+            Some(f) => match f.data_type() {
+                DataType::Struct(d) => d.clone(),
+                _ => Fields::empty(),
+            },
+            None => Fields::empty(),
+        };
+        let rows = self.error.len();
+        let dimensions = StructArray::try_new_with_length(dim_fields, dims, None, rows)
+            .map(|s| Arc::new(s) as ArrayRef);
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(self.tier.finish()),
+            Arc::new(self.qualified.finish()),
+            Self::decimals(&mut self.score, &t),
+            match dimensions {
+                Ok(d) => d,
+                Err(_) => Arc::new(StructArray::new_empty_fields(rows, None)),
+            },
+            Arc::new(self.tier_since.finish()),
+            Arc::new(self.last_qualified.finish()),
+            Arc::new(self.error.finish()),
+        ];
+        StructArray::try_new_with_length(fields.clone(), columns, None, rows)
+            .unwrap_or_else(|_| StructArray::new_null(fields, rows))
+    }
+}

@@ -1,0 +1,680 @@
+//! Arrow tables (feature `arrow`, spec section 18): every row of a batch gives what
+//! building the same values with `CustomerBuilder::set` and `classify` gives, in order;
+//! columns of the wrong kind are refused once, naming the column.
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests fail by panicking"
+)]
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use proptest::prelude::*;
+use tierwise::rust_decimal::Decimal;
+use tierwise::table::arrow_array::builder::{
+    BooleanBuilder, Date32Builder, Decimal128Builder, Int64Builder, StringBuilder,
+    StringDictionaryBuilder,
+};
+use tierwise::table::arrow_array::cast::AsArray;
+use tierwise::table::arrow_array::types::{Date32Type, Decimal128Type, Int32Type};
+use tierwise::table::arrow_array::{
+    Array, ArrayRef, Float64Array, RecordBatch, StringArray, StructArray,
+};
+use tierwise::table::arrow_schema::{DataType, Field};
+use tierwise::table::{TableErrorKind, TableOptions};
+use tierwise::{InputValue, Policy};
+
+use crate::common::{date, load};
+
+fn policy() -> Policy {
+    load("policies/ocean-shipping.toml")
+}
+
+fn as_of() -> NaiveDate {
+    date("2026-06-30")
+}
+
+/// One row of results as text, the same way for both paths.
+fn expected(policy: &Policy, id: &str, fields: &[(&str, InputValue)], as_of: NaiveDate) -> String {
+    let mut b = policy.customer(id);
+    for (name, v) in fields {
+        b = b.set(name, v.clone());
+    }
+    let c = match b.build() {
+        Ok(c) => c,
+        Err(e) => return format!("{id}: error {e}"),
+    };
+    match policy.classify(&c, as_of) {
+        Ok(a) => {
+            let name = |t| policy.tier(t).unwrap().id().to_owned();
+            let dims: Vec<String> = a.dimension_scores().iter().map(|s| s.to_string()).collect();
+            format!(
+                "{id}: {} {} {} [{}] {} {}",
+                name(a.tier()),
+                name(a.qualified_tier()),
+                a.score(),
+                dims.join(" "),
+                a.state().tier_since(),
+                a.state()
+                    .last_qualified()
+                    .map_or("-".to_owned(), |d| d.to_string()),
+            )
+        }
+        Err(e) => format!("{id}: error {e}"),
+    }
+}
+
+fn decimal_text(a: &dyn Array, row: usize) -> String {
+    let DataType::Decimal128(_, s) = a.data_type() else {
+        panic!("not a decimal column: {:?}", a.data_type());
+    };
+    let v = a.as_primitive::<Decimal128Type>().value(row);
+    Decimal::from_i128_with_scale(v, u32::try_from(*s).unwrap()).to_string()
+}
+
+fn date_text(a: &dyn Array, row: usize) -> String {
+    let days = a.as_primitive::<Date32Type>().value(row);
+    (date("1970-01-01") + chrono::Days::new(u64::try_from(days).unwrap())).to_string()
+}
+
+/// The rows of an output batch as text, in the shape of [`expected`].
+fn actual(policy: &Policy, out: &RecordBatch) -> Vec<String> {
+    let col = |name: &str| out.column_by_name(name).unwrap().clone();
+    let (id, tier, q, score, since, last, error) = (
+        col("id"),
+        col("tier"),
+        col("qualified_tier"),
+        col("score"),
+        col("tier_since"),
+        col("last_qualified"),
+        col("error"),
+    );
+    let dims: Vec<ArrayRef> = policy
+        .dimension_names()
+        .map(|d| col(&format!("dimension.{d}")))
+        .collect();
+    (0..out.num_rows())
+        .map(|r| {
+            let id = id.as_string::<i32>().value(r);
+            if error.is_valid(r) {
+                assert!(tier.is_null(r) && score.is_null(r) && since.is_null(r));
+                return format!("{id}: error {}", error.as_string::<i32>().value(r));
+            }
+            let dims: Vec<String> = dims.iter().map(|d| decimal_text(d, r)).collect();
+            format!(
+                "{id}: {} {} {} [{}] {} {}",
+                tier.as_string::<i32>().value(r),
+                q.as_string::<i32>().value(r),
+                decimal_text(&score, r),
+                dims.join(" "),
+                date_text(&since, r),
+                if last.is_null(r) {
+                    "-".to_owned()
+                } else {
+                    date_text(&last, r)
+                },
+            )
+        })
+        .collect()
+}
+
+/// The sample customers as (header, rows of text cells).
+pub fn sample() -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_path("data/customers.csv").unwrap();
+    let header = r.headers().unwrap().iter().map(str::to_owned).collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    (header, rows)
+}
+
+/// The sample as a batch of typed columns: decimals, dates, integers, booleans, a
+/// dictionary for `influence`, text for the rest.
+pub fn typed_sample(header: &[String], rows: &[Vec<String>]) -> RecordBatch {
+    let columns: Vec<(String, ArrayRef)> = header
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let cells = rows.iter().map(|r| r[i].as_str()).filter(|c| !c.is_empty());
+            let array: ArrayRef = match name.as_str() {
+                "annual_teu" | "gross_margin_pct" => {
+                    let scale = cells
+                        .map(|c| c.parse::<Decimal>().unwrap().scale())
+                        .max()
+                        .unwrap_or(0);
+                    let mut b = Decimal128Builder::new();
+                    for r in rows {
+                        if r[i].is_empty() {
+                            b.append_null();
+                        } else {
+                            let mut d = r[i].parse::<Decimal>().unwrap();
+                            d.rescale(scale);
+                            b.append_value(d.mantissa());
+                        }
+                    }
+                    Arc::new(
+                        b.finish()
+                            .with_precision_and_scale(18, i8::try_from(scale).unwrap())
+                            .unwrap(),
+                    )
+                }
+                "customer_since" | "tier_since" | "last_qualified" | "pinned_until" => {
+                    let mut b = Date32Builder::new();
+                    for r in rows {
+                        if r[i].is_empty() {
+                            b.append_null();
+                        } else {
+                            let d = date(&r[i]) - date("1970-01-01");
+                            b.append_value(i32::try_from(d.num_days()).unwrap());
+                        }
+                    }
+                    Arc::new(b.finish())
+                }
+                "overdue_days" => {
+                    let mut b = Int64Builder::new();
+                    for r in rows {
+                        b.append_option(r[i].parse::<i64>().ok());
+                    }
+                    Arc::new(b.finish())
+                }
+                "strategic" => {
+                    let mut b = BooleanBuilder::new();
+                    for r in rows {
+                        b.append_option(r[i].parse::<bool>().ok());
+                    }
+                    Arc::new(b.finish())
+                }
+                "influence" => {
+                    let mut b = StringDictionaryBuilder::<Int32Type>::new();
+                    for r in rows {
+                        if r[i].is_empty() {
+                            b.append_null();
+                        } else {
+                            b.append_value(&r[i]);
+                        }
+                    }
+                    Arc::new(b.finish())
+                }
+                _ => text_column(rows.iter().map(|r| r[i].as_str())),
+            };
+            (name.clone(), array)
+        })
+        .collect();
+    RecordBatch::try_from_iter(columns).unwrap()
+}
+
+pub fn text_column<'a>(cells: impl Iterator<Item = &'a str>) -> ArrayRef {
+    let mut b = StringBuilder::new();
+    for c in cells {
+        if c.is_empty() {
+            b.append_null();
+        } else {
+            b.append_value(c);
+        }
+    }
+    Arc::new(b.finish())
+}
+
+#[test]
+fn the_sample_customers_classify_as_one_by_one_typed_or_as_text() {
+    let policy = policy();
+    let (header, rows) = sample();
+    let want: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            let fields: Vec<(&str, InputValue)> = header
+                .iter()
+                .zip(r)
+                .skip(1)
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(h, v)| (h.as_str(), InputValue::Text(v.clone())))
+                .collect();
+            expected(&policy, &r[0], &fields, as_of())
+        })
+        .collect();
+    assert_eq!(want.len(), 1200);
+    let text = RecordBatch::try_from_iter(
+        header
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.clone(), text_column(rows.iter().map(|r| r[i].as_str())))),
+    )
+    .unwrap();
+    let out = policy
+        .classify_table(&text, as_of(), &TableOptions::new())
+        .unwrap();
+    assert_eq!(out.schema(), policy.table_schema());
+    assert_eq!(actual(&policy, &out), want);
+    let typed = typed_sample(&header, &rows);
+    assert!(matches!(
+        typed.column_by_name("influence").unwrap().data_type(),
+        DataType::Dictionary(..)
+    ));
+    let out = policy
+        .classify_table(&typed, as_of(), &TableOptions::new())
+        .unwrap();
+    assert_eq!(actual(&policy, &out), want);
+    // and the struct of SQL's `classify`, with the as-of date per row
+    let fields = StructArray::from(typed.clone());
+    let dates = tierwise::table::arrow_array::Date32Array::from(vec![
+        i32::try_from(
+            (as_of() - date("1970-01-01")).num_days()
+        )
+        .unwrap();
+        typed.num_rows()
+    ]);
+    let result = policy
+        .classify_struct(&fields, &dates, &TableOptions::new())
+        .unwrap();
+    assert_eq!(result.fields(), &policy.classify_struct_fields());
+    let tiers = result.column_by_name("tier").unwrap().as_string::<i32>();
+    for (r, line) in want.iter().enumerate() {
+        let tier = line.split(' ').nth(1).unwrap();
+        assert_eq!(tiers.value(r), tier, "{line}");
+    }
+}
+
+#[test]
+fn bad_rows_keep_their_place_with_the_message_of_the_builder() {
+    let policy = policy();
+    let batch = RecordBatch::try_from_iter([
+        (
+            "id",
+            Arc::new(StringArray::from(vec![
+                Some("A"),
+                None,
+                Some("C"),
+                Some("D"),
+            ])) as ArrayRef,
+        ),
+        (
+            "annual_teu",
+            Arc::new(StringArray::from(vec!["1200", "5", "-3", "1_000"])),
+        ),
+        (
+            "customer_since",
+            Arc::new(StringArray::from(vec![
+                "2019-01-01",
+                "2019-01-01",
+                "2019-01-01",
+                "2019-02-30",
+            ])),
+        ),
+        (
+            "gross_margin_pct",
+            Arc::new(StringArray::from(vec!["8", "8", "8", "8"])),
+        ),
+        (
+            "influence",
+            Arc::new(StringArray::from(vec![
+                "regional", "regional", "regonal", "local",
+            ])),
+        ),
+    ])
+    .unwrap();
+    let out = policy
+        .classify_table(&batch, as_of(), &TableOptions::new())
+        .unwrap();
+    assert_eq!(out.num_rows(), 4);
+    insta::assert_snapshot!(actual_with_null_ids(&policy, &out).join("\n"));
+}
+
+fn actual_with_null_ids(policy: &Policy, out: &RecordBatch) -> Vec<String> {
+    let ids = out.column_by_name("id").unwrap().as_string::<i32>().clone();
+    let errors = out
+        .column_by_name("error")
+        .unwrap()
+        .as_string::<i32>()
+        .clone();
+    (0..out.num_rows())
+        .map(|r| {
+            if ids.is_null(r) {
+                format!("<no id>: error {}", errors.value(r))
+            } else {
+                let one = out.slice(r, 1);
+                actual(policy, &one).remove(0)
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn columns_that_cannot_be_read_exactly_are_refused_once_by_name() {
+    let policy = policy();
+    let ids = Arc::new(StringArray::from(vec!["A"])) as ArrayRef;
+    let batch = |name: &str, column: ArrayRef| {
+        RecordBatch::try_from_iter([("id", ids.clone()), (name, column)]).unwrap()
+    };
+    let floats = batch("annual_teu", Arc::new(Float64Array::from(vec![1200.5])));
+    let err = policy
+        .classify_table(&floats, as_of(), &TableOptions::new())
+        .unwrap_err();
+    assert_eq!(err.kind(), TableErrorKind::FloatColumn);
+    assert_eq!(err.column(), Some("annual_teu"));
+    let unknown = batch("anual_teu", Arc::new(StringArray::from(vec!["1"])));
+    let unknown_err = policy
+        .classify_table(&unknown, as_of(), &TableOptions::new())
+        .unwrap_err();
+    assert_eq!(unknown_err.kind(), TableErrorKind::UnknownColumn);
+    assert_eq!(unknown_err.help(), Some("did you mean `annual_teu`?"));
+    let dates = batch(
+        "annual_teu",
+        Arc::new(tierwise::table::arrow_array::Date32Array::from(vec![1])),
+    );
+    let date_err = policy
+        .classify_table(&dates, as_of(), &TableOptions::new())
+        .unwrap_err();
+    assert_eq!(date_err.kind(), TableErrorKind::UnsupportedType);
+    let no_id = RecordBatch::try_from_iter([(
+        "annual_teu",
+        Arc::new(StringArray::from(vec!["1"])) as ArrayRef,
+    )])
+    .unwrap();
+    let no_id_err = policy
+        .classify_table(&no_id, as_of(), &TableOptions::new())
+        .unwrap_err();
+    assert_eq!(no_id_err.kind(), TableErrorKind::MissingId);
+    insta::assert_snapshot!([err, unknown_err, date_err, no_id_err]
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n"));
+    // opted in: each float through its shortest decimal, then as text would be
+    let out = policy
+        .classify_table(
+            &floats,
+            as_of(),
+            &TableOptions::new().floats_as_decimals(true),
+        )
+        .unwrap();
+    let message = out
+        .column_by_name("error")
+        .unwrap()
+        .as_string::<i32>()
+        .value(0);
+    assert!(
+        message.contains("required metric `customer_since` is missing"),
+        "{message}"
+    );
+    // and unknown columns may be skipped
+    let skipped = policy
+        .classify_table(
+            &unknown,
+            as_of(),
+            &TableOptions::new().ignore_extra_columns(true),
+        )
+        .unwrap();
+    assert_eq!(skipped.num_rows(), 1);
+}
+
+/// A cell of a random row: absent, a good value or a bad one, as text or typed.
+#[derive(Debug, Clone)]
+enum Cell {
+    Null,
+    Text(String),
+    Typed(InputValue),
+}
+
+fn teu() -> impl Strategy<Value = Cell> {
+    prop_oneof![
+        Just(Cell::Null),
+        (-50i64..30_000, 0u32..3)
+            .prop_map(|(m, s)| Cell::Typed(InputValue::Decimal(Decimal::new(m, s)))),
+        (0i64..30_000).prop_map(|n| Cell::Text(n.to_string())),
+        Just(Cell::Text("12e3".to_owned())),
+    ]
+}
+
+fn since() -> impl Strategy<Value = Cell> {
+    prop_oneof![
+        (1990i32..2027, 1u32..13, 1u32..29).prop_map(|(y, m, d)| Cell::Typed(InputValue::Date(
+            NaiveDate::from_ymd_opt(y, m, d).unwrap()
+        ))),
+        (1990i32..2027, 1u32..13, 1u32..32)
+            .prop_map(|(y, m, d)| Cell::Text(format!("{y}-{m:02}-{d:02}"))),
+        Just(Cell::Null),
+    ]
+}
+
+fn margin() -> impl Strategy<Value = Cell> {
+    prop_oneof![
+        (-120i64..120, 0u32..2)
+            .prop_map(|(m, s)| Cell::Typed(InputValue::Decimal(Decimal::new(m, s)))),
+        (-20i64..40).prop_map(|n| Cell::Text(format!("{n}.5"))),
+    ]
+}
+
+fn word(words: &'static [&'static str]) -> impl Strategy<Value = Cell> {
+    prop_oneof![
+        proptest::sample::select(words).prop_map(|w| Cell::Text(w.to_owned())),
+        Just(Cell::Null),
+    ]
+}
+
+fn row() -> impl Strategy<Value = Vec<Cell>> {
+    (
+        teu(),
+        since(),
+        margin(),
+        word(&[
+            "global_leader",
+            "national_leader",
+            "regional",
+            "local",
+            "locale",
+        ]),
+        word(&["A", "B", "C", "D", "E"]),
+        prop_oneof![
+            (0i64..200).prop_map(|n| Cell::Typed(InputValue::Integer(n))),
+            Just(Cell::Typed(InputValue::Integer(-1))),
+            Just(Cell::Null)
+        ],
+        prop_oneof![
+            any::<bool>().prop_map(|b| Cell::Typed(InputValue::Bool(b))),
+            Just(Cell::Text("TRUE".to_owned())),
+            Just(Cell::Null)
+        ],
+        word(&["vip", "key", "standard", "gold"]),
+        since(),
+        since(),
+        word(&["vip", "key", "standard", "gold"]),
+    )
+        .prop_map(|(a, b, c, d, e, f, g, h, i, j, k)| vec![a, b, c, d, e, f, g, h, i, j, k])
+}
+
+const COLUMNS: [&str; 11] = [
+    "annual_teu",
+    "customer_since",
+    "gross_margin_pct",
+    "influence",
+    "credit_rating",
+    "overdue_days",
+    "strategic",
+    "previous_tier",
+    "tier_since",
+    "last_qualified",
+    "pinned_tier",
+];
+
+/// The column of one field over the rows: typed cells in the field's Arrow type, text in
+/// UTF-8 (a column is typed when its first non-null cell is; text cells of a typed column
+/// become nulls, and the row's expectation follows).
+fn column(rows: &mut [Vec<Cell>], i: usize) -> ArrayRef {
+    let typed = rows
+        .iter()
+        .find_map(|r| match &r[i] {
+            Cell::Null => None,
+            Cell::Text(_) => Some(false),
+            Cell::Typed(_) => Some(true),
+        })
+        .unwrap_or(false);
+    for r in rows.iter_mut() {
+        let keep = matches!(
+            (&r[i], typed),
+            (Cell::Typed(_), true) | (Cell::Text(_), false)
+        );
+        if !keep {
+            r[i] = Cell::Null;
+        }
+    }
+    if !typed {
+        let mut b = StringBuilder::new();
+        for r in rows.iter() {
+            match &r[i] {
+                Cell::Text(t) => b.append_value(t),
+                _ => b.append_null(),
+            }
+        }
+        return Arc::new(b.finish());
+    }
+    if matches!(COLUMNS[i], "annual_teu" | "gross_margin_pct") {
+        // the column's scale is 3: the value the row expects is the one read back
+        for r in rows.iter_mut() {
+            if let Cell::Typed(InputValue::Decimal(d)) = &mut r[i] {
+                d.rescale(3);
+            }
+        }
+    }
+    let values = rows.iter().map(|r| match &r[i] {
+        Cell::Typed(v) => Some(v.clone()),
+        _ => None,
+    });
+    match COLUMNS[i] {
+        "annual_teu" | "gross_margin_pct" => {
+            let mut b = Decimal128Builder::new();
+            for v in values {
+                match v {
+                    Some(InputValue::Decimal(d)) => b.append_value(d.mantissa()),
+                    _ => b.append_null(),
+                }
+            }
+            Arc::new(b.finish().with_precision_and_scale(20, 3).unwrap())
+        }
+        "overdue_days" => {
+            let mut b = Int64Builder::new();
+            for v in values {
+                b.append_option(match v {
+                    Some(InputValue::Integer(n)) => Some(n),
+                    _ => None,
+                });
+            }
+            Arc::new(b.finish())
+        }
+        "strategic" => {
+            let mut b = BooleanBuilder::new();
+            for v in values {
+                b.append_option(match v {
+                    Some(InputValue::Bool(x)) => Some(x),
+                    _ => None,
+                });
+            }
+            Arc::new(b.finish())
+        }
+        _ => {
+            let mut b = Date32Builder::new();
+            for v in values {
+                b.append_option(match v {
+                    Some(InputValue::Date(d)) => {
+                        Some(i32::try_from((d - date("1970-01-01")).num_days()).unwrap())
+                    }
+                    _ => None,
+                });
+            }
+            Arc::new(b.finish())
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Every row of a random batch, typed or text, good or bad, gives what the builder and
+    /// `classify` give for the same values.
+    #[test]
+    fn every_row_agrees_with_classify(mut rows in prop::collection::vec(row(), 1..40)) {
+        let policy = policy();
+        let mut columns: Vec<(String, ArrayRef)> = vec![(
+            "id".to_owned(),
+            Arc::new(StringArray::from_iter_values((0..rows.len()).map(|i| format!("R{i}")))),
+        )];
+        for (i, name) in COLUMNS.iter().enumerate() {
+            columns.push(((*name).to_owned(), column(&mut rows, i)));
+        }
+        let batch = RecordBatch::try_from_iter(columns).unwrap();
+        let out = policy.classify_table(&batch, as_of(), &TableOptions::new()).unwrap();
+        let want: Vec<String> = rows
+            .iter()
+            .enumerate()
+            .map(|(r, cells)| {
+                let fields: Vec<(&str, InputValue)> = COLUMNS
+                    .iter()
+                    .zip(cells)
+                    .filter_map(|(name, c)| match c {
+                        Cell::Null => None,
+                        Cell::Text(t) => Some((*name, InputValue::Text(t.clone()))),
+                        Cell::Typed(v) => Some((*name, v.clone())),
+                    })
+                    .collect();
+                expected(&policy, &format!("R{r}"), &fields, as_of())
+            })
+            .collect();
+        prop_assert_eq!(actual(&policy, &out), want);
+    }
+}
+
+#[test]
+fn a_dictionary_without_values_is_a_column_of_nulls() {
+    use tierwise::table::arrow_array::{DictionaryArray, Int32Array};
+    let policy = policy();
+    let empty: DictionaryArray<Int32Type> = DictionaryArray::new(
+        Int32Array::from(vec![None, None]),
+        Arc::new(StringArray::from(Vec::<&str>::new())),
+    );
+    let batch = RecordBatch::try_from_iter([
+        (
+            "id",
+            Arc::new(StringArray::from(vec!["A", "B"])) as ArrayRef,
+        ),
+        ("influence", Arc::new(empty) as ArrayRef),
+    ])
+    .unwrap();
+    let out = policy
+        .classify_table(&batch, as_of(), &TableOptions::new())
+        .unwrap();
+    let error = out.column_by_name("error").unwrap().as_string::<i32>();
+    assert!(
+        error
+            .value(0)
+            .contains("required metric `influence` is missing"),
+        "{}",
+        error.value(0)
+    );
+}
+
+#[test]
+fn struct_fields_are_those_of_sql_classify() {
+    let policy = policy();
+    let fields = policy.classify_struct_fields();
+    let names: Vec<&str> = fields.iter().map(|f| f.name().as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "tier",
+            "qualified_tier",
+            "score",
+            "dimensions",
+            "tier_since",
+            "last_qualified",
+            "error"
+        ]
+    );
+    let f: &Field = fields.find("dimensions").unwrap().1;
+    let DataType::Struct(dims) = f.data_type() else {
+        panic!("{f:?}");
+    };
+    assert_eq!(dims.len(), 4);
+    assert_eq!(dims[0].data_type(), &DataType::Decimal128(38, 2));
+}
