@@ -30,5 +30,4 @@ mod schema;
 #[cfg(feature = "arrow")]
 mod table;
 #[cfg(feature = "tracing")]
-mod telemetry;
 mod timelines;

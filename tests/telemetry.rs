@@ -1,5 +1,10 @@
 //! The `tracing` feature: loading, refusing, reloading and failed evaluations are events a
 //! service's subscriber sees; a successful classification is none.
+//!
+//! A test binary of its own, beside the root `tests/lib.rs`: `tracing` caches each
+//! callsite's interest process-wide, and a test of the shared binary that reached a
+//! callsite first, on another thread and without a subscriber, could leave it cached as
+//! "never" while this test's subscriber was being set.
 #![cfg(feature = "tracing")]
 #![expect(clippy::unwrap_used, reason = "a broken fixture fails the test")]
 
@@ -8,8 +13,6 @@ use std::sync::{Arc, Mutex};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Metadata, Subscriber};
-
-use crate::common::date;
 
 /// Keeps each event's message and fields as text.
 #[derive(Clone, Default)]
@@ -41,14 +44,15 @@ impl Subscriber for Events {
     fn exit(&self, _: &Id) {}
 }
 
+fn date(s: &str) -> chrono::NaiveDate {
+    s.parse().unwrap()
+}
+
 #[test]
 fn loads_reloads_and_failures_are_events() {
     let events = Events::default();
     let seen = events.clone();
     tracing::subscriber::with_default(events, || {
-        // other tests of this binary run tierwise at the same time without a subscriber:
-        // the callsites' cached interest is computed again now that this one is set
-        tracing::callsite::rebuild_interest_cache();
         let text = std::fs::read_to_string("tests/inputs/demo.toml").unwrap();
         let policy = tierwise::Policy::from_toml_str("demo.toml", &text).unwrap();
         assert!(tierwise::Policy::from_toml_str("bad.toml", "[policy]").is_err());

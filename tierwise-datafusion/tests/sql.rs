@@ -185,3 +185,119 @@ async fn bad_rows_keep_their_row_and_bad_columns_fail_once() {
         .unwrap_or_default();
     assert!(err.contains("must be a struct"), "{err}");
 }
+
+/// The values the README query gives `classify`, as columns: a customers file for
+/// `tierwise tier`.
+const VALUES: &str = "
+WITH volume AS (SELECT customer_id, SUM(teu) AS annual_teu FROM shipments GROUP BY customer_id)
+SELECT c.id, COALESCE(v.annual_teu, 0) AS annual_teu, c.customer_since, c.gross_margin_pct,
+       c.influence, c.credit_rating, c.overdue_days, c.strategic, c.previous_tier,
+       c.tier_since, c.last_qualified, c.pinned_tier, c.pinned_until, c.pin_reason
+FROM customers c LEFT JOIN volume v ON v.customer_id = c.id
+ORDER BY c.id";
+
+/// The `tierwise` command line: beside `tierwise-sql` when the workspace's tests are run
+/// together (`cargo test --workspace --all-features`), otherwise built for this test.
+fn tierwise_binary() -> PathBuf {
+    let sql = Path::new(env!("CARGO_BIN_EXE_tierwise-sql"));
+    let dir = sql.parent().unwrap();
+    let beside = dir.join(format!("tierwise{}", std::env::consts::EXE_SUFFIX));
+    if beside.exists() {
+        return beside;
+    }
+    let target = dir.parent().unwrap().join("tierwise-cli-for-tests");
+    let status = std::process::Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "--features", "cli", "--bin", "tierwise"])
+        .arg("--manifest-path")
+        .arg(root().join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(&target)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    target
+        .join("debug")
+        .join(format!("tierwise{}", std::env::consts::EXE_SUFFIX))
+}
+
+fn run(program: &Path, args: &[std::ffi::OsString]) -> String {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn tierwise_sql_prints_for_every_row_what_tierwise_tier_prints_for_the_same_values() {
+    let dir = tables();
+    let sql = Path::new(env!("CARGO_BIN_EXE_tierwise-sql"));
+    let policy = root().join("policies/ocean-shipping.toml");
+    let customers = format!("customers={}", dir.join("customers.parquet").display());
+    let shipments = format!("shipments={}", dir.join("shipments").display());
+    let sql_args = |format: &str, query: &str| -> Vec<std::ffi::OsString> {
+        vec![
+            "--policy".into(),
+            policy.clone().into(),
+            "--table".into(),
+            customers.clone().into(),
+            "--table".into(),
+            shipments.clone().into(),
+            "--format".into(),
+            format.into(),
+            query.into(),
+        ]
+    };
+
+    // the values, written by tierwise-sql as CSV, then tiered by `tierwise tier`
+    let values = dir.join("values.csv");
+    std::fs::write(&values, run(sql, &sql_args("csv", VALUES))).unwrap();
+    let tier_args: Vec<std::ffi::OsString> = vec![
+        "tier".into(),
+        "--policy".into(),
+        policy.clone().into(),
+        "--as-of".into(),
+        "2026-06-30".into(),
+        "--format".into(),
+        "json".into(),
+        values.clone().into(),
+    ];
+    let cli: Vec<Value> = run(&tierwise_binary(), &tier_args)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+
+    // the same values tiered inside the query
+    let got: Vec<Value> = run(sql, &sql_args("json", QUERY))
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+
+    assert_eq!(cli.len(), 1200);
+    assert_eq!(got.len(), cli.len());
+    for (g, c) in got.iter().zip(&cli) {
+        let r = &g["r"];
+        assert_eq!(g["id"], c["id"]);
+        assert_eq!(r["tier"], c["tier"], "{g} {c}");
+        assert_eq!(r["qualified_tier"], c["qualified_tier"], "{g} {c}");
+        assert_eq!(r["score"], c["score"], "{g} {c}");
+        assert_eq!(r["dimensions"], c["dimensions"], "{g} {c}");
+        assert_eq!(r["tier_since"], c["state"]["tier_since"], "{g} {c}");
+        assert_eq!(r["last_qualified"], c["state"]["last_qualified"], "{g} {c}");
+        assert_eq!(r["error"], Value::Null);
+    }
+    // the shipments really were summed: the values are not those of customers.csv
+    assert_ne!(
+        std::fs::read_to_string(&values).unwrap().lines().nth(1),
+        std::fs::read_to_string(root().join("data/customers.csv"))
+            .unwrap()
+            .lines()
+            .nth(1)
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}

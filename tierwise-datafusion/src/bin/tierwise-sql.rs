@@ -42,7 +42,9 @@ struct Args {
     #[arg(long, value_enum, default_value_t = Format::Json)]
     format: Format,
 
-    /// The query.
+    /// The query. It may begin with a SQL comment (`-- ...`), as a query read with
+    /// `"$(cat query.sql)"` often does.
+    #[arg(allow_hyphen_values = true)]
     query: String,
 }
 
