@@ -592,9 +592,15 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
     /// Every row of a random batch, typed or text, good or bad, gives what the builder and
-    /// `classify` give for the same values.
+    /// `classify` give for the same values. The rows are repeated up to 64 times, so that
+    /// batches of more than one chunk of 1,024 rows (filled column by column a chunk at a
+    /// time) end their chunks at good and bad rows alike.
     #[test]
-    fn every_row_agrees_with_classify(mut rows in prop::collection::vec(row(), 1..40)) {
+    fn every_row_agrees_with_classify(
+        rows in prop::collection::vec(row(), 1..40),
+        copies in 1usize..=64,
+    ) {
+        let mut rows: Vec<Vec<Cell>> = (0..copies).flat_map(|_| rows.iter().cloned()).collect();
         let policy = policy();
         let mut columns: Vec<(String, ArrayRef)> = vec![(
             "id".to_owned(),

@@ -6,7 +6,9 @@ use rust_decimal::Decimal;
 use crate::decimal::{parse_decimal, NumberError};
 use crate::error::{did_you_mean, InputError, InputErrorKind, InputErrors};
 use crate::keys::STATE_FIELDS;
-use crate::model::{Beyond, Compiled, MetricId, MetricKind, PolicyIdentity, TierId, Value};
+use crate::model::{
+    Beyond, Compiled, MetricDef, MetricId, MetricKind, PolicyIdentity, TierId, Value,
+};
 use crate::suggest::expected_one_of;
 
 /// A value given for a customer's field. Text is parsed according to the field's type,
@@ -151,6 +153,22 @@ impl Val<'_> {
                 "{} is not a date (expected YYYY-MM-DD)",
                 other.describe()
             )),
+        }
+    }
+
+    /// The value of metric `m` this is, with the checks of [`CustomerBuilder::set`];
+    /// `None` where `set` would record an error. For readers that fill many records
+    /// column by column and leave the rows with a mistake to the builder.
+    pub(crate) fn metric_value(self, m: &MetricDef) -> Option<Value> {
+        parse_value(&m.kind, &m.name, self).ok()
+    }
+
+    /// The date this is, as a state field reads it; `None` where `set` would record an
+    /// error.
+    pub(crate) fn date_value(self) -> Option<NaiveDate> {
+        match self {
+            Val::Date(d) => Some(d),
+            other => other.as_date().ok(),
         }
     }
 

@@ -31,23 +31,36 @@ pub(crate) struct Binding<'a> {
 }
 
 impl Binding<'_> {
-    /// Sets this column's cell of `row` on `b`.
+    /// The value of this column's cell of `row`, `None` when it is null or blank: for an
+    /// enum metric read from a dictionary, the value's position when the dictionary value
+    /// is one of the metric's.
     #[inline]
-    pub(crate) fn set(&self, b: &mut CustomerBuilder<'_>, row: usize, scratch: &mut String) {
+    pub(crate) fn val<'s>(&'s self, row: usize, scratch: &'s mut String) -> Option<Val<'s>> {
         if let (Some(choices), Some((_, keys))) = (&self.choices, self.cells.dictionary()) {
-            if let (Target::Metric(i), false) = (self.target, self.cells.is_null(row)) {
+            if !self.cells.is_null(row) {
                 let choice = keys
                     .get(row)
                     .and_then(|k| choices.get(*k))
                     .copied()
                     .flatten();
                 if let Some(c) = choice {
-                    b.put(i, Val::Choice(c));
-                    return;
+                    return Some(Val::Choice(c));
                 }
             }
         }
-        let Some(v) = self.cells.get(row, scratch) else {
+        self.cells.get(row, scratch)
+    }
+
+    /// For an enum metric read from a dictionary, each dictionary value's position in the
+    /// metric's values.
+    pub(crate) fn choices(&self) -> Option<&[Option<u16>]> {
+        self.choices.as_deref()
+    }
+
+    /// Sets this column's cell of `row` on `b`.
+    #[inline]
+    pub(crate) fn set(&self, b: &mut CustomerBuilder<'_>, row: usize, scratch: &mut String) {
+        let Some(v) = self.val(row, scratch) else {
             return;
         };
         match self.target {

@@ -27,6 +27,7 @@
 mod cells;
 mod columns;
 mod error;
+mod fill;
 mod output;
 
 use arrow_array::{Array, Date32Array, RecordBatch, StructArray};
@@ -39,6 +40,7 @@ pub use output::ResultColumns;
 pub(crate) use cells::Cells;
 pub(crate) use output::{schema, struct_fields};
 
+use self::fill::Fill;
 use crate::error::{InputError, InputErrors};
 use crate::eval;
 use crate::input::{Customer, CustomerBuilder, InputValue, Previous};
@@ -161,7 +163,9 @@ pub(crate) fn classify_struct(
     Ok(out.finish_struct())
 }
 
-/// The heart of both: resolves the columns once, then builds and classifies row by row.
+/// The heart of both: the columns resolved once, each chunk of rows is filled column by
+/// column ([`Fill`]); a row with a mistake, or a pin, is built by the builder instead, so
+/// that its checks and messages are `set`'s. Then each row is classified.
 fn classify_into(
     p: &Compiled,
     columns: &columns::Columns<'_>,
@@ -188,7 +192,12 @@ fn classify_into(
         rare: None,
     };
     let (mut id_text, mut scratch, mut id) = (String::new(), String::new(), String::new());
+    let mut fill = Fill::new(p);
     for row in 0..rows {
+        let r = row % fill::CHUNK;
+        if r == 0 {
+            fill.fill(p, columns, row, rows - row);
+        }
         if nulls.is_some_and(|n| n.is_null(row)) {
             out.push_error(None, &format!("row {}: the fields are null", row + 1));
             continue;
@@ -211,13 +220,18 @@ fn classify_into(
             },
         };
         let shown = has_id.then_some(id.as_str());
-        builder.reset(&id);
-        for b in &columns.bindings {
-            b.set(&mut builder, row, &mut scratch);
-        }
-        if !builder.build_into(&mut record) {
-            out.push_error(shown, &input_message(builder.errors(), has_id));
-            continue;
+        if fill.is_slow(r) {
+            builder.reset(&id);
+            for b in &columns.bindings {
+                b.set(&mut builder, row, &mut scratch);
+            }
+            if !builder.build_into(&mut record) {
+                out.push_error(shown, &input_message(builder.errors(), has_id));
+                continue;
+            }
+        } else {
+            fill.take(r, &mut record.values, &mut record.previous);
+            record.rare = None;
         }
         let Some(date) = as_of.at(row) else {
             let message = match shown {
