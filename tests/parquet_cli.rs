@@ -50,26 +50,19 @@ fn tier_and_simulate_read_parquet_as_they_read_csv() {
     let parquet = sample_parquet(&dir);
     let p = parquet.to_str().unwrap();
     for format in ["json", "csv"] {
-        let csv = tierwise(&[
-            "tier",
-            "--policy",
-            SAMPLE,
-            "--as-of",
-            "2026-06-30",
-            "--format",
-            format,
-            "data/customers.csv",
-        ]);
-        let pq = tierwise(&[
-            "tier",
-            "--policy",
-            SAMPLE,
-            "--as-of",
-            "2026-06-30",
-            "--format",
-            format,
-            p,
-        ]);
+        let tier = |file: &str| {
+            tierwise(&[
+                "tier",
+                "--policy",
+                SAMPLE,
+                "--as-of",
+                "2026-06-30",
+                "--format",
+                format,
+                file,
+            ])
+        };
+        let (csv, pq) = (tier("data/customers.csv"), tier(p));
         assert_eq!(csv.code, 0, "{}", csv.stderr);
         assert_eq!(pq.code, 0, "{}", pq.stderr);
         assert_eq!(pq.stdout, csv.stdout);
