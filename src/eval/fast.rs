@@ -1,6 +1,7 @@
 //! Integer scoring on the prepared curves and weights of [`crate::model::fast`]: the same
 //! exact results as the decimal path, with one integer division a segment.
 
+use crate::model::fast::{div_floor, mul};
 use crate::model::{FastCurve, FastWeights};
 
 impl FastCurve {
@@ -22,11 +23,8 @@ impl FastCurve {
                             let dx = x - xa;
                             let big_dx = xb - xa;
                             // ya + round_half_up(dx * dy / DX) = ya + floor((2 dx dy + DX) / 2DX)
-                            let num = dx
-                                .checked_mul(yb - ya)?
-                                .checked_mul(2)?
-                                .checked_add(big_dx)?;
-                            return Some(ya + num.div_euclid(big_dx.checked_mul(2)?));
+                            let num = mul(mul(dx, yb - ya)?, 2)?.checked_add(big_dx)?;
+                            return Some(ya + div_floor(num, mul(big_dx, 2)?));
                         }
                     }
                 }
@@ -54,10 +52,10 @@ impl FastWeights {
     pub(crate) fn composite(&self, scores: &[i128]) -> Option<i128> {
         let mut sum = 0i128;
         for (w, q) in self.weights.iter().zip(scores) {
-            sum = sum.checked_add(w.checked_mul(*q)?)?;
+            sum = sum.checked_add(mul(*w, *q)?)?;
         }
-        let num = sum.checked_mul(2)?.checked_add(self.total)?;
-        Some(num.div_euclid(self.total.checked_mul(2)?))
+        let num = mul(sum, 2)?.checked_add(self.total)?;
+        Some(div_floor(num, mul(self.total, 2)?))
     }
 }
 

@@ -34,10 +34,32 @@ pub(crate) fn pow10(k: u32) -> Option<i128> {
     POW10.get(usize::try_from(k).ok()?).copied()
 }
 
+/// `a * b`, `None` on overflow. Factors that fit in 64 bits (nearly all of them) are
+/// multiplied without the overflow check of a full 128-bit product, which is a call into
+/// the runtime rather than a few instructions.
+#[inline]
+pub(crate) fn mul(a: i128, b: i128) -> Option<i128> {
+    match (i64::try_from(a), i64::try_from(b)) {
+        // |a * b| < 2^126: no overflow
+        (Ok(x), Ok(y)) => Some(i128::from(x) * i128::from(y)),
+        _ => a.checked_mul(b),
+    }
+}
+
+/// `floor(a / b)` for `b > 0`, by a 64-bit division where both fit (a 128-bit one is a call
+/// into the runtime).
+#[inline]
+pub(crate) fn div_floor(a: i128, b: i128) -> i128 {
+    match (i64::try_from(a), i64::try_from(b)) {
+        (Ok(x), Ok(y)) if y > 0 => i128::from(x.div_euclid(y)),
+        _ => a.div_euclid(b),
+    }
+}
+
 /// `v` as an integer at `scale` decimals, if exact and in range.
 pub(crate) fn at_scale(v: Decimal, scale: u32) -> Option<i128> {
     let k = scale.checked_sub(v.scale())?;
-    v.mantissa().checked_mul(pow10(k)?)
+    mul(v.mantissa(), pow10(k)?)
 }
 
 /// A metric value as a fixed-point integer at [`X_SCALE`].
@@ -49,7 +71,7 @@ pub(crate) fn x_of(v: Decimal) -> Option<i128> {
 /// A whole number as a fixed-point integer at [`X_SCALE`].
 #[inline]
 pub(crate) fn x_of_int(n: i64) -> Option<i128> {
-    i128::from(n).checked_mul(pow10(X_SCALE)?)
+    mul(i128::from(n), pow10(X_SCALE)?)
 }
 
 /// A curve in integers.

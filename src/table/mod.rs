@@ -3,10 +3,13 @@
 //!
 //! A table's columns are named after metrics, state and pin fields, and `id`. They are
 //! resolved against the policy once per batch (`columns`): each to the field it sets and
-//! to a typed reader of its cells (`cells`). Every row is then built into one reused
-//! record, with the checks and messages of [`CustomerBuilder::set`](crate::CustomerBuilder::set),
-//! and classified; the results go into the output columns ([`ResultColumns`]), one row per input
-//! row, in order. A bad row keeps its row, with nulls and its message in `error`.
+//! to a typed reader of its cells (`cells`). Where the policy allows, each chunk of rows
+//! is then scored and tiered in integer lanes read straight from the columns (`vector`);
+//! otherwise it is filled column by column into records and classified (`fill`). A row
+//! either cannot decide exactly is built with the checks and messages of
+//! [`CustomerBuilder::set`](crate::CustomerBuilder::set) and classified. The results go into
+//! the output columns ([`ResultColumns`]), one row per input row, in order, equal to
+//! `classify`'s. A bad row keeps its row, with nulls and its message in `error`.
 //!
 //! Types read, exactly:
 //!
@@ -29,6 +32,7 @@ mod columns;
 mod error;
 mod fill;
 mod output;
+mod vector;
 
 use arrow_array::{Array, Date32Array, RecordBatch, StructArray};
 use arrow_buffer::NullBuffer;
@@ -41,6 +45,7 @@ pub(crate) use cells::Cells;
 pub(crate) use output::{schema, struct_fields};
 
 use self::fill::Fill;
+use self::vector::Vector;
 use crate::error::{InputError, InputErrors};
 use crate::eval;
 use crate::input::{Customer, CustomerBuilder, InputValue, Previous};
@@ -163,9 +168,11 @@ pub(crate) fn classify_struct(
     Ok(out.finish_struct())
 }
 
-/// The heart of both: the columns resolved once, each chunk of rows is filled column by
-/// column ([`Fill`]); a row with a mistake, or a pin, is built by the builder instead, so
-/// that its checks and messages are `set`'s. Then each row is classified.
+/// The heart of both: the columns resolved once, each chunk of rows is scored and tiered in
+/// integer lanes ([`Vector`]) where the policy allows, or else filled column by column into
+/// records ([`Fill`]) and classified. A row either cannot decide (a mistake, a pin, a
+/// number too large) is built by the builder and classified, so that its checks,
+/// messages and results are `set`'s and `classify`'s.
 fn classify_into(
     p: &Compiled,
     columns: &columns::Columns<'_>,
@@ -192,11 +199,16 @@ fn classify_into(
         rare: None,
     };
     let (mut id_text, mut scratch, mut id) = (String::new(), String::new(), String::new());
+    // the lanes where the policy allows, the records of `Fill` where not
+    let mut vector = Vector::new(p, columns);
     let mut fill = Fill::new(p);
     for row in 0..rows {
         let r = row % fill::CHUNK;
         if r == 0 {
-            fill.fill(p, columns, row, rows - row);
+            match &mut vector {
+                Some(v) => v.run(row, rows - row, &as_of),
+                None => fill.fill(p, columns, row, rows - row),
+            }
         }
         if nulls.is_some_and(|n| n.is_null(row)) {
             out.push_error(None, &format!("row {}: the fields are null", row + 1));
@@ -206,6 +218,12 @@ fn classify_into(
             None => {
                 id.clear();
                 false
+            }
+            // the common case, text ids, without a copy through `Val`
+            Some(Cells::Utf8(a)) if !a.is_null(row) && !a.value(row).trim().is_empty() => {
+                id.clear();
+                id.push_str(a.value(row).trim());
+                true
             }
             Some(ids) => match ids.get(row, &mut id_text) {
                 Some(v) => {
@@ -220,7 +238,11 @@ fn classify_into(
             },
         };
         let shown = has_id.then_some(id.as_str());
-        if fill.is_slow(r) {
+        if let Some(d) = vector.as_ref().and_then(|v| v.decided(r)) {
+            out.push_decided(&id, d);
+            continue;
+        }
+        if vector.is_some() || fill.is_slow(r) {
             builder.reset(&id);
             for b in &columns.bindings {
                 b.set(&mut builder, row, &mut scratch);

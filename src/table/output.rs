@@ -8,6 +8,7 @@ use arrow_array::{ArrayRef, RecordBatch, StructArray};
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
 
 use super::cells::days_of_date;
+use super::vector::Decided;
 use crate::error::{WrongPolicy, WrongPolicyKind};
 use crate::eval::Assignment;
 use crate::model::{fast, Compiled, Score};
@@ -159,6 +160,22 @@ impl<'p> ResultColumns<'p> {
             .append_value(days_of_date(a.state().tier_since()));
         self.last_qualified
             .append_option(a.state().last_qualified().map(days_of_date));
+        self.error.append_null();
+    }
+
+    /// Adds the row of a customer decided in integer lanes.
+    #[inline]
+    pub(crate) fn push_decided(&mut self, id: &str, d: &Decided) {
+        let name = |rank: u16| self.p.tier_ids.get(usize::from(rank)).map(String::as_str);
+        self.id.append_value(id);
+        self.tier.append_option(name(d.tier));
+        self.qualified.append_option(name(d.qualified));
+        self.score.append_value(d.score);
+        for (b, q) in self.dimensions.iter_mut().zip(&d.dims) {
+            b.append_value(*q);
+        }
+        self.tier_since.append_value(d.tier_since);
+        self.last_qualified.append_option(d.last_qualified);
         self.error.append_null();
     }
 
