@@ -132,6 +132,30 @@ async fn the_readme_query_tiers_every_customer_as_the_library_does() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tier_counts_query_counts_what_the_library_tiers() {
+    let dir = tables();
+    let ctx = context(&dir, 2).await;
+    let batches = rows(&ctx, include_str!("../examples/tier-counts.sql")).await;
+    let json = tierwise_datafusion::output::json_lines(&batches).unwrap();
+    let mut want: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    for row in expected(&policy()) {
+        *want
+            .entry(row["r"]["tier"].as_str().unwrap().to_owned())
+            .or_default() += 1;
+    }
+    let want: Vec<Value> = want
+        .into_iter()
+        .map(|(tier, n)| serde_json::json!({"tier": tier, "customers": n, "errors": 0}))
+        .collect();
+    let got: Vec<Value> = json
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(got, want);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_table_of_many_files_is_read_as_many_partitions() {
     let dir = tables();
     let ctx = context(&dir, 4).await;
