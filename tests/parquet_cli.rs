@@ -14,10 +14,17 @@ use parquet::file::properties::WriterProperties;
 use tierwise::table::arrow_array::cast::AsArray;
 use tierwise::table::arrow_array::{Array, ArrayRef, Float64Array, RecordBatch, StringArray};
 
-use crate::cli::tierwise;
+use crate::cli::{tierwise, Run};
 use crate::table::{sample, text_column, typed_sample};
 
 const SAMPLE: &str = "policies/ocean-shipping.toml";
+
+/// `tierwise COMMAND --policy SAMPLE --as-of 2026-06-30 REST...`.
+fn on_sample(command: &str, rest: &[&str]) -> Run {
+    let mut args = vec![command, "--policy", SAMPLE, "--as-of", "2026-06-30"];
+    args.extend_from_slice(rest);
+    tierwise(&args)
+}
 
 /// A scratch directory of this test.
 fn scratch(name: &str) -> PathBuf {
@@ -50,33 +57,15 @@ fn tier_and_simulate_read_parquet_as_they_read_csv() {
     let parquet = sample_parquet(&dir);
     let p = parquet.to_str().unwrap();
     for format in ["json", "csv"] {
-        let tier = |file: &str| {
-            tierwise(&[
-                "tier",
-                "--policy",
-                SAMPLE,
-                "--as-of",
-                "2026-06-30",
-                "--format",
-                format,
-                file,
-            ])
-        };
+        let tier = |file: &str| on_sample("tier", &["--format", format, file]);
         let (csv, pq) = (tier("data/customers.csv"), tier(p));
         assert_eq!(csv.code, 0, "{}", csv.stderr);
         assert_eq!(pq.code, 0, "{}", pq.stderr);
         assert_eq!(pq.stdout, csv.stdout);
         assert_eq!(pq.stderr, csv.stderr);
     }
-    let csv = tierwise(&[
-        "simulate",
-        "--policy",
-        SAMPLE,
-        "--as-of",
-        "2026-06-30",
-        "data/customers.csv",
-    ]);
-    let pq = tierwise(&["simulate", "--policy", SAMPLE, "--as-of", "2026-06-30", p]);
+    let csv = on_sample("simulate", &["data/customers.csv"]);
+    let pq = on_sample("simulate", &[p]);
     assert_eq!((pq.code, &pq.stdout), (0, &csv.stdout));
     std::fs::remove_dir_all(dir).unwrap();
 }
@@ -98,18 +87,16 @@ fn tier_writes_the_output_columns_as_parquet_with_a_row_for_every_input_row() {
     .unwrap();
     write(&input, &batch, 4);
     let out = dir.join("tiers.parquet");
-    let run = tierwise(&[
+    let run = on_sample(
         "tier",
-        "--policy",
-        SAMPLE,
-        "--as-of",
-        "2026-06-30",
-        "--format",
-        "parquet",
-        "--output",
-        out.to_str().unwrap(),
-        input.to_str().unwrap(),
-    ]);
+        &[
+            "--format",
+            "parquet",
+            "--output",
+            out.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ],
+    );
     assert_eq!(run.code, 1);
     assert_eq!(run.stdout, "");
     let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(&out).unwrap())
@@ -162,14 +149,7 @@ fn a_float_column_or_a_file_not_what_its_name_says_is_one_error() {
     std::fs::copy("data/customers.csv", &csv_as_parquet).unwrap();
     let mut out = Vec::new();
     for file in [&floats, &as_csv, &csv_as_parquet] {
-        let run = tierwise(&[
-            "tier",
-            "--policy",
-            SAMPLE,
-            "--as-of",
-            "2026-06-30",
-            file.to_str().unwrap(),
-        ]);
+        let run = on_sample("tier", &[file.to_str().unwrap()]);
         assert_eq!(run.code, 1);
         assert_eq!(run.stdout, "");
         let dir = dir.to_str().unwrap();

@@ -28,8 +28,8 @@ use super::fill::CHUNK;
 use super::AsOf;
 use crate::model::fast::{mul, pow10, x_of, x_of_int, X_SCALE};
 use crate::model::{
-    AdjustKind, CmpOp, Compiled, Cond, DateUnit, FastCurve, FastWeights, MetricKind, Operand, Rv,
-    Value,
+    AdjustKind, CmpOp, Compiled, Cond, DateUnit, FastCurve, FastWeights, MetricDef, MetricKind,
+    Operand, Rv, Value,
 };
 
 /// The largest magnitude a `Decimal` holds (96 bits): a score beyond it is not the decimal
@@ -97,7 +97,11 @@ fn op_of(p: &Compiled, o: &Operand) -> Option<Op> {
             Op::Metric(m, kind_of(&p.metrics.get(m)?.kind)?)
         }
         Operand::Score => Op::Score,
-        Operand::Dimension(i) => Op::Dimension(usize::from(i)),
+        // a dimension the policy does not have reads as absent, as on records
+        Operand::Dimension(i) if usize::from(i) < p.dimensions.len() => {
+            Op::Dimension(usize::from(i))
+        }
+        Operand::Dimension(_) => Op::Absent,
         Operand::Tier | Operand::CaseKind | Operand::CaseSeverity | Operand::CaseChannel => {
             Op::Absent
         }
@@ -116,7 +120,14 @@ fn cond_of(p: &Compiled, c: &Cond) -> Option<VCond> {
     };
     Some(match c {
         Cond::Const(b) => VCond::Const(*b),
-        Cond::Truthy(m) => VCond::Truthy(usize::from(*m)),
+        // a bare metric holds when it is a boolean and true: the kind is decided here
+        Cond::Truthy(m) => {
+            let m = usize::from(*m);
+            match p.metrics.get(m)?.kind {
+                MetricKind::Bool => VCond::Truthy(m),
+                _ => VCond::Const(false),
+            }
+        }
         Cond::Not(c) => VCond::Not(Box::new(cond_of(p, c)?)),
         Cond::And(cs) => VCond::And(all(cs)?),
         Cond::Or(cs) => VCond::Or(all(cs)?),
@@ -178,6 +189,7 @@ enum Source<'a> {
 }
 
 struct MetricIn<'a> {
+    def: &'a MetricDef,
     source: Source<'a>,
     /// The lane of the default, when there is one.
     default: Option<i128>,
@@ -307,6 +319,7 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
             };
             let (min, max) = (bound(min)?, bound(max)?);
             metrics.push(MetricIn {
+                def,
                 source: Source::Missing,
                 default,
                 required: def.required,
@@ -319,9 +332,8 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
         for b in &columns.bindings {
             match b.target {
                 Target::Metric(i) => {
-                    let def = p.metrics.get(i)?;
                     let m = metrics.get_mut(i)?;
-                    m.source = source(def, b);
+                    m.source = source(m.def, b);
                 }
                 Target::State(field) => {
                     let state = match (&b.cells, field) {
@@ -378,10 +390,6 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
         // every row starts decidable; reading and scoring strike rows out
         let mut ok = [true; CHUNK];
         for (m, metric) in self.metrics.iter().enumerate() {
-            let Some(def) = self.p.metrics.get(m) else {
-                ok.iter_mut().for_each(|o| *o = false);
-                continue;
-            };
             let lanes = self
                 .lanes
                 .get_mut(m * CHUNK..(m + 1) * CHUNK)
@@ -391,7 +399,6 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
                 .get_mut(m * CHUNK..(m + 1) * CHUNK)
                 .unwrap_or(&mut []);
             read_metric(
-                def,
                 metric,
                 start,
                 n,
@@ -450,11 +457,11 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
                 Some(s) => match state_text(s, row, &mut self.scratch) {
                     None => None,
                     Some(Some(t)) => {
-                        let tier = self.p.tier_ids.iter().position(|id| id == t);
+                        let tier = self.p.tier_by_id(t).map(|t| t.rank);
                         if tier.is_none() {
                             good = false;
                         }
-                        tier.and_then(|t| u16::try_from(t).ok())
+                        tier
                     }
                     Some(None) => {
                         good = false;
@@ -573,11 +580,9 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
                 let rule = self.tiers.get(usize::from(pi));
                 let within_buffer = rule
                     .is_some_and(|t| row.score >= t.keep && t.require.iter().all(|c| row.eval(c)));
+                // a negative grace is none, and an end chrono cannot hold is never reached
                 let in_grace = last.is_some_and(|lq| {
-                    let days = u64::try_from(self.grace_days).unwrap_or(0);
-                    let end = i64::try_from(days)
-                        .ok()
-                        .and_then(|d| i64::from(lq).checked_add(d));
+                    let end = i64::from(lq).checked_add(self.grace_days.max(0));
                     end.is_some_and(|e| e <= self.days.1 && i64::from(as_of) < e)
                 });
                 if within_buffer || in_grace {
@@ -622,8 +627,8 @@ impl Row<'_, '_, '_> {
         match o {
             Op::Metric(m, k) => self.v.lane(m, self.r).map(|x| (k, x)),
             Op::Score => Some((Kind::Num, self.score)),
-            Op::Dimension(i) if i < self.v.dims.len() => self.dims.get(i).map(|x| (Kind::Num, *x)),
-            Op::Dimension(_) | Op::Absent => None,
+            Op::Dimension(i) => self.dims.get(i).map(|x| (Kind::Num, *x)),
+            Op::Absent => None,
             Op::Lit(k, x) => Some((k, x)),
         }
     }
@@ -631,15 +636,7 @@ impl Row<'_, '_, '_> {
     fn eval(&self, c: &VCond) -> bool {
         match c {
             VCond::Const(b) => *b,
-            VCond::Truthy(m) => {
-                let is_bool = self
-                    .v
-                    .p
-                    .metrics
-                    .get(*m)
-                    .is_some_and(|d| matches!(d.kind, MetricKind::Bool));
-                is_bool && self.v.lane(*m, self.r) == Some(1)
-            }
+            VCond::Truthy(m) => self.v.lane(*m, self.r) == Some(1),
             VCond::Not(c) => !self.eval(c),
             VCond::And(cs) => cs.iter().all(|c| self.eval(c)),
             VCond::Or(cs) => cs.iter().any(|c| self.eval(c)),
@@ -672,7 +669,7 @@ fn compare((ka, a): (Kind, i128), op: CmpOp, (kb, b): (Kind, i128)) -> bool {
 }
 
 /// How `b`'s column is read for the metric `def`.
-fn source<'a>(def: &'a crate::model::MetricDef, b: &'a Binding<'a>) -> Source<'a> {
+fn source<'a>(def: &'a MetricDef, b: &'a Binding<'a>) -> Source<'a> {
     match (&def.kind, &b.cells, b.choices()) {
         (MetricKind::Decimal { .. }, Cells::Decimal128(array, scale), _) => {
             match u32::try_from(*scale)
@@ -708,7 +705,6 @@ fn source<'a>(def: &'a crate::model::MetricDef, b: &'a Binding<'a>) -> Source<'a
     reason = "the parts of the chunk, borrowed apart"
 )]
 fn read_metric(
-    def: &crate::model::MetricDef,
     m: &MetricIn<'_>,
     start: usize,
     n: usize,
@@ -817,7 +813,7 @@ fn read_metric(
         }),
         Source::Other(b) => down(&mut |row| match b.val(row, scratch) {
             None => Some(None),
-            Some(v) => Some(Some(lane_of(v.metric_value(def)?)?)),
+            Some(v) => Some(Some(lane_of(v.metric_value(m.def)?)?)),
         }),
     }
 }
