@@ -304,6 +304,8 @@ impl<'p> CustomerBuilder<'p> {
     /// An unknown name, a value of the wrong type, an unknown enum value or a number
     /// outside the metric's `min`/`max` is recorded and reported by [`build`](Self::build).
     /// Empty (or blank) text means absent, as an empty CSV cell does.
+    // inlined across crates, so that a chain of calls does not move the builder each time
+    #[inline]
     #[must_use]
     pub fn set(mut self, field: &str, value: impl Into<InputValue>) -> Self {
         let value = value.into();
@@ -323,6 +325,8 @@ impl<'p> CustomerBuilder<'p> {
     /// assert_eq!(c.id(), "C7");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    // inlined across crates, so that a chain of calls does not move the builder each time
+    #[inline]
     #[must_use]
     pub fn set_text(mut self, field: &str, text: &str) -> Self {
         self.set_val(field, Val::Text(text));
@@ -414,6 +418,8 @@ impl<'p> CustomerBuilder<'p> {
     /// assert_eq!(policy.classify(&c, as_of)?.score().to_string(), "60.05");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    // inlined across crates, so that a chain of calls does not move the builder each time
+    #[inline]
     #[must_use]
     pub fn set_metric(mut self, metric: MetricId, value: impl Into<InputValue>) -> Self {
         let value = value.into();
@@ -423,6 +429,8 @@ impl<'p> CustomerBuilder<'p> {
 
     /// Sets a metric by its number from text, as [`set_metric`](Self::set_metric) does
     /// with a `&str`, without copying the text.
+    // inlined across crates, so that a chain of calls does not move the builder each time
+    #[inline]
     #[must_use]
     pub fn set_metric_text(mut self, metric: MetricId, text: &str) -> Self {
         self.set_metric_val(metric, Val::Text(text));
@@ -794,6 +802,27 @@ fn parse_value(
             Err((InputErrorKind::OutOfRange, message, None))
         }
         None => Ok(value),
+    }
+}
+
+/// Sets metrics from text, each as [`set_metric_text`](CustomerBuilder::set_metric_text)
+/// does, without moving the builder for each: for readers that resolved their columns to
+/// metric numbers once and fill a builder from a row's cells.
+///
+/// ```
+/// # let demo = include_str!("../../tests/inputs/demo.toml");
+/// # let policy = tierwise::Policy::from_toml_str("demo.toml", demo)?;
+/// let teu = policy.metric_id("teu").unwrap();
+/// let mut builder = policy.customer("C7");
+/// builder.extend([(teu, "600.5")]);
+/// assert_eq!(builder.build()?.id(), "C7");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+impl<'t> Extend<(MetricId, &'t str)> for CustomerBuilder<'_> {
+    fn extend<I: IntoIterator<Item = (MetricId, &'t str)>>(&mut self, cells: I) {
+        for (metric, text) in cells {
+            self.set_metric_val(metric, Val::Text(text));
+        }
     }
 }
 

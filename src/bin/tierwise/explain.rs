@@ -26,7 +26,7 @@ pub fn run(args: &ExplainArgs) -> io::Result<bool> {
     };
     let ok = rows.is_clean();
     let label = rows.label();
-    let Some(customer) = report::build_at(&policy, label, &record) else {
+    let Some(customer) = report::build_at(&rows, &record) else {
         return Ok(false);
     };
     let explanation = match policy.explain(&customer, as_of) {

@@ -7,14 +7,13 @@
 use std::collections::VecDeque;
 use std::fs::File;
 use std::path::Path;
-use std::sync::Arc;
 
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 use tierwise::table::arrow_array::{Array, RecordBatch, RecordBatchReader};
 use tierwise::table::Column;
 use tierwise::InputValue;
 
-use crate::input::{Field, Item, KeepColumn, Problem, Record};
+use crate::input::{Item, KeepColumn, Name, Problem, Record};
 
 /// Rows decoded at a time.
 const BATCH_ROWS: usize = 4096;
@@ -25,9 +24,11 @@ pub const MAGIC: &[u8] = b"PAR1";
 pub struct ParquetSource {
     label: String,
     reader: Option<ParquetRecordBatchReader>,
-    /// The columns' names, shared with the records; `None` for a column that is skipped.
-    names: Vec<Option<Arc<str>>>,
+    /// The columns' names; `None` for the id column and a column that is skipped.
+    names: Vec<Option<Name>>,
     id_column: Option<usize>,
+    /// How many [`Name`]s were given.
+    named: usize,
     /// Rows read before the current batch.
     rows: u64,
     keep: Option<KeepColumn>,
@@ -56,6 +57,7 @@ impl ParquetSource {
             reader: Some(reader),
             names: Vec::new(),
             id_column: None,
+            named: 0,
             rows: 0,
             keep: None,
             started: false,
@@ -87,6 +89,9 @@ impl ParquetSource {
                 self.names.push(None);
                 continue;
             }
+            if name == "id" && self.id_column.is_none() {
+                self.id_column = Some(self.names.len());
+            }
             let empty = tierwise::table::arrow_array::new_empty_array(field.data_type());
             let column = Column::new(empty.as_ref());
             let problem = match &column {
@@ -116,14 +121,20 @@ impl ParquetSource {
             if refused.is_none() {
                 refused = problem;
             }
-            self.names.push(Some(Arc::from(name)));
+            if self.id_column == Some(self.names.len()) {
+                self.names.push(None);
+            } else {
+                let n = Name::nth(self.named);
+                self.named += 1;
+                out.push_back(Item::Name(n, name.to_owned()));
+                self.names.push(Some(n));
+            }
         }
         if let Some(p) = refused {
             out.push_back(Item::Unreadable(p));
             self.reader = None;
             return false;
         }
-        self.id_column = self.names.iter().position(|n| n.as_deref() == Some("id"));
         if self.id_column.is_none() {
             out.push_back(Item::Problem(
                 0,
@@ -170,9 +181,11 @@ impl ParquetSource {
             .columns()
             .iter()
             .zip(&self.names)
-            .map(|(c, name)| {
-                name.as_ref()
-                    .and_then(|_| Column::new(c.as_ref() as &dyn Array))
+            .enumerate()
+            .map(|(i, (c, name))| {
+                (name.is_some() || Some(i) == self.id_column)
+                    .then(|| Column::new(c.as_ref() as &dyn Array))
+                    .flatten()
             })
             .collect();
         for row in 0..batch.num_rows() {
@@ -180,27 +193,28 @@ impl ParquetSource {
             let mut record = Record {
                 line,
                 id: None,
-                fields: Vec::with_capacity(columns.len()),
+                cells: Vec::new(),
+                values: Vec::with_capacity(columns.len()),
                 text: String::new(),
                 problems: Vec::new(),
                 first_line: None,
             };
             for (i, (column, name)) in columns.iter().zip(&self.names).enumerate() {
-                let (Some(column), Some(name)) = (column, name) else {
+                let Some(column) = column else {
                     continue;
                 };
                 let Some(value) = column.value(row) else {
                     continue;
                 };
-                if Some(i) == self.id_column {
+                if let Some(name) = *name {
+                    record.values.push((name, value));
+                } else if Some(i) == self.id_column {
                     record.id = match value {
                         InputValue::Text(t) => Some(t.trim().to_owned()),
                         InputValue::Integer(n) => Some(n.to_string()),
                         InputValue::Decimal(d) => Some(d.to_string()),
                         _ => None,
                     };
-                } else {
-                    record.fields.push((name.clone(), Field::Value(value)));
                 }
             }
             if record.id.is_none() {

@@ -93,14 +93,14 @@ pub fn load_error(path: &Path, e: &LoadError) {
     ));
 }
 
-/// Builds the record of a command that works on one customer, printing its problems at its
-/// line of `label` when it cannot be built.
-pub fn build_at(policy: &Policy, label: &str, record: &input::Record) -> Option<Customer> {
-    match input::build(policy, record) {
+/// Builds the record of a command that works on one customer for the first policy of
+/// `rows`, printing its problems at its line when it cannot be built.
+pub fn build_at(rows: &Rows<'_>, record: &input::Record) -> Option<Customer> {
+    match rows.build(0, record) {
         Ok(c) => Some(c),
         Err(problems) => {
             for p in &problems {
-                problem_at(label, record.line, p);
+                problem_at(rows.label(), record.line, p);
             }
             None
         }
@@ -165,6 +165,8 @@ pub struct Rows<'p> {
     spent: Vec<Record>,
     returns: std::sync::mpsc::Sender<Vec<Record>>,
     policies: Vec<&'p Policy>,
+    /// How each of `policies` takes the file's fields.
+    plans: Vec<input::Plan>,
     ignore_extra_columns: bool,
     /// Whether the problems of the file are printed; `route` keeps quiet about them.
     report: bool,
@@ -252,6 +254,7 @@ impl<'p> Rows<'p> {
                     spent: Vec::new(),
                     returns,
                     policies: policies.to_vec(),
+                    plans: policies.iter().map(|_| input::Plan::default()).collect(),
                     ignore_extra_columns,
                     report: true,
                     problems: 0,
@@ -277,6 +280,16 @@ impl<'p> Rows<'p> {
         self.spent.push(record);
         if self.spent.len() >= BATCH {
             let _ = self.returns.send(std::mem::take(&mut self.spent));
+        }
+    }
+
+    /// Builds `record` for policy number `which` of those the rows were opened for.
+    pub fn build(&self, which: usize, record: &Record) -> Result<Customer, Vec<Problem>> {
+        match (self.policies.get(which), self.plans.get(which)) {
+            (Some(policy), Some(plan)) => input::build(policy, plan, record),
+            _ => Err(vec![Problem::new(format!(
+                "no policy number {which} (an internal error)"
+            ))]),
         }
     }
 
@@ -385,6 +398,11 @@ impl Iterator for Rows<'_> {
                     return Some(record);
                 }
                 Item::Problem(at, p) => self.file_problem(at, &p),
+                Item::Name(name, text) => {
+                    for (plan, policy) in self.plans.iter_mut().zip(&self.policies) {
+                        plan.learn(policy, name, &text);
+                    }
+                }
                 Item::MoreColumns(at, n) => {
                     if !self.ignore_extra_columns {
                         for _ in 0..n {

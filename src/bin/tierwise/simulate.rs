@@ -8,7 +8,7 @@ use serde::Serialize;
 use tierwise::simulate::{RecordError, Simulation, SimulationReport, TierShare, Transition};
 use tierwise::Policy;
 
-use crate::input::{self, Problem};
+use crate::input::Problem;
 use crate::report::{self, Distribution};
 use crate::{SimulateArgs, SimulateFormat};
 
@@ -89,8 +89,13 @@ pub fn run(args: &SimulateArgs) -> io::Result<bool> {
     .keep_movers(args.movers)
     .movers_between(args.from.as_deref(), args.to.as_deref());
     while let Some(record) = rows.next() {
-        // the row is built for `--policy`, then for `--against`
-        let added = sim.add(|p| input::build(p, &record));
+        // the row is built for `--policy`, then for `--against` (`Simulation::add` asks in
+        // that order; a customer built for the other policy would be refused, not misread)
+        let mut which = 0;
+        let added = sim.add(|_| {
+            which += 1;
+            rows.build(which - 1, &record)
+        });
         let line = record.line;
         rows.give_back(record);
         let Err(e) = added else {

@@ -275,8 +275,7 @@ pub fn route(args: &RouteArgs) -> io::Result<bool> {
     let Some(record) = rows.find(args.id.trim()) else {
         return Ok(false);
     };
-    let label = rows.label();
-    let Some(customer) = report::build_at(&policy, label, &record) else {
+    let Some(customer) = report::build_at(&rows, &record) else {
         return Ok(false);
     };
     let resolution = match policy.resolve(&customer, as_of) {

@@ -71,11 +71,20 @@ pub fn run(args: &TierArgs) -> io::Result<bool> {
         TierFormat::Json => Writer::Json {
             out,
             guidance: args.guidance,
-        },
-        TierFormat::Csv => Writer::Csv {
-            w: Box::new(csv_header(&policy, out)?),
+            line: Vec::new(),
             scratch: String::new(),
         },
+        TierFormat::Csv => {
+            let mut out = out;
+            let mut line = Vec::new();
+            csv_header(&policy, &mut line);
+            out.write_all(&line)?;
+            Writer::Csv {
+                out,
+                line,
+                scratch: String::new(),
+            }
+        }
         TierFormat::Table => Writer::Table {
             out,
             rows: Vec::new(),
@@ -88,7 +97,7 @@ pub fn run(args: &TierArgs) -> io::Result<bool> {
     let (mut count, mut tiered, mut with_errors) = (0usize, 0usize, 0usize);
     while let Some(record) = rows.next() {
         count += 1;
-        match report::classify(&policy, input::build(&policy, &record), as_of) {
+        match report::classify(&policy, rows.build(0, &record), as_of) {
             Ok((customer, assignment)) => {
                 tiered += 1;
                 writer.result(&policy, &customer, &assignment, as_of)?;
@@ -142,12 +151,17 @@ enum Writer<'p> {
     },
     Json {
         out: Out,
-        /// Whether each result gets its `next` guidance.
+        /// Whether each result gets its `next` guidance (then it is written by serde).
         guidance: bool,
+        /// The line being written, reused from row to row.
+        line: Vec<u8>,
+        scratch: String,
     },
     Csv {
-        w: Box<csv::Writer<Out>>,
-        /// Where each number or date is written before it goes out as a field.
+        out: Out,
+        /// The row being written, reused from row to row.
+        line: Vec<u8>,
+        /// Where each number or date is written before it goes into the row.
         scratch: String,
     },
     Table {
@@ -222,24 +236,42 @@ struct JsonPolicy<'a> {
     version: &'a str,
 }
 
-fn csv_header(policy: &Policy, out: Out) -> io::Result<csv::Writer<Out>> {
-    let mut w = csv::Writer::from_writer(out);
+/// The header row of `--format csv`.
+fn csv_header(policy: &Policy, line: &mut Vec<u8>) {
     let mut header: Vec<String> = ["id", "tier", "score", "qualified_tier"]
         .map(str::to_owned)
         .to_vec();
     header.extend(policy.dimension_names().map(|d| format!("dimension.{d}")));
     header.extend(["tier_since", "last_qualified", "decided_by"].map(str::to_owned));
-    w.write_record(&header).map_err(csv_io)?;
-    Ok(w)
+    for (i, name) in header.iter().enumerate() {
+        csv_field(line, i == 0, name);
+    }
+    line.push(b'\n');
 }
 
-/// The I/O error inside a CSV writer error, keeping its kind (a closed pipe is not an
-/// error worth reporting).
-fn csv_io(e: csv::Error) -> io::Error {
-    match e.into_kind() {
-        csv::ErrorKind::Io(e) => e,
-        other => io::Error::other(format!("{other:?}")),
+/// Appends one CSV field as the `csv` crate's writer does by default: after a comma unless
+/// `first`, and in double quotes (each quote doubled) when it holds a comma, a quote or a
+/// line end. The rows end with `\n`. A test checks the rows against the `csv` crate's.
+fn csv_field(line: &mut Vec<u8>, first: bool, field: &str) {
+    if !first {
+        line.push(b',');
     }
+    let bytes = field.as_bytes();
+    if !bytes
+        .iter()
+        .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+    {
+        line.extend_from_slice(bytes);
+        return;
+    }
+    line.push(b'"');
+    for &b in bytes {
+        if b == b'"' {
+            line.push(b'"');
+        }
+        line.push(b);
+    }
+    line.push(b'"');
 }
 
 /// Remarks on the result (an ignored previous tier, an expired pin), worded by the
@@ -274,9 +306,6 @@ impl Writer<'_> {
         a: &Assignment,
         as_of: NaiveDate,
     ) -> io::Result<()> {
-        let tier = report::tier_id(policy, a.tier());
-        let qualified = report::tier_id(policy, a.qualified_tier());
-        let state = a.state();
         match self {
             Writer::Parquet { writer, columns } => {
                 columns.push(customer.id(), a).map_err(io::Error::other)?;
@@ -285,64 +314,24 @@ impl Writer<'_> {
                 }
                 Ok(())
             }
-            Writer::Json { out, guidance } => {
-                let next = if *guidance {
-                    next_up(policy, customer, a, as_of)
-                } else {
-                    None
-                };
-                let line = JsonResult {
-                    id: customer.id(),
-                    tier,
-                    score: a.score(),
-                    qualified_tier: qualified,
-                    dimensions: Dimensions {
-                        policy,
-                        scores: a.dimension_scores(),
-                    },
-                    state: JsonState {
-                        tier: report::tier_id(policy, state.tier()),
-                        tier_since: state.tier_since(),
-                        last_qualified: state.last_qualified(),
-                    },
-                    decided_by: a.decision(),
-                    notes: notes(policy, customer, a, as_of),
-                    policy: JsonPolicy {
-                        id: policy.id(),
-                        version: policy.version(),
-                    },
-                    as_of,
-                    next,
-                };
-                serde_json::to_writer(&mut *out, &line)?;
+            Writer::Json {
+                out,
+                guidance: true,
+                ..
+            } => {
+                let next = next_up(policy, customer, a, as_of);
+                serde_json::to_writer(&mut *out, &json_result(policy, customer, a, as_of, next))?;
                 writeln!(out)
             }
-            Writer::Csv { w, scratch } => {
-                // field by field, the numbers and dates through one reused buffer
-                let field =
-                    |w: &mut csv::Writer<Out>, text: &str| w.write_field(text).map_err(csv_io);
-                let number = |w: &mut csv::Writer<Out>, s: &mut String, v: &dyn fmt::Display| {
-                    s.clear();
-                    let _ = write!(s, "{v}");
-                    w.write_field(s.as_bytes()).map_err(csv_io)
-                };
-                field(w, customer.id())?;
-                field(w, tier)?;
-                number(w, scratch, &a.score())?;
-                field(w, qualified)?;
-                for d in a.dimension_scores() {
-                    number(w, scratch, d)?;
-                }
-                scratch.clear();
-                report::write_date(scratch, state.tier_since());
-                field(w, scratch)?;
-                scratch.clear();
-                if let Some(d) = state.last_qualified() {
-                    report::write_date(scratch, d);
-                }
-                field(w, scratch)?;
-                field(w, a.decision().as_str())?;
-                w.write_record(None::<&[u8]>).map_err(csv_io)
+            Writer::Json {
+                out, line, scratch, ..
+            } => {
+                json_row(line, scratch, policy, customer, a, as_of);
+                out.write_all(line)
+            }
+            Writer::Csv { out, line, scratch } => {
+                csv_row(line, scratch, policy, customer, a);
+                out.write_all(line)
             }
             Writer::Table {
                 rows, distribution, ..
@@ -350,9 +339,9 @@ impl Writer<'_> {
                 distribution.add(a.tier());
                 rows.push([
                     customer.id().to_owned(),
-                    tier.to_owned(),
+                    report::tier_id(policy, a.tier()).to_owned(),
                     a.score().to_string(),
-                    qualified.to_owned(),
+                    report::tier_id(policy, a.qualified_tier()).to_owned(),
                     report::decision_name(a.decision()),
                 ]);
                 Ok(())
@@ -393,7 +382,7 @@ impl Writer<'_> {
                 writer.close().map(|_| ()).map_err(io::Error::other)
             }
             Writer::Json { mut out, .. } => out.flush(),
-            Writer::Csv { mut w, .. } => w.flush(),
+            Writer::Csv { mut out, .. } => out.flush(),
             Writer::Table {
                 mut out,
                 rows,
@@ -420,6 +409,185 @@ impl Writer<'_> {
             }
         }
     }
+}
+
+/// The line of `--format json` for one result, with its `next` guidance if given: the
+/// shape of [`JsonResult`], through serde.
+fn json_result<'a>(
+    policy: &'a Policy,
+    customer: &'a Customer,
+    a: &'a Assignment,
+    as_of: NaiveDate,
+    next: Option<tierwise::analysis::Guidance>,
+) -> JsonResult<'a> {
+    let state = a.state();
+    JsonResult {
+        id: customer.id(),
+        tier: report::tier_id(policy, a.tier()),
+        score: a.score(),
+        qualified_tier: report::tier_id(policy, a.qualified_tier()),
+        dimensions: Dimensions {
+            policy,
+            scores: a.dimension_scores(),
+        },
+        state: JsonState {
+            tier: report::tier_id(policy, state.tier()),
+            tier_since: state.tier_since(),
+            last_qualified: state.last_qualified(),
+        },
+        decided_by: a.decision(),
+        notes: notes(policy, customer, a, as_of),
+        policy: JsonPolicy {
+            id: policy.id(),
+            version: policy.version(),
+        },
+        as_of,
+        next,
+    }
+}
+
+/// The line of `--format json` without guidance, into `line`: what serde writes for
+/// [`json_result`] (a test checks it on the sample customers and on ids of every ASCII
+/// character), written by hand because serde's formatting of each score and date through
+/// `Display` was most of the command's time.
+fn json_row(
+    line: &mut Vec<u8>,
+    scratch: &mut String,
+    policy: &Policy,
+    customer: &Customer,
+    a: &Assignment,
+    as_of: NaiveDate,
+) {
+    line.clear();
+    let text = |line: &mut Vec<u8>, key: &str, value: &str| {
+        line.extend_from_slice(key.as_bytes());
+        json_string(line, value);
+    };
+    text(line, "{\"id\":", customer.id());
+    text(line, ",\"tier\":", report::tier_id(policy, a.tier()));
+    scratch.clear();
+    let _ = write!(scratch, "{}", a.score());
+    text(line, ",\"score\":", scratch);
+    text(
+        line,
+        ",\"qualified_tier\":",
+        report::tier_id(policy, a.qualified_tier()),
+    );
+    line.extend_from_slice(b",\"dimensions\":{");
+    for (i, (name, score)) in policy
+        .dimension_names()
+        .zip(a.dimension_scores())
+        .enumerate()
+    {
+        if i > 0 {
+            line.push(b',');
+        }
+        json_string(line, name);
+        line.push(b':');
+        scratch.clear();
+        let _ = write!(scratch, "{score}");
+        json_string(line, scratch);
+    }
+    let state = a.state();
+    text(
+        line,
+        "},\"state\":{\"tier\":",
+        report::tier_id(policy, state.tier()),
+    );
+    scratch.clear();
+    report::write_date(scratch, state.tier_since());
+    text(line, ",\"tier_since\":", scratch);
+    match state.last_qualified() {
+        Some(d) => {
+            scratch.clear();
+            report::write_date(scratch, d);
+            text(line, ",\"last_qualified\":", scratch);
+        }
+        None => line.extend_from_slice(b",\"last_qualified\":null"),
+    }
+    text(line, "},\"decided_by\":", a.decision().as_str());
+    line.extend_from_slice(b",\"notes\":[");
+    for (i, note) in notes(policy, customer, a, as_of).iter().enumerate() {
+        if i > 0 {
+            line.push(b',');
+        }
+        json_string(line, note);
+    }
+    text(line, "],\"policy\":{\"id\":", policy.id());
+    text(line, ",\"version\":", policy.version());
+    scratch.clear();
+    report::write_date(scratch, as_of);
+    text(line, "},\"as_of\":", scratch);
+    line.extend_from_slice(b"}\n");
+}
+
+/// Appends `s` as a JSON string, escaped as `serde_json` escapes it: `"` and `\\`, the
+/// control characters as `\b`, `\t`, `\n`, `\f`, `\r` or `\u00xx`, the rest as it is.
+fn json_string(line: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    line.push(b'"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            0x08 => b"\\b",
+            b'\t' => b"\\t",
+            b'\n' => b"\\n",
+            0x0C => b"\\f",
+            b'\r' => b"\\r",
+            0..=0x1F => b"",
+            _ => continue,
+        };
+        line.extend_from_slice(bytes.get(start..i).unwrap_or_default());
+        start = i + 1;
+        if escape.is_empty() {
+            let hex = |n: u8| HEX.get(usize::from(n)).copied().unwrap_or(b'0');
+            line.extend_from_slice(b"\\u00");
+            line.push(hex(b >> 4));
+            line.push(hex(b & 0xF));
+        } else {
+            line.extend_from_slice(escape);
+        }
+    }
+    line.extend_from_slice(bytes.get(start..).unwrap_or_default());
+    line.push(b'"');
+}
+
+/// The row of `--format csv` for one result, into `line`; the numbers and dates are
+/// written through `scratch`.
+fn csv_row(
+    line: &mut Vec<u8>,
+    scratch: &mut String,
+    policy: &Policy,
+    customer: &Customer,
+    a: &Assignment,
+) {
+    line.clear();
+    let mut number = |line: &mut Vec<u8>, v: &dyn fmt::Display| {
+        scratch.clear();
+        let _ = write!(scratch, "{v}");
+        csv_field(line, false, scratch);
+    };
+    csv_field(line, true, customer.id());
+    csv_field(line, false, report::tier_id(policy, a.tier()));
+    number(line, &a.score());
+    csv_field(line, false, report::tier_id(policy, a.qualified_tier()));
+    for d in a.dimension_scores() {
+        number(line, d);
+    }
+    let state = a.state();
+    scratch.clear();
+    report::write_date(scratch, state.tier_since());
+    csv_field(line, false, scratch);
+    scratch.clear();
+    if let Some(d) = state.last_qualified() {
+        report::write_date(scratch, d);
+    }
+    csv_field(line, false, scratch);
+    csv_field(line, false, a.decision().as_str());
+    line.push(b'\n');
 }
 
 /// Aligned columns: text left, the score right.
@@ -449,4 +617,124 @@ fn write_table(out: &mut impl Write, rows: &[[String; 5]]) -> io::Result<()> {
         writeln!(out, "{}", line.trim_end())?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::{self, Item, Plan};
+
+    /// The sample customers, built for the sample policy: every result kind the sample
+    /// has (buffers, grace, pins, expired pins with their notes, unknown previous tiers).
+    fn sample() -> (Policy, Vec<Customer>) {
+        let dir = env!("CARGO_MANIFEST_DIR");
+        let policy = match Policy::from_path(format!("{dir}/policies/ocean-shipping.toml")) {
+            Ok(p) => p,
+            Err(e) => panic!("{e}"),
+        };
+        let Ok(reader) = input::open(std::path::Path::new(&format!("{dir}/data/customers.csv")))
+        else {
+            panic!("cannot open the sample customers");
+        };
+        let mut plan = Plan::default();
+        let mut customers = Vec::new();
+        for item in reader {
+            match item {
+                Item::Name(name, text) => plan.learn(&policy, name, &text),
+                Item::Record(r) => customers.extend(input::build(&policy, &plan, &r).ok()),
+                _ => {}
+            }
+        }
+        assert_eq!(customers.len(), 1200);
+        (policy, customers)
+    }
+
+    /// The CSV row as the `csv` crate writes the same fields (what `--format csv` wrote
+    /// before it wrote rows by hand).
+    fn csv_by_crate(fields: &[&str]) -> Vec<u8> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let _ = w.write_record(fields);
+        w.into_inner().unwrap_or_default()
+    }
+
+    #[test]
+    fn rows_by_hand_are_what_serde_and_the_csv_crate_write() {
+        let (policy, customers) = sample();
+        let (mut line, mut scratch) = (Vec::new(), String::new());
+        let mut notes_seen = 0;
+        for as_of in ["2026-06-30", "2027-03-01"] {
+            let Ok(as_of) = as_of.parse::<NaiveDate>() else {
+                panic!("date");
+            };
+            for c in &customers {
+                let Ok(a) = policy.classify(c, as_of) else {
+                    continue;
+                };
+                json_row(&mut line, &mut scratch, &policy, c, &a, as_of);
+                let Ok(mut by_serde) =
+                    serde_json::to_vec(&json_result(&policy, c, &a, as_of, None))
+                else {
+                    panic!("serde");
+                };
+                by_serde.push(b'\n');
+                assert_eq!(
+                    String::from_utf8_lossy(&line),
+                    String::from_utf8_lossy(&by_serde)
+                );
+                notes_seen += usize::from(!notes(&policy, c, &a, as_of).is_empty());
+                csv_row(&mut line, &mut scratch, &policy, c, &a);
+                let state = a.state();
+                let mut fields = vec![
+                    c.id().to_owned(),
+                    report::tier_id(&policy, a.tier()).to_owned(),
+                    a.score().to_string(),
+                    report::tier_id(&policy, a.qualified_tier()).to_owned(),
+                ];
+                fields.extend(a.dimension_scores().iter().map(ToString::to_string));
+                fields.push(state.tier_since().to_string());
+                fields.push(
+                    state
+                        .last_qualified()
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
+                );
+                fields.push(a.decision().as_str().to_owned());
+                let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+                assert_eq!(line, csv_by_crate(&fields));
+            }
+        }
+        assert!(notes_seen > 0, "the sample has results with notes");
+    }
+
+    #[test]
+    fn strings_are_escaped_as_serde_and_the_csv_crate_do() {
+        let mut texts: Vec<String> = (0u8..=0x7F)
+            .map(|b| format!("a{}b", char::from(b)))
+            .collect();
+        texts.extend(
+            [
+                "",
+                "\"",
+                "\"\"",
+                "a,b",
+                "line\r\nend",
+                "客户 \u{7f} \u{2028}",
+                "\\\\n",
+            ]
+            .map(str::to_owned),
+        );
+        for t in &texts {
+            let mut line = Vec::new();
+            json_string(&mut line, t);
+            let Ok(by_serde) = serde_json::to_string(t) else {
+                panic!("serde");
+            };
+            assert_eq!(String::from_utf8_lossy(&line), by_serde, "{t:?}");
+            let mut row = Vec::new();
+            csv_field(&mut row, true, t);
+            csv_field(&mut row, false, "x");
+            row.push(b'\n');
+            assert_eq!(row, csv_by_crate(&[t, "x"]), "{t:?}");
+        }
+    }
 }
