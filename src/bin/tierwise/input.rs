@@ -1297,15 +1297,16 @@ fn build_fields(policy: &Policy, plan: &Plan, record: &Record) -> Result<Custome
 /// The ids met so far, to tell a repeated one and the line where it first appeared without
 /// keeping the ids themselves.
 ///
-/// Each id is kept as a 128-bit fingerprint, two 64-bit hashes of the id ([`fingerprint`]:
-/// the same id always gives the same fingerprint), with the line where it first appeared:
-/// 20 bytes a slot, in 256 open-addressing tables that grow by a quarter each (so one
-/// growth at a time costs little) and are kept 68% to 85% full, about 24 to 30 bytes an id
-/// in all, 25 MB for a million. A row is taken for a repeat of another with a different id
-/// only if the fingerprints of the two ids are equal, a collision of both 64-bit hashes
-/// (128 bits): for a million ids not crafted to collide the odds of any such pair are below
-/// 1 in 10^26 (a test checks that millions of ids of the sample's shape and of other
-/// shapes give distinct fingerprints, and each 64-bit half distinct too).
+/// Each id is kept as a 104-bit fingerprint, from two 64-bit hashes of the id
+/// ([`fingerprint`]: the same id always gives the same fingerprint): the first hash's top
+/// byte picks one of 256 open-addressing tables, and a slot keeps the first hash's low 32
+/// bits, the whole second hash and the line where the id first appeared. That is 16 bytes
+/// a slot; the tables grow by a quarter each (so one growth at a time costs little) and are
+/// kept 68% to 85% full, about 19 to 24 bytes an id in all, 20 MB for a million. A row is
+/// taken for a repeat of another with a different id only if the two ids agree on all 104
+/// bits: for a million ids not crafted to collide the odds of any such pair are below 1
+/// in 10^19 (a test checks that millions of ids of the sample's shape and of other shapes
+/// give distinct fingerprints, and each 64-bit hash distinct too).
 struct Ids {
     shards: Vec<Shard>,
     /// Ids first met on a line past `u32::MAX`, which a slot cannot hold (files of more
@@ -1320,11 +1321,11 @@ struct Shard {
     len: usize,
 }
 
-/// An id's fingerprint and first line, 20 bytes (`[u64; 2]` would align the slot to 24).
+/// An id's fingerprint (but the byte that chose its table) and first line, 16 bytes.
 /// A line of 0 marks an empty slot: lines count from 1.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct Slot {
-    fingerprint: [u32; 4],
+    fingerprint: [u32; 3],
     line: u32,
 }
 
@@ -1408,15 +1409,16 @@ fn fmix64(mut k: u64) -> u64 {
     k ^ (k >> 33)
 }
 
-fn split(a: u64, b: u64) -> [u32; 4] {
+/// What a slot keeps of the two hashes: the first's low half, then the second.
+fn split(a: u64, b: u64) -> [u32; 3] {
     let half = |x: u64, shift: u32| u32::try_from((x >> shift) & u64::from(u32::MAX)).unwrap_or(0);
-    [half(a, 0), half(a, 32), half(b, 0), half(b, 32)]
+    [half(a, 0), half(b, 0), half(b, 32)]
 }
 
 /// Where probing for a fingerprint starts among `n` slots: by its second hash, which the
 /// choice of the shard (the first hash) leaves uniform.
-fn home(fingerprint: [u32; 4], n: usize) -> usize {
-    let [_, _, low, high] = fingerprint;
+fn home(fingerprint: [u32; 3], n: usize) -> usize {
+    let [_, low, high] = fingerprint;
     let hash = u64::from(low) | (u64::from(high) << 32);
     let n = u128::try_from(n).unwrap_or(0);
     usize::try_from((u128::from(hash) * n) >> 64).unwrap_or(0)
@@ -1425,7 +1427,7 @@ fn home(fingerprint: [u32; 4], n: usize) -> usize {
 impl Shard {
     /// The first line of `fingerprint`, or `None` after noting it on `line` (unless `line`
     /// is 0: then it is only looked for).
-    fn first_line(&mut self, fingerprint: [u32; 4], line: u32) -> Option<u32> {
+    fn first_line(&mut self, fingerprint: [u32; 3], line: u32) -> Option<u32> {
         // kept at most 85% full, so that the probing stays short
         if (self.len + 1) * 20 > self.slots.len() * 17 {
             self.grow();
@@ -1552,7 +1554,8 @@ mod tests {
         let slots: usize = ids.shards.iter().map(|s| s.slots.len()).sum();
         let len: usize = ids.shards.iter().map(|s| s.len).sum();
         assert_eq!(len, 100_002);
-        assert!(slots * 20 < len * 32, "{slots} slots for {len} ids");
+        assert_eq!(std::mem::size_of::<Slot>(), 16);
+        assert!(slots * 16 < len * 26, "{slots} slots for {len} ids");
     }
 
     #[test]
