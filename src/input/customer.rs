@@ -304,7 +304,8 @@ impl<'p> CustomerBuilder<'p> {
     /// An unknown name, a value of the wrong type, an unknown enum value or a number
     /// outside the metric's `min`/`max` is recorded and reported by [`build`](Self::build).
     /// Empty (or blank) text means absent, as an empty CSV cell does.
-    // inlined across crates, so that a chain of calls does not move the builder each time
+    // inlined across crates, as are `set_text`, `set_metric` and `set_metric_text`, so that
+    // a chain of calls does not move the builder each time
     #[inline]
     #[must_use]
     pub fn set(mut self, field: &str, value: impl Into<InputValue>) -> Self {
@@ -325,7 +326,6 @@ impl<'p> CustomerBuilder<'p> {
     /// assert_eq!(c.id(), "C7");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    // inlined across crates, so that a chain of calls does not move the builder each time
     #[inline]
     #[must_use]
     pub fn set_text(mut self, field: &str, text: &str) -> Self {
@@ -418,7 +418,6 @@ impl<'p> CustomerBuilder<'p> {
     /// assert_eq!(policy.classify(&c, as_of)?.score().to_string(), "60.05");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    // inlined across crates, so that a chain of calls does not move the builder each time
     #[inline]
     #[must_use]
     pub fn set_metric(mut self, metric: MetricId, value: impl Into<InputValue>) -> Self {
@@ -429,7 +428,6 @@ impl<'p> CustomerBuilder<'p> {
 
     /// Sets a metric by its number from text, as [`set_metric`](Self::set_metric) does
     /// with a `&str`, without copying the text.
-    // inlined across crates, so that a chain of calls does not move the builder each time
     #[inline]
     #[must_use]
     pub fn set_metric_text(mut self, metric: MetricId, text: &str) -> Self {
