@@ -92,8 +92,9 @@ pub struct Record {
 /// a record names its fields so, and [`Item::Name`] says which name a number stands for.
 ///
 /// A number rather than shared text, so that the reading thread and the thread that builds
-/// the records share nothing per row (the reference counts of shared names were a tenth
-/// of the reading thread's time, their cache lines going back and forth between cores).
+/// the records share nothing per row (the reference counts of shared names were 13% of
+/// all samples of `tier`, a third of the reading thread's, their cache lines going back
+/// and forth between cores).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Name(u32);
 
