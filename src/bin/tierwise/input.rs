@@ -1289,26 +1289,53 @@ fn build_fields(policy: &Policy, plan: &Plan, record: &Record) -> Result<Custome
 ///
 /// Each id is kept as a 104-bit fingerprint, from two 64-bit hashes of the id
 /// ([`fingerprint`]: the same id always gives the same fingerprint): the first hash's top
-/// byte picks one of 256 open-addressing tables, and a slot keeps the first hash's low 32
-/// bits, the whole second hash and the line where the id first appeared. That is 16 bytes
-/// a slot; the tables grow by a quarter each (so one growth at a time costs little) and are
-/// kept 68% to 85% full, about 19 to 24 bytes an id in all, 20 MB for a million. A row is
+/// byte picks one of 256 tables, and a slot keeps the first hash's low 32 bits, the whole
+/// second hash and the line where the id first appeared. That is 16 bytes a slot. A row is
 /// taken for a repeat of another with a different id only if the two ids agree on all 104
 /// bits: for a million ids not crafted to collide the odds of any such pair are below 1
 /// in 10^19 (a test checks that millions of ids of the sample's shape and of other shapes
 /// give distinct fingerprints, and each 64-bit hash distinct too).
+///
+/// While every id comes after the one before it ([`comes_after`]: as in most exports,
+/// which are sorted by id), none can be a repeat: a table then only lists its slots in
+/// file order, an append to one of 256 lists, 16 bytes an id (and up to 1 KiB a list).
+/// The first id out of order turns each list into an open-addressing table, sized once,
+/// and from then on each id is looked up: a random read of a table of 20 MB for a million
+/// ids, past the caches, about 120 ns on the machine of BENCHMARKS.md, where an append is
+/// a few. The tables grow by a quarter each (so one growth at a time costs little) and are
+/// kept 68% to 85% full, about 19 to 24 bytes an id in all.
 struct Ids {
     shards: Vec<Shard>,
+    /// Whether every id so far came after the one before (the shards are lists); once one
+    /// did not, the shards are tables.
+    in_order: bool,
+    /// The last id while they come in order, `None` before the first.
+    last: Option<String>,
     /// Ids first met on a line past `u32::MAX`, which a slot cannot hold (files of more
     /// than four billion lines).
     far: HashMap<[u64; 2], u64>,
 }
 
-/// One table of [`Ids`], for the ids whose first hash starts with its number.
+/// One table of [`Ids`], for the ids whose first hash starts with its number, in pages of
+/// [`PAGE`] slots: while the ids come in order, a list of its slots in file order; then an
+/// open-addressing table over the pages as over one array. Pages of one size, never
+/// moved, are what a list and a table take and give back: a page a table frees is one
+/// another table can take, and a list's pages go, as it turns into a table, to the table.
 #[derive(Default)]
 struct Shard {
-    slots: Vec<Slot>,
+    pages: Vec<Page>,
+    /// The ids noted.
     len: usize,
+}
+
+/// The slots of a page of a [`Shard`], 1 KiB.
+const PAGE: usize = 64;
+
+type Page = Box<[Slot; PAGE]>;
+
+/// A page of empty slots.
+fn page() -> Page {
+    Box::new([Slot::default(); PAGE])
 }
 
 /// An id's fingerprint (but the byte that chose its table) and first line, 16 bytes.
@@ -1327,6 +1354,8 @@ impl Ids {
             shards: std::iter::repeat_with(Shard::default)
                 .take(SHARDS)
                 .collect(),
+            in_order: true,
+            last: None,
             far: HashMap::new(),
         }
     }
@@ -1338,6 +1367,27 @@ impl Ids {
         let fingerprint = split(a, b);
         let slot_line = u32::try_from(line).ok();
         let shard = usize::try_from(a >> 56).unwrap_or(0);
+        if self.in_order {
+            if self
+                .last
+                .as_deref()
+                .is_none_or(|last| comes_after(id, last))
+            {
+                let last = self.last.get_or_insert_with(String::new);
+                last.clear();
+                last.push_str(id);
+                match (slot_line, self.shards.get_mut(shard)) {
+                    (Some(line), Some(shard)) => shard.note(Slot { fingerprint, line }),
+                    _ => {
+                        self.far.insert([a, b], line);
+                    }
+                }
+                return None;
+            }
+            self.in_order = false;
+            self.last = None;
+            self.shards.iter_mut().for_each(Shard::index);
+        }
         if let Some(shard) = self.shards.get_mut(shard) {
             // an id past `u32::MAX` lines is only looked for here, and noted in `far`
             if let Some(first) = shard.first_line(fingerprint, slot_line.unwrap_or(0)) {
@@ -1357,6 +1407,13 @@ impl Ids {
             }
         }
     }
+}
+
+/// Whether `id` comes after `last` in the order [`Ids`] watches for: the shorter first,
+/// then by bytes. Any strict order would tell that an id in order is no repeat; this one
+/// is the order of ids numbered with or without leading zeros (`C9`, `C10`).
+fn comes_after(id: &str, last: &str) -> bool {
+    (id.len(), id.as_bytes()) > (last.len(), last.as_bytes())
 }
 
 /// The two 64-bit hashes of an id's fingerprint, in one pass over its bytes: two lanes
@@ -1415,17 +1472,41 @@ fn home(fingerprint: [u32; 3], n: usize) -> usize {
 }
 
 impl Shard {
+    /// Lists `slot` (the ids come in order).
+    fn note(&mut self, slot: Slot) {
+        let at = self.len % PAGE;
+        if at == 0 {
+            self.pages.push(page());
+        }
+        if let Some(free) = self.pages.last_mut().and_then(|p| p.get_mut(at)) {
+            *free = slot;
+        }
+        self.len += 1;
+    }
+
+    /// Turns the list of slots into a table 70% full (as [`grow`](Self::grow) keeps it
+    /// 68% to 85%).
+    fn index(&mut self) {
+        let listed = std::mem::take(&mut self.pages);
+        self.place(listed, (self.len * 10 / 7).div_ceil(PAGE));
+    }
+
+    /// The slot number `at` of the table.
+    fn slot(&mut self, at: usize) -> Option<&mut Slot> {
+        self.pages.get_mut(at / PAGE)?.get_mut(at % PAGE)
+    }
+
     /// The first line of `fingerprint`, or `None` after noting it on `line` (unless `line`
     /// is 0: then it is only looked for).
     fn first_line(&mut self, fingerprint: [u32; 3], line: u32) -> Option<u32> {
         // kept at most 85% full, so that the probing stays short
-        if (self.len + 1) * 20 > self.slots.len() * 17 {
+        if (self.len + 1) * 20 > self.pages.len() * PAGE * 17 {
             self.grow();
         }
-        let n = self.slots.len();
+        let n = self.pages.len() * PAGE;
         let mut at = home(fingerprint, n);
         loop {
-            let slot = self.slots.get_mut(at)?;
+            let slot = self.slot(at)?;
             if slot.line == 0 {
                 if line != 0 {
                     *slot = Slot { fingerprint, line };
@@ -1440,18 +1521,28 @@ impl Shard {
         }
     }
 
-    /// A quarter more slots, at least 16.
+    /// A quarter more pages, at least one.
     fn grow(&mut self) {
-        let n = (self.slots.len() + self.slots.len() / 4).max(16);
-        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); n]);
-        for slot in old.into_iter().filter(|s| s.line != 0) {
-            let mut at = home(slot.fingerprint, n);
-            while let Some(free) = self.slots.get_mut(at) {
-                if free.line == 0 {
-                    *free = slot;
-                    break;
+        let pages = self.pages.len() + (self.pages.len() / 4).max(1);
+        let old = std::mem::take(&mut self.pages);
+        self.place(old, pages);
+    }
+
+    /// Makes the table `pages` pages of empty slots, then places the full slots of `old`
+    /// in it, freeing each page of `old` once placed.
+    fn place(&mut self, old: Vec<Page>, pages: usize) {
+        self.pages = std::iter::repeat_with(page).take(pages.max(1)).collect();
+        let n = self.pages.len() * PAGE;
+        for old in old {
+            for slot in old.iter().filter(|s| s.line != 0) {
+                let mut at = home(slot.fingerprint, n);
+                while let Some(free) = self.slot(at) {
+                    if free.line == 0 {
+                        *free = *slot;
+                        break;
+                    }
+                    at = if at + 1 == n { 0 } else { at + 1 };
                 }
-                at = if at + 1 == n { 0 } else { at + 1 };
             }
         }
     }
@@ -1541,11 +1632,80 @@ mod tests {
         }
         assert_eq!(ids.first_line("C100000", 200_001), None);
         assert_eq!(ids.first_line("c0", 200_002), None);
-        let slots: usize = ids.shards.iter().map(|s| s.slots.len()).sum();
+        let slots: usize = ids.shards.iter().map(|s| s.pages.len() * PAGE).sum();
         let len: usize = ids.shards.iter().map(|s| s.len).sum();
         assert_eq!(len, 100_002);
         assert_eq!(std::mem::size_of::<Slot>(), 16);
         assert!(slots * 16 < len * 26, "{slots} slots for {len} ids");
+    }
+
+    #[test]
+    fn ids_in_order_are_listed_until_one_is_not() {
+        let mut ids = Ids::new();
+        for i in 0..50_000u64 {
+            assert_eq!(ids.first_line(&format!("C{i:06}"), i + 2), None);
+        }
+        // in order: the shards are lists, nothing was looked up
+        assert!(ids.in_order);
+        // in pages filled in order, each but the last full
+        for shard in &ids.shards {
+            assert_eq!(shard.pages.len(), shard.len.div_ceil(PAGE));
+            let full = shard
+                .pages
+                .iter()
+                .flat_map(|p| p.iter())
+                .filter(|s| s.line != 0);
+            assert_eq!(full.count(), shard.len);
+        }
+        let listed: usize = ids.shards.iter().map(|s| s.len).sum();
+        assert_eq!(listed, 50_000);
+        // a repeat is out of order: the lists become tables, and the repeat is found
+        assert_eq!(ids.first_line("C000123", 60_000), Some(125));
+        assert!(!ids.in_order);
+        assert_eq!(ids.first_line("C049999", 60_001), Some(50_001));
+        assert_eq!(ids.first_line("B", 60_002), None);
+        assert_eq!(ids.first_line("D", 60_003), None);
+        assert_eq!(ids.first_line("B", 60_004), Some(60_002));
+        for i in (0..50_000u64).step_by(613) {
+            assert_eq!(ids.first_line(&format!("C{i:06}"), 70_000), Some(i + 2));
+        }
+        let slots: usize = ids.shards.iter().map(|s| s.pages.len() * PAGE).sum();
+        let len: usize = ids.shards.iter().map(|s| s.len).sum();
+        assert_eq!(len, 50_002);
+        assert!(slots * 16 < len * 26, "{slots} slots for {len} ids");
+    }
+
+    #[test]
+    fn an_id_right_after_itself_is_a_repeat() {
+        let mut ids = Ids::new();
+        assert_eq!(ids.first_line("A", 2), None);
+        assert_eq!(ids.first_line("A", 3), Some(2));
+        assert_eq!(ids.first_line("A", 4), Some(2));
+    }
+
+    proptest::proptest! {
+        /// Whatever the order of the ids (runs in order, then not, repeats near and far),
+        /// each is told new or the line it first appeared on, as a map of the ids says.
+        #[test]
+        fn ids_agree_with_a_map_of_the_ids(
+            keys in proptest::collection::vec(0u16..400, 0..600),
+            sorted_prefix in 0usize..600,
+        ) {
+            let mut keys = keys;
+            let cut = sorted_prefix.min(keys.len());
+            if let Some(prefix) = keys.get_mut(..cut) {
+                prefix.sort_unstable();
+            }
+            let mut ids = Ids::new();
+            let mut reference: HashMap<String, u64> = HashMap::new();
+            for (n, key) in keys.iter().enumerate() {
+                let id = format!("K{key:03}");
+                let line = n as u64 + 2;
+                let expected = reference.get(&id).copied();
+                reference.entry(id.clone()).or_insert(line);
+                proptest::prop_assert_eq!(ids.first_line(&id, line), expected, "{}", id);
+            }
+        }
     }
 
     #[test]
