@@ -86,6 +86,9 @@ pub struct Record {
     pub problems: Vec<Problem>,
     /// The line where the id first appeared, when an earlier row has the same id.
     pub first_line: Option<u64>,
+    /// The row built for each policy of the command, in order, when the reading thread
+    /// had time to build it ahead ([`Rows`](crate::report::Rows)); empty when it had not.
+    pub built: Vec<Result<Customer, Vec<Problem>>>,
 }
 
 /// A field name of a customer file, by its number in the order the names are first met:
@@ -602,6 +605,7 @@ fn too_long(line: u64) -> Record {
         )],
         first_line: None,
         text: String::new(),
+        built: Vec::new(),
     }
 }
 
@@ -839,14 +843,22 @@ fn read_csv_row(
     reuse: Option<Record>,
 ) -> Record {
     // a record handed back: its buffers are filled again, not allocated
-    let (mut id_buf, mut cells, mut text, mut problems) = match reuse {
-        Some(r) => (r.id.unwrap_or_default(), r.cells, r.text, r.problems),
-        None => (String::new(), Vec::new(), String::new(), Vec::new()),
+    // (and the customers built from it ahead are dropped by the thread that built them)
+    let (mut id_buf, mut cells, mut text, mut problems, mut built) = match reuse {
+        Some(r) => (
+            r.id.unwrap_or_default(),
+            r.cells,
+            r.text,
+            r.problems,
+            r.built,
+        ),
+        None => Default::default(),
     };
     id_buf.clear();
     cells.clear();
     text.clear();
     problems.clear();
+    built.clear();
     let id_cell = id_column
         .and_then(|i| record.get(i))
         .map(<[u8]>::trim_ascii);
@@ -916,6 +928,7 @@ fn read_csv_row(
         text,
         problems,
         first_line: None,
+        built,
     }
 }
 
@@ -964,6 +977,7 @@ impl JsonSource {
                 text: String::new(),
                 problems: vec![Problem::new("the line is not UTF-8 text")],
                 first_line: None,
+                built: Vec::new(),
             }));
             return Ok(true);
         };
@@ -978,6 +992,7 @@ impl JsonSource {
                     text: String::new(),
                     problems: vec![json_problem(source, &e)],
                     first_line: None,
+                    built: Vec::new(),
                 }));
                 return Ok(true);
             }
@@ -1151,6 +1166,7 @@ fn json_record(
         text: String::new(),
         problems,
         first_line: None,
+        built: Vec::new(),
     }
 }
 

@@ -198,6 +198,7 @@ impl ParquetSource {
                 text: String::new(),
                 problems: Vec::new(),
                 first_line: None,
+                built: Vec::new(),
             };
             for (i, (column, name)) in columns.iter().zip(&self.names).enumerate() {
                 let Some(column) = column else {

@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::mpsc::TrySendError;
 
 use chrono::NaiveDate;
 use tierwise::{Assignment, Customer, LoadError, Policy, TierId};
@@ -97,7 +98,7 @@ pub fn load_error(path: &Path, e: &LoadError) {
 /// `rows`, printing its problems at its line when it cannot be built.
 pub fn build_at(rows: &Rows<'_>, record: &input::Record) -> Option<Customer> {
     match rows.build(0, record) {
-        Ok(c) => Some(c),
+        Ok(c) => Some(c.into_owned()),
         Err(problems) => {
             for p in &problems {
                 problem_at(rows.label(), record.line, p);
@@ -152,8 +153,11 @@ pub fn warn_if_not_in_force(policy: &Policy, date: NaiveDate) {
 ///
 /// The file is read and its rows split into fields on a thread of their own, a batch of
 /// [`BATCH`] items ahead at most [`BATCHES`] times, while the command builds, tiers and
-/// writes on its own thread: on two cores the reading costs next to nothing. Everything is
-/// printed by the command's thread, in file order.
+/// writes on its own thread: on two cores the reading costs next to nothing. When the
+/// command falls behind (all batches in flight), the reading thread also builds each
+/// record's customers for the command's policies while it waits ([`Record::built`]), and
+/// [`Rows::build`] lends them; the customers are the same either way. Everything is printed
+/// by the command's thread, in file order.
 pub struct Rows<'p> {
     label: String,
     format: input::Format,
@@ -188,7 +192,7 @@ type Channels = (
     std::sync::mpsc::Sender<Vec<Record>>,
 );
 
-fn read_ahead(reader: CustomerReader) -> Channels {
+fn read_ahead(reader: CustomerReader, policies: Vec<Policy>) -> Channels {
     let (tx, rx) = std::sync::mpsc::sync_channel(BATCHES);
     let (back, returned) = std::sync::mpsc::channel::<Vec<Record>>();
     std::thread::spawn(move || {
@@ -198,15 +202,27 @@ fn read_ahead(reader: CustomerReader) -> Channels {
         // not look like the end of the file: it is reported as the file's last problem
         let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
             let mut reader = reader;
+            let mut ahead = Ahead::new(policies);
             let mut batch = Vec::with_capacity(BATCH);
             while let Some(item) = reader.next() {
                 while let Ok(spent) = returned.try_recv() {
                     spent.into_iter().for_each(|r| reader.recycle(r));
                 }
+                ahead.learn(&item);
                 batch.push(item);
                 if batch.len() == BATCH {
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                    if tx.send(full).is_err() {
+                    let sent = match tx.try_send(full) {
+                        Ok(()) => Ok(()),
+                        // the command is behind: this thread builds the batch's customers
+                        // while it waits
+                        Err(TrySendError::Full(mut full)) => {
+                            ahead.build(&mut full);
+                            tx.send(full).map_err(|_| ())
+                        }
+                        Err(TrySendError::Disconnected(_)) => Err(()),
+                    };
+                    if sent.is_err() {
                         return;
                     }
                 }
@@ -221,6 +237,82 @@ fn read_ahead(reader: CustomerReader) -> Channels {
         }
     });
     (rx, back)
+}
+
+/// What the reading thread needs to build customers ahead: the command's policies and how
+/// each takes the file's fields, learnt from the same items, in the same order, as the
+/// command's thread learns them, so that a customer built ahead is the one the command
+/// would build.
+struct Ahead {
+    policies: Vec<Policy>,
+    plans: Vec<input::Plan>,
+}
+
+impl Ahead {
+    fn new(policies: Vec<Policy>) -> Ahead {
+        let plans = policies.iter().map(|_| input::Plan::default()).collect();
+        Ahead { policies, plans }
+    }
+
+    fn learn(&mut self, item: &Item) {
+        if let Item::Name(name, text) = item {
+            for (plan, policy) in self.plans.iter_mut().zip(&self.policies) {
+                plan.learn(policy, *name, text);
+            }
+        }
+    }
+
+    /// Builds every record of `batch` for each policy. A field's name comes before the
+    /// first record that has it, and learning a name changes nothing of the names before,
+    /// so the plans at the end of the batch build each record as the plans at its place
+    /// would.
+    fn build(&self, batch: &mut [Item]) {
+        for item in batch {
+            if let Item::Record(record) = item {
+                let built = self
+                    .policies
+                    .iter()
+                    .zip(&self.plans)
+                    .map(|(policy, plan)| input::build(policy, plan, record))
+                    .collect();
+                record.built = built;
+            }
+        }
+    }
+}
+
+/// A customer of a row: built ahead by the reading thread (then lent by its record), or
+/// just now.
+pub enum Built<'r> {
+    Ahead(&'r Customer),
+    Now(Customer),
+}
+
+impl Built<'_> {
+    /// The customer, owned.
+    pub fn into_owned(self) -> Customer {
+        match self {
+            Built::Ahead(c) => c.clone(),
+            Built::Now(c) => c,
+        }
+    }
+}
+
+impl std::ops::Deref for Built<'_> {
+    type Target = Customer;
+
+    fn deref(&self) -> &Customer {
+        match self {
+            Built::Ahead(c) => c,
+            Built::Now(c) => c,
+        }
+    }
+}
+
+impl std::borrow::Borrow<Customer> for Built<'_> {
+    fn borrow(&self) -> &Customer {
+        self
+    }
 }
 
 /// Most problems of a customer file itself (its header, its columns) printed; the rest are
@@ -245,7 +337,8 @@ impl<'p> Rows<'p> {
                 }));
                 let label = reader.label().to_owned();
                 let format = reader.format();
-                let (batches, returns) = read_ahead(reader);
+                let ahead = policies.iter().map(|p| (*p).clone()).collect();
+                let (batches, returns) = read_ahead(reader, ahead);
                 Some(Rows {
                     label,
                     format,
@@ -283,10 +376,17 @@ impl<'p> Rows<'p> {
         }
     }
 
-    /// Builds `record` for policy number `which` of those the rows were opened for.
-    pub fn build(&self, which: usize, record: &Record) -> Result<Customer, Vec<Problem>> {
+    /// Builds `record` for policy number `which` of those the rows were opened for, or
+    /// lends the customer the reading thread built ahead.
+    pub fn build<'r>(&self, which: usize, record: &'r Record) -> Result<Built<'r>, Vec<Problem>> {
+        if let Some(built) = record.built.get(which) {
+            return match built {
+                Ok(customer) => Ok(Built::Ahead(customer)),
+                Err(problems) => Err(problems.clone()),
+            };
+        }
         match (self.policies.get(which), self.plans.get(which)) {
-            (Some(policy), Some(plan)) => input::build(policy, plan, record),
+            (Some(policy), Some(plan)) => input::build(policy, plan, record).map(Built::Now),
             _ => Err(vec![Problem::new(format!(
                 "no policy number {which} (an internal error)"
             ))]),
@@ -437,13 +537,13 @@ impl Iterator for Rows<'_> {
 }
 
 /// Classifies a built customer, turning an evaluation error into a row problem.
-pub fn classify(
+pub fn classify<C: std::borrow::Borrow<Customer>>(
     policy: &Policy,
-    customer: Result<Customer, Vec<Problem>>,
+    customer: Result<C, Vec<Problem>>,
     as_of: NaiveDate,
-) -> Result<(Customer, Assignment), Vec<Problem>> {
+) -> Result<(C, Assignment), Vec<Problem>> {
     let customer = customer?;
-    match policy.classify(&customer, as_of) {
+    match policy.classify(customer.borrow(), as_of) {
         Ok(a) => Ok((customer, a)),
         Err(e) => Err(vec![Problem::new(e.to_string())]),
     }
@@ -644,5 +744,74 @@ mod tests {
         assert!(shown.ends_with("... (7 more characters)"), "{shown}");
         assert_eq!(shown.chars().filter(|c| *c == 'x').count(), MAX_SHOWN);
         assert_eq!(printable("客户 `C1`"), "客户 `C1`");
+    }
+
+    /// A customer the reading thread builds ahead, with the plans as they stand at the end
+    /// of its batch, is the one the command builds with the plans at the record's place:
+    /// JSON Lines whose names first appear part-way, with rows that cannot be built.
+    #[test]
+    fn customers_built_ahead_are_the_ones_built_in_place() {
+        let dir = env!("CARGO_MANIFEST_DIR");
+        let policies: Vec<Policy> = ["ocean-shipping.toml", "express-parcel.toml"]
+            .iter()
+            .map(|f| Policy::from_path(format!("{dir}/policies/{f}")).unwrap())
+            .collect();
+        let lines = [
+            r#"{"id":"A1","annual_teu":"17"}"#,
+            r#"{"id":"A2","annual_teu":"3748","customer_since":"2022-04-08"}"#,
+            r#"{"id":"A3","gross_margin_pct":"x7.5","influence":"regional"}"#,
+            r#"{"id":"A4","annual_teu":"-1","customer_since":"2022-13-40","strategic":true}"#,
+            r#"{"id":"A5","annual_teu":"17429","customer_since":"2018-04-17","gross_margin_pct":"7.5","influence":"national_leader","credit_rating":"A","overdue_days":0,"strategic":false}"#,
+            r#"{"id":"A6","influence":"nowhere","monthly_parcels":"120","previous_tier":"vip"}"#,
+            r#"{"id":"A7","annual_teu":"17","previous_tier":"key","tier_since":"2025-01-01"}"#,
+            r#"{"id":"A8","monthly_parcels":"1200","customer_since":"2020-02-29","gross_margin_pct":"-3.25","merchant_influence":"brand"}"#,
+        ];
+        let path =
+            std::env::temp_dir().join(format!("tierwise-ahead-{}.jsonl", std::process::id()));
+        std::fs::write(&path, lines.join("\n")).unwrap();
+        let reader = input::open(&path).unwrap();
+        let items: Vec<Item> = reader.collect();
+        std::fs::remove_file(&path).unwrap();
+
+        // the reference: each record built with the plans at its place
+        let mut plans: Vec<input::Plan> = policies.iter().map(|_| input::Plan::default()).collect();
+        let mut in_place = Vec::new();
+        for item in &items {
+            match item {
+                Item::Name(name, text) => {
+                    for (plan, policy) in plans.iter_mut().zip(&policies) {
+                        plan.learn(policy, *name, text);
+                    }
+                }
+                Item::Record(record) => {
+                    let built: Vec<_> = policies
+                        .iter()
+                        .zip(&plans)
+                        .map(|(policy, plan)| input::build(policy, plan, record))
+                        .collect();
+                    in_place.push(built);
+                }
+                _ => {}
+            }
+        }
+
+        let mut ahead = Ahead::new(policies.clone());
+        let mut batch = items;
+        batch.iter().for_each(|item| ahead.learn(item));
+        ahead.build(&mut batch);
+        let built_ahead: Vec<_> = batch
+            .into_iter()
+            .filter_map(|item| match item {
+                Item::Record(record) => Some(record.built),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(built_ahead.len(), lines.len());
+        assert_eq!(built_ahead, in_place);
+        // both kinds of row are here, for both policies
+        for which in 0..policies.len() {
+            assert!(in_place.iter().any(|b| b[which].is_ok()));
+            assert!(in_place.iter().any(|b| b[which].is_err()));
+        }
     }
 }
