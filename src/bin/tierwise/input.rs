@@ -133,7 +133,7 @@ pub enum Item {
     /// named one by one: how many more, at the header's line.
     MoreColumns(u64, usize),
     /// A customer row.
-    Record(Record),
+    Record(Box<Record>),
     /// The file cannot be read on: the last item.
     Unreadable(Problem),
 }
@@ -383,7 +383,7 @@ impl CustomerReader {
     /// Takes back a record handed out, so that reading the next rows reuses its buffers
     /// instead of allocating (CSV; a JSON Lines record is dropped). At most a few batches
     /// are kept.
-    pub fn recycle(&mut self, record: Record) {
+    pub fn recycle(&mut self, record: Box<Record>) {
         if let Source::Csv(csv) = &mut self.source {
             if csv.pool.len() < 1024 {
                 csv.pool.push(record);
@@ -444,7 +444,9 @@ struct CsvSource {
     /// Which columns to keep (see [`CustomerReader::keep_columns`]); all without one.
     keep: Option<KeepColumn>,
     /// Records handed back ([`CustomerReader::recycle`]), to be filled again.
-    pool: Vec<Record>,
+    // boxed on purpose: a record travels between the threads, and is recycled, as a pointer
+    #[allow(clippy::vec_box)]
+    pool: Vec<Box<Record>>,
 }
 
 impl CsvSource {
@@ -502,7 +504,7 @@ impl CsvSource {
         }
         .unwrap_or(self.fallback_line);
         if self.reader.get_mut().was_cut(line) {
-            out.push_back(Item::Record(too_long(line)));
+            out.push_back(Item::Record(Box::new(too_long(line))));
             return Ok(true);
         }
         if let Some(columns) = &self.header {
@@ -840,17 +842,19 @@ fn read_csv_row(
     columns: &[Option<Name>],
     names: &[String],
     id_column: Option<usize>,
-    reuse: Option<Record>,
-) -> Record {
+    reuse: Option<Box<Record>>,
+) -> Box<Record> {
     // a record handed back: its buffers are filled again, not allocated
     // (and the customers built from it ahead are dropped by the thread that built them)
-    let (mut id_buf, mut cells, mut text, mut problems, mut built) = match reuse {
+    // (and its box is filled again too: a record moves between threads as a pointer)
+    let mut reuse = reuse;
+    let (mut id_buf, mut cells, mut text, mut problems, mut built) = match reuse.as_mut() {
         Some(r) => (
-            r.id.unwrap_or_default(),
-            r.cells,
-            r.text,
-            r.problems,
-            r.built,
+            r.id.take().unwrap_or_default(),
+            std::mem::take(&mut r.cells),
+            std::mem::take(&mut r.text),
+            std::mem::take(&mut r.problems),
+            std::mem::take(&mut r.built),
         ),
         None => Default::default(),
     };
@@ -920,7 +924,7 @@ fn read_csv_row(
     } else if id.is_none() {
         problems.push(Problem::field(None, "id", "the customer id is missing"));
     }
-    Record {
+    let record = Record {
         line,
         id,
         cells,
@@ -929,6 +933,13 @@ fn read_csv_row(
         problems,
         first_line: None,
         built,
+    };
+    match reuse {
+        Some(mut boxed) => {
+            *boxed = record;
+            boxed
+        }
+        None => Box::new(record),
     }
 }
 
@@ -960,7 +971,7 @@ impl JsonSource {
         if self.buf.len() > MAX_RECORD_BYTES && !self.buf.ends_with(b"\n") {
             // the rest of the line is read past, never kept
             self.input.skip_until(b'\n')?;
-            out.push_back(Item::Record(too_long(line)));
+            out.push_back(Item::Record(Box::new(too_long(line))));
             return Ok(true);
         }
         let raw = self.buf.strip_suffix(b"\n").unwrap_or(&self.buf);
@@ -969,7 +980,7 @@ impl JsonSource {
             return Ok(true);
         }
         let Ok(source) = std::str::from_utf8(raw) else {
-            out.push_back(Item::Record(Record {
+            out.push_back(Item::Record(Box::new(Record {
                 line,
                 id: None,
                 cells: Vec::new(),
@@ -978,13 +989,13 @@ impl JsonSource {
                 problems: vec![Problem::new("the line is not UTF-8 text")],
                 first_line: None,
                 built: Vec::new(),
-            }));
+            })));
             return Ok(true);
         };
         let members = match serde_json::from_str::<Members>(source) {
             Ok(m) => m.0,
             Err(e) => {
-                out.push_back(Item::Record(Record {
+                out.push_back(Item::Record(Box::new(Record {
                     line,
                     id: None,
                     cells: Vec::new(),
@@ -993,7 +1004,7 @@ impl JsonSource {
                     problems: vec![json_problem(source, &e)],
                     first_line: None,
                     built: Vec::new(),
-                }));
+                })));
                 return Ok(true);
             }
         };
@@ -1008,7 +1019,7 @@ impl JsonSource {
             out.push_back(Item::Name(n, key.to_owned()));
             n
         });
-        out.push_back(Item::Record(record));
+        out.push_back(Item::Record(Box::new(record)));
         Ok(true)
     }
 }

@@ -223,7 +223,7 @@ impl ParquetSource {
                     .problems
                     .push(Problem::field(None, "id", "the customer id is missing"));
             }
-            out.push_back(Item::Record(record));
+            out.push_back(Item::Record(Box::new(record)));
         }
     }
 }

@@ -166,8 +166,11 @@ pub struct Rows<'p> {
     batches: std::sync::mpsc::Receiver<Vec<Item>>,
     /// Records done with, going back to the reading thread to be filled again (and a block
     /// is freed fastest by the thread that allocated it).
-    spent: Vec<Record>,
-    returns: std::sync::mpsc::Sender<Vec<Record>>,
+    // boxed on purpose: a record travels between the threads, and is recycled, as a pointer
+    #[allow(clippy::vec_box)]
+    spent: Vec<Box<Record>>,
+    #[allow(clippy::vec_box)]
+    returns: std::sync::mpsc::Sender<Vec<Box<Record>>>,
     policies: Vec<&'p Policy>,
     /// How each of `policies` takes the file's fields.
     plans: Vec<input::Plan>,
@@ -189,12 +192,12 @@ pub const BATCHES: usize = 4;
 /// when the receiver is gone (a command that found what it wanted).
 type Channels = (
     std::sync::mpsc::Receiver<Vec<Item>>,
-    std::sync::mpsc::Sender<Vec<Record>>,
+    std::sync::mpsc::Sender<Vec<Box<Record>>>,
 );
 
 fn read_ahead(reader: CustomerReader, policies: Vec<Policy>) -> Channels {
     let (tx, rx) = std::sync::mpsc::sync_channel(BATCHES);
-    let (back, returned) = std::sync::mpsc::channel::<Vec<Record>>();
+    let (back, returned) = std::sync::mpsc::channel::<Vec<Box<Record>>>();
     std::thread::spawn(move || {
         let label = reader.label().to_owned();
         let tx_after = tx.clone();
@@ -369,7 +372,7 @@ impl<'p> Rows<'p> {
     }
 
     /// Hands a record back when done with it: the reading thread fills it again.
-    pub fn give_back(&mut self, record: Record) {
+    pub fn give_back(&mut self, record: Box<Record>) {
         self.spent.push(record);
         if self.spent.len() >= BATCH {
             let _ = self.returns.send(std::mem::take(&mut self.spent));
@@ -443,7 +446,7 @@ impl<'p> Rows<'p> {
 
     /// Reads up to the row of customer `wanted`, the first if the id repeats. Without one,
     /// reports `no customer`, with the id of the file closest to `wanted`.
-    pub fn find(&mut self, wanted: &str) -> Option<Record> {
+    pub fn find(&mut self, wanted: &str) -> Option<Box<Record>> {
         // the closest id so far: the first at the least distance, or the first that differs
         // in case only, as `tierwise::closest` picks over all the ids
         let mut closest: Option<String> = None;
@@ -475,9 +478,9 @@ impl<'p> Rows<'p> {
 }
 
 impl Iterator for Rows<'_> {
-    type Item = Record;
+    type Item = Box<Record>;
 
-    fn next(&mut self) -> Option<Record> {
+    fn next(&mut self) -> Option<Box<Record>> {
         loop {
             let item = match self.batch.next() {
                 Some(item) => item,
