@@ -842,12 +842,10 @@ fn read_csv_row(
     columns: &[Option<Name>],
     names: &[String],
     id_column: Option<usize>,
-    reuse: Option<Box<Record>>,
+    mut reuse: Option<Box<Record>>,
 ) -> Box<Record> {
-    // a record handed back: its buffers are filled again, not allocated
-    // (and the customers built from it ahead are dropped by the thread that built them)
-    // (and its box is filled again too: a record moves between threads as a pointer)
-    let mut reuse = reuse;
+    // a record handed back: its box and buffers are filled again, not allocated (the
+    // customers built from it ahead are dropped here, by the thread that built them)
     let (mut id_buf, mut cells, mut text, mut problems, mut built) = match reuse.as_mut() {
         Some(r) => (
             r.id.take().unwrap_or_default(),

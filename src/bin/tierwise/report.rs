@@ -172,8 +172,8 @@ pub struct Rows<'p> {
     #[allow(clippy::vec_box)]
     returns: std::sync::mpsc::Sender<Vec<Box<Record>>>,
     policies: Vec<&'p Policy>,
-    /// How each of `policies` takes the file's fields.
-    plans: Vec<input::Plan>,
+    /// The same policies, and how each takes the file's fields.
+    builders: Builders,
     ignore_extra_columns: bool,
     /// Whether the problems of the file are printed; `route` keeps quiet about them.
     report: bool,
@@ -195,7 +195,7 @@ type Channels = (
     std::sync::mpsc::Sender<Vec<Box<Record>>>,
 );
 
-fn read_ahead(reader: CustomerReader, policies: Vec<Policy>) -> Channels {
+fn read_ahead(reader: CustomerReader, builders: Builders) -> Channels {
     let (tx, rx) = std::sync::mpsc::sync_channel(BATCHES);
     let (back, returned) = std::sync::mpsc::channel::<Vec<Box<Record>>>();
     std::thread::spawn(move || {
@@ -205,7 +205,7 @@ fn read_ahead(reader: CustomerReader, policies: Vec<Policy>) -> Channels {
         // not look like the end of the file: it is reported as the file's last problem
         let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
             let mut reader = reader;
-            let mut ahead = Ahead::new(policies);
+            let mut ahead = builders;
             let mut batch = Vec::with_capacity(BATCH);
             while let Some(item) = reader.next() {
                 while let Ok(spent) = returned.try_recv() {
@@ -220,7 +220,7 @@ fn read_ahead(reader: CustomerReader, policies: Vec<Policy>) -> Channels {
                         // the command is behind: this thread builds the batch's customers
                         // while it waits
                         Err(TrySendError::Full(mut full)) => {
-                            ahead.build(&mut full);
+                            ahead.build_ahead(&mut full);
                             tx.send(full).map_err(|_| ())
                         }
                         Err(TrySendError::Disconnected(_)) => Err(()),
@@ -242,19 +242,28 @@ fn read_ahead(reader: CustomerReader, policies: Vec<Policy>) -> Channels {
     (rx, back)
 }
 
-/// What the reading thread needs to build customers ahead: the command's policies and how
-/// each takes the file's fields, learnt from the same items, in the same order, as the
-/// command's thread learns them, so that a customer built ahead is the one the command
-/// would build.
-struct Ahead {
+/// The command's policies and how each takes the file's fields. The command's thread and
+/// the reading thread each have one, learnt from the same items in the same order, so that
+/// a customer built ahead is the one the command would build.
+struct Builders {
     policies: Vec<Policy>,
     plans: Vec<input::Plan>,
 }
 
-impl Ahead {
-    fn new(policies: Vec<Policy>) -> Ahead {
+impl Builders {
+    fn new(policies: Vec<Policy>) -> Builders {
         let plans = policies.iter().map(|_| input::Plan::default()).collect();
-        Ahead { policies, plans }
+        Builders { policies, plans }
+    }
+
+    /// Builds `record` for policy number `which`.
+    fn build(&self, which: usize, record: &Record) -> Result<Customer, Vec<Problem>> {
+        match (self.policies.get(which), self.plans.get(which)) {
+            (Some(policy), Some(plan)) => input::build(policy, plan, record),
+            _ => Err(vec![Problem::new(format!(
+                "no policy number {which} (an internal error)"
+            ))]),
+        }
     }
 
     fn learn(&mut self, item: &Item) {
@@ -269,16 +278,12 @@ impl Ahead {
     /// first record that has it, and learning a name changes nothing of the names before,
     /// so the plans at the end of the batch build each record as the plans at its place
     /// would.
-    fn build(&self, batch: &mut [Item]) {
+    fn build_ahead(&self, batch: &mut [Item]) {
         for item in batch {
             if let Item::Record(record) = item {
-                let built = self
-                    .policies
-                    .iter()
-                    .zip(&self.plans)
-                    .map(|(policy, plan)| input::build(policy, plan, record))
+                record.built = (0..self.policies.len())
+                    .map(|which| self.build(which, record))
                     .collect();
-                record.built = built;
             }
         }
     }
@@ -340,8 +345,8 @@ impl<'p> Rows<'p> {
                 }));
                 let label = reader.label().to_owned();
                 let format = reader.format();
-                let ahead = policies.iter().map(|p| (*p).clone()).collect();
-                let (batches, returns) = read_ahead(reader, ahead);
+                let owned: Vec<Policy> = policies.iter().map(|p| (*p).clone()).collect();
+                let (batches, returns) = read_ahead(reader, Builders::new(owned.clone()));
                 Some(Rows {
                     label,
                     format,
@@ -350,7 +355,7 @@ impl<'p> Rows<'p> {
                     spent: Vec::new(),
                     returns,
                     policies: policies.to_vec(),
-                    plans: policies.iter().map(|_| input::Plan::default()).collect(),
+                    builders: Builders::new(owned),
                     ignore_extra_columns,
                     report: true,
                     problems: 0,
@@ -388,12 +393,7 @@ impl<'p> Rows<'p> {
                 Err(problems) => Err(problems.clone()),
             };
         }
-        match (self.policies.get(which), self.plans.get(which)) {
-            (Some(policy), Some(plan)) => input::build(policy, plan, record).map(Built::Now),
-            _ => Err(vec![Problem::new(format!(
-                "no policy number {which} (an internal error)"
-            ))]),
-        }
+        self.builders.build(which, record).map(Built::Now)
     }
 
     /// How messages name the file.
@@ -501,11 +501,7 @@ impl Iterator for Rows<'_> {
                     return Some(record);
                 }
                 Item::Problem(at, p) => self.file_problem(at, &p),
-                Item::Name(name, text) => {
-                    for (plan, policy) in self.plans.iter_mut().zip(&self.policies) {
-                        plan.learn(policy, name, &text);
-                    }
-                }
+                Item::Name(..) => self.builders.learn(&item),
                 Item::MoreColumns(at, n) => {
                     if !self.ignore_extra_columns {
                         for _ in 0..n {
@@ -798,10 +794,10 @@ mod tests {
             }
         }
 
-        let mut ahead = Ahead::new(policies.clone());
+        let mut ahead = Builders::new(policies.clone());
         let mut batch = items;
         batch.iter().for_each(|item| ahead.learn(item));
-        ahead.build(&mut batch);
+        ahead.build_ahead(&mut batch);
         let built_ahead: Vec<_> = batch
             .into_iter()
             .filter_map(|item| match item {
