@@ -8,4 +8,4 @@ mod write;
 
 pub(crate) use exact::{add_quotient_rounded, cmp, round};
 pub(crate) use parse::{parse_decimal, NumberError};
-pub(crate) use write::write;
+pub(crate) use write::{append, write};

@@ -5,42 +5,75 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 
-/// Writes `d` as its `Display` does (`75.00`, `-0.05`, `12`): digits of the mantissa, the
-/// point `scale` digits from the end.
-pub(crate) fn write(d: Decimal, out: &mut impl fmt::Write) -> fmt::Result {
-    let m = d.mantissa();
-    let Ok(m) = i64::try_from(m) else {
-        return write!(out, "{d}");
-    };
-    if m == 0 && d.is_sign_negative() {
-        return write!(out, "{d}");
-    }
-    let scale = d.scale() as usize;
-    let mut u = m.unsigned_abs();
-    // at most 20 digits of a u64, at most 28 of scale: 48 bytes hold both and a point
-    let mut buf = [0u8; 52];
-    let mut at = buf.len();
-    let mut written = 0usize;
-    while u > 0 || written <= scale {
-        if written == scale && scale > 0 {
+/// The text of a decimal as its `Display` writes it (`75.00`, `-0.05`, `12`), in a buffer
+/// of its own: digits of the mantissa, the point `scale` digits from the end.
+pub(crate) struct Text {
+    // at most 20 digits of a u64, at most 28 of scale, a point and a sign: 52 bytes
+    buf: [u8; 52],
+    start: usize,
+}
+
+impl Text {
+    /// The text of `d`, or `None` for what only the general formatter writes (a mantissa
+    /// beyond `i64`, a negative zero).
+    #[inline]
+    pub(crate) fn of(d: Decimal) -> Option<Text> {
+        let m = i64::try_from(d.mantissa()).ok()?;
+        if m == 0 && d.is_sign_negative() {
+            return None;
+        }
+        let scale = d.scale() as usize;
+        let mut u = m.unsigned_abs();
+        let mut buf = [0u8; 52];
+        let mut at = buf.len();
+        let mut written = 0usize;
+        while u > 0 || written <= scale {
+            if written == scale && scale > 0 {
+                at -= 1;
+                if let Some(b) = buf.get_mut(at) {
+                    *b = b'.';
+                }
+            }
             at -= 1;
             if let Some(b) = buf.get_mut(at) {
-                *b = b'.';
+                // u % 10 < 10
+                *b = b'0' + (u % 10) as u8;
+            }
+            u /= 10;
+            written += 1;
+        }
+        if m < 0 {
+            at -= 1;
+            if let Some(b) = buf.get_mut(at) {
+                *b = b'-';
             }
         }
-        at -= 1;
-        if let Some(b) = buf.get_mut(at) {
-            // u % 10 < 10
-            *b = b'0' + (u % 10) as u8;
-        }
-        u /= 10;
-        written += 1;
+        Some(Text { buf, start: at })
     }
-    if m < 0 {
-        out.write_char('-')?;
+
+    /// The text's bytes: ASCII digits, a point and a sign.
+    #[inline]
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.buf.get(self.start..).unwrap_or(&[])
     }
-    // only ASCII digits and a point were written
-    out.write_str(std::str::from_utf8(buf.get(at..).unwrap_or(&[])).unwrap_or(""))
+}
+
+/// Writes `d` as its `Display` does (`75.00`, `-0.05`, `12`).
+pub(crate) fn write(d: Decimal, out: &mut impl fmt::Write) -> fmt::Result {
+    match Text::of(d) {
+        // only ASCII was written
+        Some(text) => out.write_str(std::str::from_utf8(text.as_bytes()).unwrap_or("")),
+        None => write!(out, "{d}"),
+    }
+}
+
+/// Appends `d` to `out` as its `Display` writes it.
+#[inline]
+pub(crate) fn append(d: Decimal, out: &mut Vec<u8>) {
+    match Text::of(d) {
+        Some(text) => out.extend_from_slice(text.as_bytes()),
+        None => out.extend_from_slice(d.to_string().as_bytes()),
+    }
 }
 
 #[cfg(test)]
@@ -58,7 +91,10 @@ mod tests {
             };
             let mut s = String::new();
             super::write(d, &mut s).ok();
-            prop_assert_eq!(s, d.to_string());
+            prop_assert_eq!(&s, &d.to_string());
+            let mut bytes = b"before ".to_vec();
+            super::append(d, &mut bytes);
+            prop_assert_eq!(bytes, format!("before {d}").into_bytes());
         }
     }
 
@@ -78,5 +114,8 @@ mod tests {
         let mut out = String::new();
         super::write(-Decimal::new(0, 2), &mut out).ok();
         assert_eq!(out, (-Decimal::new(0, 2)).to_string());
+        let mut bytes = Vec::new();
+        super::append(-Decimal::new(0, 2), &mut bytes);
+        assert_eq!(bytes, b"-0.00");
     }
 }

@@ -18,6 +18,25 @@ impl Score {
     pub fn value(self) -> Decimal {
         self.0
     }
+
+    /// Appends the score's text to `out`: the bytes `Display` writes (`55.00`), without
+    /// going through `fmt`, for writers of many rows.
+    ///
+    /// ```
+    /// # let demo = include_str!("../../tests/inputs/demo.toml");
+    /// # let policy = tierwise::Policy::from_toml_str("demo.toml", demo)?;
+    /// let c = policy.customer("C1").set("teu", "600.5").build()?;
+    /// let as_of = chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
+    /// let score = policy.classify(&c, as_of)?.score();
+    /// let mut row = b"C1,".to_vec();
+    /// score.append_to(&mut row);
+    /// assert_eq!(row, format!("C1,{score}").into_bytes());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline]
+    pub fn append_to(&self, out: &mut Vec<u8>) {
+        crate::decimal::append(self.0, out);
+    }
 }
 
 impl fmt::Display for Score {

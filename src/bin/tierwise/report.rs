@@ -652,26 +652,45 @@ pub fn tier_id(policy: &tierwise::Policy, id: tierwise::TierId) -> &str {
     policy.tier(id).map_or("", tierwise::Tier::id)
 }
 
-/// Appends `d` as `YYYY-MM-DD`, as its `Display` writes it, without the formatting
+/// Writes dates as `YYYY-MM-DD`, as their `Display` writes them, without the formatting
 /// machinery for the years 0 to 9999 (others, which `Display` writes with a sign, through
-/// it).
-pub fn write_date(out: &mut String, d: chrono::NaiveDate) {
-    use chrono::Datelike;
-    use std::fmt::Write;
-    if !(0..=9999).contains(&d.year()) {
-        let _ = write!(out, "{d}");
-        return;
-    }
-    let (y, m, day) = (d.year().unsigned_abs(), d.month(), d.day());
-    for (n, width) in [(y, 4), (m, 2), (day, 2)] {
-        if width == 2 {
-            out.push('-');
+/// it). The text of the last date written is kept: most dates of a run's rows are the same
+/// few (the as-of date among them), and are then copied, not written again.
+#[derive(Debug, Default)]
+pub struct Dates {
+    last: Option<(chrono::NaiveDate, [u8; 10])>,
+}
+
+impl Dates {
+    /// Appends `d` to `out`.
+    pub fn append(&mut self, out: &mut Vec<u8>, d: chrono::NaiveDate) {
+        use chrono::Datelike;
+        if let Some((last, text)) = &self.last {
+            if *last == d {
+                out.extend_from_slice(text);
+                return;
+            }
         }
-        let mut div = 10u32.pow(width - 1);
-        while div > 0 {
-            out.push(char::from(b'0' + ((n / div) % 10) as u8));
-            div /= 10;
+        if !(0..=9999).contains(&d.year()) {
+            out.extend_from_slice(d.to_string().as_bytes());
+            return;
         }
+        let (y, m, day) = (d.year().unsigned_abs(), d.month(), d.day());
+        let digit = |n: u32| b'0' + (n % 10) as u8;
+        let text = [
+            digit(y / 1000),
+            digit(y / 100),
+            digit(y / 10),
+            digit(y),
+            b'-',
+            digit(m / 10),
+            digit(m),
+            b'-',
+            digit(day / 10),
+            digit(day),
+        ];
+        out.extend_from_slice(&text);
+        self.last = Some((d, text));
     }
 }
 
@@ -688,10 +707,14 @@ mod tests {
     fn dates_are_written_as_display_writes_them() {
         let mut day = chrono::NaiveDate::MIN;
         let mut checked = 0;
+        let mut dates = Dates::default();
         while day < chrono::NaiveDate::MAX {
-            let mut s = String::new();
-            write_date(&mut s, day);
-            assert_eq!(s, day.to_string());
+            // twice: written, then the kept text
+            for _ in 0..2 {
+                let mut out = b"x".to_vec();
+                dates.append(&mut out, day);
+                assert_eq!(out, format!("x{day}").into_bytes());
+            }
             checked += 1;
             day = day
                 .checked_add_days(chrono::Days::new(997))

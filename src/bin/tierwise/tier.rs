@@ -1,6 +1,6 @@
 //! `tierwise tier`: scores and tiers every customer of a file.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::io::{self, BufWriter, StdoutLock, Write};
 
 use chrono::NaiveDate;
@@ -72,7 +72,8 @@ pub fn run(args: &TierArgs) -> io::Result<bool> {
             out,
             guidance: args.guidance,
             line: Vec::new(),
-            scratch: String::new(),
+            texts: Box::new(Texts::new(&policy, as_of)),
+            dates: report::Dates::default(),
         },
         TierFormat::Csv => {
             let mut out = out;
@@ -82,7 +83,8 @@ pub fn run(args: &TierArgs) -> io::Result<bool> {
             Writer::Csv {
                 out,
                 line,
-                scratch: String::new(),
+                texts: Box::new(Texts::new(&policy, as_of)),
+                dates: report::Dates::default(),
             }
         }
         TierFormat::Table => Writer::Table {
@@ -155,14 +157,15 @@ enum Writer<'p> {
         guidance: bool,
         /// The line being written, reused from row to row.
         line: Vec<u8>,
-        scratch: String,
+        texts: Box<Texts>,
+        dates: report::Dates,
     },
     Csv {
         out: Out,
         /// The row being written, reused from row to row.
         line: Vec<u8>,
-        /// Where each number or date is written before it goes into the row.
-        scratch: String,
+        texts: Box<Texts>,
+        dates: report::Dates,
     },
     Table {
         out: Out,
@@ -324,13 +327,22 @@ impl Writer<'_> {
                 writeln!(out)
             }
             Writer::Json {
-                out, line, scratch, ..
+                out,
+                line,
+                texts,
+                dates,
+                ..
             } => {
-                json_row(line, scratch, policy, customer, a, as_of);
+                json_row(line, texts, dates, policy, customer, a, as_of);
                 out.write_all(line)
             }
-            Writer::Csv { out, line, scratch } => {
-                csv_row(line, scratch, policy, customer, a);
+            Writer::Csv {
+                out,
+                line,
+                texts,
+                dates,
+            } => {
+                csv_row(line, texts, dates, policy, customer, a);
                 out.write_all(line)
             }
             Writer::Table {
@@ -446,66 +458,116 @@ fn json_result<'a>(
     }
 }
 
+/// What the rows of one run's `--format csv` and `--format json` share, written once:
+/// each tier id as a CSV field and as a JSON string (by rank), the JSON keys of the
+/// dimensions, and the end of each JSON line after its notes (policy and as-of date).
+struct Texts {
+    csv_tiers: Vec<Vec<u8>>,
+    json_tiers: Vec<Vec<u8>>,
+    /// `"volume":"`, and `,"tenure":"` for the others.
+    dimension_keys: Vec<Vec<u8>>,
+    json_end: Vec<u8>,
+}
+
+impl Texts {
+    fn new(policy: &Policy, as_of: NaiveDate) -> Texts {
+        let mut csv_tiers = Vec::new();
+        let mut json_tiers = Vec::new();
+        for (_, tier) in policy.tiers() {
+            let mut field = Vec::new();
+            csv_field(&mut field, true, tier.id());
+            csv_tiers.push(field);
+            let mut string = Vec::new();
+            json_string(&mut string, tier.id());
+            json_tiers.push(string);
+        }
+        let dimension_keys = policy
+            .dimension_names()
+            .enumerate()
+            .map(|(i, name)| {
+                let mut key = if i > 0 { b",".to_vec() } else { Vec::new() };
+                json_string(&mut key, name);
+                key.extend_from_slice(b":\"");
+                key
+            })
+            .collect();
+        let mut json_end = b"],\"policy\":{\"id\":".to_vec();
+        json_string(&mut json_end, policy.id());
+        json_end.extend_from_slice(b",\"version\":");
+        json_string(&mut json_end, policy.version());
+        json_end.extend_from_slice(b"},\"as_of\":\"");
+        report::Dates::default().append(&mut json_end, as_of);
+        json_end.extend_from_slice(b"\"}\n");
+        Texts {
+            csv_tiers,
+            json_tiers,
+            dimension_keys,
+            json_end,
+        }
+    }
+
+    /// Appends the CSV field of `tier`, after a comma.
+    fn csv_tier(&self, line: &mut Vec<u8>, policy: &Policy, tier: tierwise::TierId) {
+        line.push(b',');
+        match self.csv_tiers.get(tier.rank()) {
+            Some(field) => line.extend_from_slice(field),
+            None => csv_field(line, true, report::tier_id(policy, tier)),
+        }
+    }
+
+    /// Appends the JSON string of `tier`.
+    fn json_tier(&self, line: &mut Vec<u8>, policy: &Policy, tier: tierwise::TierId) {
+        match self.json_tiers.get(tier.rank()) {
+            Some(string) => line.extend_from_slice(string),
+            None => json_string(line, report::tier_id(policy, tier)),
+        }
+    }
+}
+
 /// The line of `--format json` without guidance, into `line`: what serde writes for
 /// [`json_result`] (a test checks it on the sample customers and on ids of every ASCII
 /// character), written by hand because serde's formatting of each score and date through
-/// `Display` was most of the command's time.
+/// `Display` was most of the command's time. Scores and dates need no escaping: they are
+/// written between quotes as they are.
 fn json_row(
     line: &mut Vec<u8>,
-    scratch: &mut String,
+    texts: &Texts,
+    dates: &mut report::Dates,
     policy: &Policy,
     customer: &Customer,
     a: &Assignment,
     as_of: NaiveDate,
 ) {
     line.clear();
-    let text = |line: &mut Vec<u8>, key: &str, value: &str| {
-        line.extend_from_slice(key.as_bytes());
-        json_string(line, value);
-    };
-    text(line, "{\"id\":", customer.id());
-    text(line, ",\"tier\":", report::tier_id(policy, a.tier()));
-    scratch.clear();
-    let _ = write!(scratch, "{}", a.score());
-    text(line, ",\"score\":", scratch);
-    text(
-        line,
-        ",\"qualified_tier\":",
-        report::tier_id(policy, a.qualified_tier()),
-    );
+    line.extend_from_slice(b"{\"id\":");
+    json_string(line, customer.id());
+    line.extend_from_slice(b",\"tier\":");
+    texts.json_tier(line, policy, a.tier());
+    line.extend_from_slice(b",\"score\":\"");
+    a.score().append_to(line);
+    line.extend_from_slice(b"\",\"qualified_tier\":");
+    texts.json_tier(line, policy, a.qualified_tier());
     line.extend_from_slice(b",\"dimensions\":{");
-    for (i, (name, score)) in policy
-        .dimension_names()
-        .zip(a.dimension_scores())
-        .enumerate()
-    {
-        if i > 0 {
-            line.push(b',');
-        }
-        json_string(line, name);
-        line.push(b':');
-        scratch.clear();
-        let _ = write!(scratch, "{score}");
-        json_string(line, scratch);
+    for (key, score) in texts.dimension_keys.iter().zip(a.dimension_scores()) {
+        line.extend_from_slice(key);
+        score.append_to(line);
+        line.push(b'"');
     }
     let state = a.state();
-    text(
-        line,
-        "},\"state\":{\"tier\":",
-        report::tier_id(policy, state.tier()),
-    );
-    scratch.clear();
-    report::write_date(scratch, state.tier_since());
-    text(line, ",\"tier_since\":", scratch);
+    line.extend_from_slice(b"},\"state\":{\"tier\":");
+    texts.json_tier(line, policy, state.tier());
+    line.extend_from_slice(b",\"tier_since\":\"");
+    dates.append(line, state.tier_since());
     match state.last_qualified() {
         Some(d) => {
-            scratch.clear();
-            report::write_date(scratch, d);
-            text(line, ",\"last_qualified\":", scratch);
+            line.extend_from_slice(b"\",\"last_qualified\":\"");
+            dates.append(line, d);
+            line.push(b'"');
         }
-        None => line.extend_from_slice(b",\"last_qualified\":null"),
+        None => line.extend_from_slice(b"\",\"last_qualified\":null"),
     }
-    text(line, "},\"decided_by\":", a.decision().as_str());
+    line.extend_from_slice(b"},\"decided_by\":");
+    json_string(line, a.decision().as_str());
     line.extend_from_slice(b",\"notes\":[");
     for (i, note) in notes(policy, customer, a, as_of).iter().enumerate() {
         if i > 0 {
@@ -513,12 +575,7 @@ fn json_row(
         }
         json_string(line, note);
     }
-    text(line, "],\"policy\":{\"id\":", policy.id());
-    text(line, ",\"version\":", policy.version());
-    scratch.clear();
-    report::write_date(scratch, as_of);
-    text(line, "},\"as_of\":", scratch);
-    line.extend_from_slice(b"}\n");
+    line.extend_from_slice(&texts.json_end);
 }
 
 /// Appends `s` as a JSON string, escaped as `serde_json` escapes it: `"` and `\\`, the
@@ -555,37 +612,33 @@ fn json_string(line: &mut Vec<u8>, s: &str) {
     line.push(b'"');
 }
 
-/// The row of `--format csv` for one result, into `line`; the numbers and dates are
-/// written through `scratch`.
+/// The row of `--format csv` for one result, into `line`. Scores and dates never need
+/// quoting: they are written as they are.
 fn csv_row(
     line: &mut Vec<u8>,
-    scratch: &mut String,
+    texts: &Texts,
+    dates: &mut report::Dates,
     policy: &Policy,
     customer: &Customer,
     a: &Assignment,
 ) {
     line.clear();
-    let mut number = |line: &mut Vec<u8>, v: &dyn fmt::Display| {
-        scratch.clear();
-        let _ = write!(scratch, "{v}");
-        csv_field(line, false, scratch);
-    };
     csv_field(line, true, customer.id());
-    csv_field(line, false, report::tier_id(policy, a.tier()));
-    number(line, &a.score());
-    csv_field(line, false, report::tier_id(policy, a.qualified_tier()));
+    texts.csv_tier(line, policy, a.tier());
+    line.push(b',');
+    a.score().append_to(line);
+    texts.csv_tier(line, policy, a.qualified_tier());
     for d in a.dimension_scores() {
-        number(line, d);
+        line.push(b',');
+        d.append_to(line);
     }
     let state = a.state();
-    scratch.clear();
-    report::write_date(scratch, state.tier_since());
-    csv_field(line, false, scratch);
-    scratch.clear();
+    line.push(b',');
+    dates.append(line, state.tier_since());
+    line.push(b',');
     if let Some(d) = state.last_qualified() {
-        report::write_date(scratch, d);
+        dates.append(line, d);
     }
-    csv_field(line, false, scratch);
     csv_field(line, false, a.decision().as_str());
     line.push(b'\n');
 }
@@ -660,17 +713,19 @@ mod tests {
     #[test]
     fn rows_by_hand_are_what_serde_and_the_csv_crate_write() {
         let (policy, customers) = sample();
-        let (mut line, mut scratch) = (Vec::new(), String::new());
+        let mut line = Vec::new();
         let mut notes_seen = 0;
+        let mut dates = report::Dates::default();
         for as_of in ["2026-06-30", "2027-03-01"] {
             let Ok(as_of) = as_of.parse::<NaiveDate>() else {
                 panic!("date");
             };
+            let texts = Texts::new(&policy, as_of);
             for c in &customers {
                 let Ok(a) = policy.classify(c, as_of) else {
                     continue;
                 };
-                json_row(&mut line, &mut scratch, &policy, c, &a, as_of);
+                json_row(&mut line, &texts, &mut dates, &policy, c, &a, as_of);
                 let Ok(mut by_serde) =
                     serde_json::to_vec(&json_result(&policy, c, &a, as_of, None))
                 else {
@@ -682,7 +737,7 @@ mod tests {
                     String::from_utf8_lossy(&by_serde)
                 );
                 notes_seen += usize::from(!notes(&policy, c, &a, as_of).is_empty());
-                csv_row(&mut line, &mut scratch, &policy, c, &a);
+                csv_row(&mut line, &texts, &mut dates, &policy, c, &a);
                 let state = a.state();
                 let mut fields = vec![
                     c.id().to_owned(),
