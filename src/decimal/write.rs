@@ -67,13 +67,51 @@ pub(crate) fn write(d: Decimal, out: &mut impl fmt::Write) -> fmt::Result {
     }
 }
 
-/// Appends `d` to `out` as its `Display` writes it.
+/// Appends `d` to `out` as its `Display` writes it: the digits written backwards into a
+/// buffer on the stack, then copied once.
 #[inline]
 pub(crate) fn append(d: Decimal, out: &mut Vec<u8>) {
-    match Text::of(d) {
-        Some(text) => out.extend_from_slice(text.as_bytes()),
-        None => out.extend_from_slice(d.to_string().as_bytes()),
+    let scale = d.scale() as usize;
+    // the common case: a mantissa of at most 19 digits and at most 8 decimals (scores),
+    // no negative zero; the rest goes the general way
+    let Ok(m) = i64::try_from(d.mantissa()) else {
+        return out.extend_from_slice(d.to_string().as_bytes());
+    };
+    if scale > 8 || (m == 0 && d.is_sign_negative()) {
+        return match Text::of(d) {
+            Some(text) => out.extend_from_slice(text.as_bytes()),
+            None => out.extend_from_slice(d.to_string().as_bytes()),
+        };
     }
+    let mut u = m.unsigned_abs();
+    // 20 digits, a point, 8 decimals and a sign fit
+    let mut buf = [0u8; 32];
+    let mut at = buf.len();
+    let mut put = |b: u8| {
+        at -= 1;
+        if let Some(slot) = buf.get_mut(at) {
+            *slot = b;
+        }
+    };
+    if scale > 0 {
+        for _ in 0..scale {
+            // u % 10 < 10
+            put(b'0' + (u % 10) as u8);
+            u /= 10;
+        }
+        put(b'.');
+    }
+    loop {
+        put(b'0' + (u % 10) as u8);
+        u /= 10;
+        if u == 0 {
+            break;
+        }
+    }
+    if m < 0 {
+        put(b'-');
+    }
+    out.extend_from_slice(buf.get(at..).unwrap_or(&[]));
 }
 
 #[cfg(test)]

@@ -130,14 +130,14 @@ impl Val<'_> {
 
     /// Whether it is text that says nothing (an empty CSV cell).
     fn is_blank(self) -> bool {
-        matches!(self, Val::Text(t) if t.trim().is_empty())
+        matches!(self, Val::Text(t) if trim(t).is_empty())
     }
 
     fn as_date(self) -> Result<NaiveDate, String> {
         match self {
             Val::Date(d) => Ok(d),
             Val::Text(t) => {
-                let t = t.trim();
+                let t = trim(t);
                 // exactly YYYY-MM-DD: chrono alone also takes `+2020-01-01` and `2020-1-1`
                 let shaped = t.len() == 10
                     && t.bytes().enumerate().all(|(i, b)| match i {
@@ -181,7 +181,7 @@ impl Val<'_> {
     pub(crate) fn text(&self) -> std::borrow::Cow<'_, str> {
         use std::borrow::Cow;
         match *self {
-            Val::Text(t) => Cow::Borrowed(t.trim()),
+            Val::Text(t) => Cow::Borrowed(trim(t)),
             Val::Number(t) => Cow::Borrowed(t),
             Val::Decimal(d) => Cow::Owned(d.to_string()),
             Val::Integer(i) => Cow::Owned(i.to_string()),
@@ -638,13 +638,28 @@ fn number_message(text: &str, e: NumberError) -> String {
 /// literals (`1_000`, `1.5e3`, a leading `+`) is refused here, so that a typo in a data
 /// file never becomes a valid number.
 fn plain_decimal(text: &str) -> Result<Decimal, NumberError> {
-    let t = text.trim();
-    let digits = t.strip_prefix('-').unwrap_or(t);
-    let (int, frac) = digits.split_once('.').unwrap_or((digits, "0"));
-    let plain = !int.is_empty()
-        && !frac.is_empty()
-        && int.bytes().all(|b| b.is_ascii_digit())
-        && frac.bytes().all(|b| b.is_ascii_digit());
+    let t = trim(text);
+    let negative = t.starts_with('-');
+    let digits = t.as_bytes().get(usize::from(negative)..).unwrap_or(&[]);
+    // one pass: digits with at most one point, not first or last; the mantissa of the
+    // first 18 digits on the way
+    let (mut mantissa, mut count, mut point) = (0i64, 0usize, None);
+    let mut plain = !digits.is_empty();
+    for (i, &b) in digits.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => {
+                if count < 18 {
+                    mantissa = mantissa * 10 + i64::from(b - b'0');
+                }
+                count += 1;
+            }
+            b'.' if point.is_none() && i > 0 && i + 1 < digits.len() => point = Some(i),
+            _ => {
+                plain = false;
+                break;
+            }
+        }
+    }
     if !plain {
         let lower = t.to_ascii_lowercase();
         if lower.contains("inf") || lower.contains("nan") {
@@ -654,25 +669,26 @@ fn plain_decimal(text: &str) -> Result<Decimal, NumberError> {
     }
     // the common case, at most 18 digits: the mantissa in an i64, the scale the digits
     // after the point (as `parse_decimal` reads it; a negative zero goes the long way)
-    let point = digits.contains('.');
-    let frac = if point { frac } else { "" };
-    if int.len() + frac.len() <= 18 {
-        let mantissa = int
-            .bytes()
-            .chain(frac.bytes())
-            .fold(0i64, |m, b| m * 10 + i64::from(b - b'0'));
-        if mantissa != 0 || !t.starts_with('-') {
-            let signed = if t.starts_with('-') {
-                -mantissa
-            } else {
-                mantissa
-            };
-            // at most 18 digits after the point: within rust_decimal's 28
-            let scale = u32::try_from(frac.len()).unwrap_or(0);
-            return Ok(Decimal::new(signed, scale));
-        }
+    if count <= 18 && (mantissa != 0 || !negative) {
+        let signed = if negative { -mantissa } else { mantissa };
+        // at most 18 digits after the point: within rust_decimal's 28
+        let scale = point.map_or(0, |p| digits.len() - p - 1);
+        return Ok(Decimal::new(signed, u32::try_from(scale).unwrap_or(0)));
     }
     parse_decimal(t)
+}
+
+/// `t` without leading and trailing white space, as `str::trim` cuts it; without looking
+/// for it when the text starts and ends with visible ASCII (most cells).
+#[inline]
+fn trim(t: &str) -> &str {
+    let plain = |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic);
+    let bytes = t.as_bytes();
+    if plain(bytes.first()) && plain(bytes.last()) {
+        t
+    } else {
+        t.trim()
+    }
 }
 
 /// The date of `YYYY-MM-DD` (its shape checked by the caller), without the format-string
@@ -848,6 +864,18 @@ mod tests {
             let fast = plain_decimal(&text).map(|d| d.to_string());
             let slow = parse_decimal(&text).map(|d| d.to_string());
             prop_assert_eq!(fast, slow, "{}", text);
+        }
+
+        /// Exactly the plain syntax is read, white space around it cut: `-`, digits, and a
+        /// point with digits on both sides.
+        #[test]
+        fn only_plain_numbers_are_read(text in "[ \t\u{b}\u{a0}]?[-+.0-9e a]{0,8}[ \t\u{b}]?") {
+            let t = text.trim();
+            let digits = t.strip_prefix('-').unwrap_or(t);
+            let (int, frac) = digits.split_once('.').unwrap_or((digits, "0"));
+            let is_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+            prop_assert_eq!(plain_decimal(&text).is_ok(), is_digits(int) && is_digits(frac), "{:?}", text);
+            prop_assert_eq!(super::trim(&text), t);
         }
 
         #[test]

@@ -53,10 +53,23 @@ impl MetricKind {
             Value::Integer(i) => Decimal::from(i),
             _ => return None,
         };
-        if let Some(m) = min.filter(|m| n < *m) {
+        // compared as the hot path compares, without a general rescale; a bound of zero
+        // (the most common) by the sign alone
+        let cmp = |m: &Decimal| {
+            if m.is_zero() {
+                match (n.is_zero(), n.is_sign_negative()) {
+                    (true, _) => std::cmp::Ordering::Equal,
+                    (false, true) => std::cmp::Ordering::Less,
+                    (false, false) => std::cmp::Ordering::Greater,
+                }
+            } else {
+                crate::decimal::cmp(n, *m)
+            }
+        };
+        if let Some(m) = min.filter(|m| cmp(m).is_lt()) {
             return Some((n, Beyond::Min(m)));
         }
-        max.filter(|m| n > *m).map(|m| (n, Beyond::Max(m)))
+        max.filter(|m| cmp(m).is_gt()).map(|m| (n, Beyond::Max(m)))
     }
 
     pub(crate) fn type_name(&self) -> &'static str {
@@ -94,6 +107,49 @@ impl MetricDef {
             }
             (Value::Enum(i), _) => i.to_string(),
             (Value::Bool(b), _) => b.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+
+    use super::{Beyond, MetricKind, Value};
+
+    fn decimal() -> impl Strategy<Value = Decimal> {
+        (any::<i32>(), 0u32..6, any::<bool>()).prop_map(|(m, s, zero)| {
+            if zero {
+                // zeros of every scale and of both signs
+                let z = Decimal::new(0, s);
+                if m < 0 {
+                    -z
+                } else {
+                    z
+                }
+            } else {
+                Decimal::new(i64::from(m), s)
+            }
+        })
+    }
+
+    proptest! {
+        /// The bounds are checked as `Decimal`'s own order says.
+        #[test]
+        fn bounds_are_checked_as_decimals_compare(
+            n in decimal(),
+            min in proptest::option::of(decimal()),
+            max in proptest::option::of(decimal()),
+        ) {
+            let kind = MetricKind::Decimal { min, max };
+            let expected = match (min, max) {
+                (Some(m), _) if n < m => Some(Beyond::Min(m)),
+                (_, Some(m)) if n > m => Some(Beyond::Max(m)),
+                _ => None,
+            };
+            let got = kind.violated_bound(&Value::Decimal(n)).map(|(_, b)| b);
+            prop_assert_eq!(got, expected);
         }
     }
 }

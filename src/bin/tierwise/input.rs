@@ -385,7 +385,7 @@ impl CustomerReader {
     /// are kept.
     pub fn recycle(&mut self, record: Box<Record>) {
         if let Source::Csv(csv) = &mut self.source {
-            if csv.pool.len() < 1024 {
+            if csv.pool.len() < MAX_POOL {
                 csv.pool.push(record);
             }
         }
@@ -425,6 +425,10 @@ impl Iterator for CustomerReader {
         }
     }
 }
+
+/// Records kept to be filled again: more than are in flight between the threads (a few
+/// batches of 512), so that none is dropped while others are allocated.
+const MAX_POOL: usize = 8192;
 
 /// Which columns of a header to keep, by name.
 pub type KeepColumn = Box<dyn Fn(&str) -> bool + Send>;
@@ -690,12 +694,9 @@ impl<R: Read> Read for LineStarts<R> {
     }
 }
 
-/// The length of the text before the first line end of `bytes`.
+/// The length of the text before the first line end of `bytes` (found with SIMD).
 fn text_run(bytes: &[u8]) -> usize {
-    bytes
-        .iter()
-        .position(|&b| b == b'\n' || b == b'\r')
-        .unwrap_or(bytes.len())
+    memchr::memchr2(b'\n', b'\r', bytes).unwrap_or(bytes.len())
 }
 
 impl<R> LineStarts<R> {
@@ -883,9 +884,12 @@ fn read_csv_row(
             None => Problem::new(message),
         });
     }
-    // a row of UTF-8 text is checked once, not cell by cell: a cell of it, cut at ASCII
-    // commas and quotes, is UTF-8 too
+    // a row of UTF-8 text is checked once, not cell by cell, and copied whole: its cells,
+    // cut at ASCII commas and quotes, are UTF-8 too, and point into the copy
     let whole = std::str::from_utf8(record.as_slice()).ok();
+    if let Some(whole) = whole {
+        text.push_str(whole);
+    }
     // the id column's name is `None`
     for (i, (cell, name)) in record.iter().zip(columns).enumerate() {
         let Some(name) = *name else { continue };
@@ -893,14 +897,12 @@ fn read_csv_row(
         if trimmed.is_empty() {
             continue;
         }
-        let checked = match (whole, record.range(i)) {
-            (Some(whole), Some(at)) => {
-                let start = at.start + (cell.len() - cell.trim_ascii_start().len());
-                whole.get(start..start + trimmed.len()).ok_or(())
-            }
-            _ => std::str::from_utf8(trimmed).map_err(|_| ()),
-        };
-        match checked {
+        if let (Some(_), Some(at)) = (whole, record.range(i)) {
+            let start = at.start + (cell.len() - cell.trim_ascii_start().len());
+            cells.push((name, start..start + trimmed.len()));
+            continue;
+        }
+        match std::str::from_utf8(trimmed) {
             Ok(value) => {
                 let start = text.len();
                 text.push_str(value);

@@ -208,12 +208,14 @@ fn read_ahead(reader: CustomerReader, builders: Builders) -> Channels {
             let mut ahead = builders;
             let mut batch = Vec::with_capacity(BATCH);
             while let Some(item) = reader.next() {
-                while let Ok(spent) = returned.try_recv() {
-                    spent.into_iter().for_each(|r| reader.recycle(r));
-                }
                 ahead.learn(&item);
                 batch.push(item);
                 if batch.len() == BATCH {
+                    // the records the command is done with, to be filled again: looked
+                    // for once a batch, not once a row
+                    while let Ok(spent) = returned.try_recv() {
+                        spent.into_iter().for_each(|r| reader.recycle(r));
+                    }
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
                     let sent = match tx.try_send(full) {
                         Ok(()) => Ok(()),
@@ -281,9 +283,11 @@ impl Builders {
     fn build_ahead(&self, batch: &mut [Item]) {
         for item in batch {
             if let Item::Record(record) = item {
-                record.built = (0..self.policies.len())
-                    .map(|which| self.build(which, record))
-                    .collect();
+                // into the record's own list, kept from the last time it was filled
+                let mut built = std::mem::take(&mut record.built);
+                built.clear();
+                built.extend((0..self.policies.len()).map(|which| self.build(which, record)));
+                record.built = built;
             }
         }
     }
