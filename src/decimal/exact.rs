@@ -15,6 +15,15 @@ fn pow10(k: u32) -> Option<i128> {
 /// mantissas are aligned with one multiplication instead of a general rescale.
 #[inline]
 pub(crate) fn cmp(a: Decimal, b: Decimal) -> Ordering {
+    // against zero (the most common bound) the signs alone tell
+    if a.is_zero() || b.is_zero() {
+        let sign = |d: Decimal| match (d.is_zero(), d.is_sign_negative()) {
+            (true, _) => 0i8,
+            (false, true) => -1,
+            (false, false) => 1,
+        };
+        return sign(a).cmp(&sign(b));
+    }
     let (sa, sb) = (a.scale(), b.scale());
     if sa == sb {
         return a.mantissa().cmp(&b.mantissa());

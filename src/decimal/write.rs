@@ -15,7 +15,8 @@ pub(crate) struct Text {
 
 impl Text {
     /// The text of `d`, or `None` for what only the general formatter writes (a mantissa
-    /// beyond `i64`, a negative zero).
+    /// beyond `i64`, a negative zero): the digits written backwards, the point `scale`
+    /// digits from the end.
     #[inline]
     pub(crate) fn of(d: Decimal) -> Option<Text> {
         let m = i64::try_from(d.mantissa()).ok()?;
@@ -26,27 +27,29 @@ impl Text {
         let mut u = m.unsigned_abs();
         let mut buf = [0u8; 52];
         let mut at = buf.len();
-        let mut written = 0usize;
-        while u > 0 || written <= scale {
-            if written == scale && scale > 0 {
-                at -= 1;
-                if let Some(b) = buf.get_mut(at) {
-                    *b = b'.';
-                }
-            }
+        let mut put = |b: u8| {
             at -= 1;
-            if let Some(b) = buf.get_mut(at) {
-                // u % 10 < 10
-                *b = b'0' + (u % 10) as u8;
+            if let Some(slot) = buf.get_mut(at) {
+                *slot = b;
             }
+        };
+        if scale > 0 {
+            for _ in 0..scale {
+                // u % 10 < 10
+                put(b'0' + (u % 10) as u8);
+                u /= 10;
+            }
+            put(b'.');
+        }
+        loop {
+            put(b'0' + (u % 10) as u8);
             u /= 10;
-            written += 1;
+            if u == 0 {
+                break;
+            }
         }
         if m < 0 {
-            at -= 1;
-            if let Some(b) = buf.get_mut(at) {
-                *b = b'-';
-            }
+            put(b'-');
         }
         Some(Text { buf, start: at })
     }
@@ -67,51 +70,13 @@ pub(crate) fn write(d: Decimal, out: &mut impl fmt::Write) -> fmt::Result {
     }
 }
 
-/// Appends `d` to `out` as its `Display` writes it: the digits written backwards into a
-/// buffer on the stack, then copied once.
+/// Appends `d` to `out` as its `Display` writes it, copied once from its [`Text`].
 #[inline]
 pub(crate) fn append(d: Decimal, out: &mut Vec<u8>) {
-    let scale = d.scale() as usize;
-    // the common case: a mantissa of at most 19 digits and at most 8 decimals (scores),
-    // no negative zero; the rest goes the general way
-    let Ok(m) = i64::try_from(d.mantissa()) else {
-        return out.extend_from_slice(d.to_string().as_bytes());
-    };
-    if scale > 8 || (m == 0 && d.is_sign_negative()) {
-        return match Text::of(d) {
-            Some(text) => out.extend_from_slice(text.as_bytes()),
-            None => out.extend_from_slice(d.to_string().as_bytes()),
-        };
+    match Text::of(d) {
+        Some(text) => out.extend_from_slice(text.as_bytes()),
+        None => out.extend_from_slice(d.to_string().as_bytes()),
     }
-    let mut u = m.unsigned_abs();
-    // 20 digits, a point, 8 decimals and a sign fit
-    let mut buf = [0u8; 32];
-    let mut at = buf.len();
-    let mut put = |b: u8| {
-        at -= 1;
-        if let Some(slot) = buf.get_mut(at) {
-            *slot = b;
-        }
-    };
-    if scale > 0 {
-        for _ in 0..scale {
-            // u % 10 < 10
-            put(b'0' + (u % 10) as u8);
-            u /= 10;
-        }
-        put(b'.');
-    }
-    loop {
-        put(b'0' + (u % 10) as u8);
-        u /= 10;
-        if u == 0 {
-            break;
-        }
-    }
-    if m < 0 {
-        put(b'-');
-    }
-    out.extend_from_slice(buf.get(at..).unwrap_or(&[]));
 }
 
 #[cfg(test)]

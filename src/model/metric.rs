@@ -53,19 +53,8 @@ impl MetricKind {
             Value::Integer(i) => Decimal::from(i),
             _ => return None,
         };
-        // compared as the hot path compares, without a general rescale; a bound of zero
-        // (the most common) by the sign alone
-        let cmp = |m: &Decimal| {
-            if m.is_zero() {
-                match (n.is_zero(), n.is_sign_negative()) {
-                    (true, _) => std::cmp::Ordering::Equal,
-                    (false, true) => std::cmp::Ordering::Less,
-                    (false, false) => std::cmp::Ordering::Greater,
-                }
-            } else {
-                crate::decimal::cmp(n, *m)
-            }
-        };
+        // compared as the hot path compares, without a general rescale
+        let cmp = |m: &Decimal| crate::decimal::cmp(n, *m);
         if let Some(m) = min.filter(|m| cmp(m).is_lt()) {
             return Some((n, Beyond::Min(m)));
         }
