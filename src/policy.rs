@@ -436,6 +436,24 @@ impl Policy {
         CustomerBuilder::new(&self.inner, id.into())
     }
 
+    /// Starts a customer record for this policy, as [`customer`](Self::customer) does, in
+    /// the allocations of `spent`, a customer done with (built for this policy or another):
+    /// for a service or a reader that builds one customer after another, so that building
+    /// allocates nothing when the ids are of the same length. The customer built is the
+    /// one [`customer`](Self::customer) would build; nothing of `spent` is kept.
+    ///
+    /// ```
+    /// # let demo = include_str!("../tests/inputs/demo.toml");
+    /// # let policy = tierwise::Policy::from_toml_str("demo.toml", demo)?;
+    /// let first = policy.customer("C1").set("teu", "600").build()?;
+    /// let second = policy.customer_reusing("C2", first).set("teu", "40").build()?;
+    /// assert_eq!(second, policy.customer("C2").set("teu", "40").build()?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn customer_reusing(&self, id: &str, spent: Customer) -> CustomerBuilder<'_> {
+        CustomerBuilder::reusing(&self.inner, id, spent)
+    }
+
     /// A customer from a service's own type: any `serde::Serialize` struct (or map) whose
     /// field names are `id` and metric, state and pin names, each set with the checks and
     /// errors of [`CustomerBuilder::set`]. Decimals (`rust_decimal`) and dates (`chrono`)

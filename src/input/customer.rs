@@ -286,6 +286,28 @@ impl<'p> CustomerBuilder<'p> {
             errors: Vec::new(),
         }
     }
+
+    /// A builder for customer `id` whose id and values are written into the allocations
+    /// of `spent`, a customer done with (of this policy or another).
+    pub(crate) fn reusing(policy: &'p Compiled, id: &str, spent: Customer) -> CustomerBuilder<'p> {
+        let mut own = spent.id.into_string();
+        own.clear();
+        own.push_str(id);
+        let mut values = spent.values.into_vec();
+        values.clear();
+        values.resize(policy.metrics.len(), None);
+        CustomerBuilder {
+            policy,
+            id: own,
+            values,
+            previous: Previous::default(),
+            unknown_tier: None,
+            pin_tier: None,
+            pin_until: None,
+            pin_reason: None,
+            errors: Vec::new(),
+        }
+    }
 }
 
 impl<'p> CustomerBuilder<'p> {
@@ -451,10 +473,48 @@ impl<'p> CustomerBuilder<'p> {
             self.errors.push(e);
             return;
         }
-        if value.is_blank() {
-            return;
+        match value {
+            Val::Text(t) => self.put_text(idx, t),
+            v if v.is_blank() => {}
+            v => self.put(idx, v),
         }
-        self.put(idx, value);
+    }
+
+    /// Reads text for metric number `idx` into its slot, as [`put`](Self::put) does, blank
+    /// text being absent. The common case, a well-formed value within bounds, is read
+    /// straight into the slot; anything else goes to `put`, which says what is wrong.
+    #[inline]
+    fn put_text(&mut self, idx: usize, text: &str) {
+        if let (Some(m), Some(slot)) = (self.policy.metrics.get(idx), self.values.get_mut(idx)) {
+            let within = |v: &Value| m.kind.violated_bound(v).is_none();
+            let value = match &m.kind {
+                MetricKind::Decimal { .. } => {
+                    plain_decimal(text).ok().map(Value::Decimal).filter(within)
+                }
+                MetricKind::Integer { .. } => {
+                    plain_integer(text).map(Value::Integer).filter(within)
+                }
+                MetricKind::Date => Val::Text(text).as_date().ok().map(Value::Date),
+                MetricKind::Bool => match text {
+                    "true" => Some(Value::Bool(true)),
+                    "false" => Some(Value::Bool(false)),
+                    _ => None,
+                },
+                MetricKind::Enum { values } => {
+                    let t = trim(text);
+                    let i = values.iter().position(|x| x == t);
+                    i.and_then(|i| u16::try_from(i).ok()).map(Value::Enum)
+                }
+                MetricKind::Unresolved => None,
+            };
+            if let Some(v) = value {
+                *slot = Some(v);
+                return;
+            }
+        }
+        if !Val::Text(text).is_blank() {
+            self.put(idx, Val::Text(text));
+        }
     }
 
     /// Sets the tier the customer had before (`previous_tier`). A tier the policy does not
@@ -678,6 +738,24 @@ fn plain_decimal(text: &str) -> Result<Decimal, NumberError> {
     parse_decimal(t)
 }
 
+/// A whole number written as [`plain_decimal`] reads one, without a point and of at most
+/// 18 digits: the common case of an integer metric, read without a `Decimal` on the way;
+/// `None` for anything else, which `plain_decimal` then reads (`-0`, `12.0`, ...).
+fn plain_integer(text: &str) -> Option<i64> {
+    let t = trim(text).as_bytes();
+    let (negative, digits) = match t.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, t),
+    };
+    if digits.is_empty() || digits.len() > 18 {
+        return None;
+    }
+    let n = digits.iter().try_fold(0i64, |n, &d| {
+        d.is_ascii_digit().then(|| n * 10 + i64::from(d - b'0'))
+    })?;
+    Some(if negative { -n } else { n })
+}
+
 /// `t` without leading and trailing white space, as `str::trim` cuts it; without looking
 /// for it when the text starts and ends with visible ASCII (most cells).
 #[inline]
@@ -844,8 +922,34 @@ impl<'t> Extend<(MetricId, &'t str)> for CustomerBuilder<'_> {
 mod tests {
     use proptest::prelude::*;
 
-    use super::{plain_decimal, ymd};
+    use super::{plain_decimal, ymd, CustomerBuilder, Val};
     use crate::decimal::parse_decimal;
+
+    /// A metric of each kind, numbers with bounds on both sides.
+    const KINDS: &str = r#"
+[policy]
+id = "kinds"
+version = "1"
+timezone = "UTC"
+
+[metrics]
+teu = { type = "decimal", min = -5.5, max = 1000 }
+days = { type = "integer", min = -3, max = 90 }
+since = { type = "date" }
+strategic = { type = "bool" }
+influence = { type = "enum", values = ["global", "local"] }
+rating = { type = "enum", values = ["A", "B"] }
+
+[scoring.dimensions.volume]
+metric = "teu"
+weight = 1
+curve = "linear"
+points = [[0, 0], [1000, 100]]
+
+[[tiers]]
+id = "standard"
+min_score = 0
+"#;
 
     proptest! {
         /// The short way for plain numbers gives what the long way gives, scale included
@@ -876,6 +980,31 @@ mod tests {
             let is_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
             prop_assert_eq!(plain_decimal(&text).is_ok(), is_digits(int) && is_digits(frac), "{:?}", text);
             prop_assert_eq!(super::trim(&text), t);
+        }
+
+        /// Text read the short way for the common case is read as the general way reads
+        /// it, for every kind of metric: the same value in the slot, or the same errors.
+        #[test]
+        fn text_cells_read_as_the_general_way_reads_them(
+            which in 0usize..6,
+            text in prop_oneof![
+                "[ ]?-?[0-9]{0,20}(\\.[0-9]{0,3})?[ ]?",
+                "-?[0-9]{1,2}(\\.[0-9]{1,2})?",
+                "(true|false|TRUE| true|yes|A|B| A|local|local |loca|-0|12\\.0|2026-02-2[89]|2026-13-01)",
+                "[ -~]{0,6}",
+            ],
+        ) {
+            let policy = crate::Policy::from_toml_str("kinds.toml", KINDS).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let compiled = &*policy.inner;
+            let mut fast = CustomerBuilder::new(compiled, "C1".to_owned());
+            fast.put_text(which, &text);
+            let mut slow = CustomerBuilder::new(compiled, "C1".to_owned());
+            if !Val::Text(&text).is_blank() {
+                slow.put(which, Val::Text(&text));
+            }
+            prop_assert_eq!(&fast.values, &slow.values, "{:?}", text);
+            let errors = |b: &CustomerBuilder<'_>| b.errors.iter().map(ToString::to_string).collect::<Vec<_>>();
+            prop_assert_eq!(errors(&fast), errors(&slow), "{:?}", text);
         }
 
         #[test]

@@ -44,6 +44,7 @@ pub(crate) enum Beyond {
 
 impl MetricKind {
     /// The value as a number and the bound it breaks, for decimal and integer metrics.
+    #[inline]
     pub(crate) fn violated_bound(&self, v: &Value) -> Option<(Decimal, Beyond)> {
         let (MetricKind::Decimal { min, max } | MetricKind::Integer { min, max }) = self else {
             return None;

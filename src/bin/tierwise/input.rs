@@ -86,9 +86,15 @@ pub struct Record {
     pub problems: Vec<Problem>,
     /// The line where the id first appeared, when an earlier row has the same id.
     pub first_line: Option<u64>,
-    /// The row built for each policy of the command, in order, when the reading thread
-    /// had time to build it ahead ([`Rows`](crate::report::Rows)); empty when it had not.
+    /// The row built for each policy of the command, in order, in its first
+    /// [`built_count`](Self::built_count) entries: by the reading thread when it had time
+    /// to build it ahead, else by the command's ([`Rows`](crate::report::Rows)). The entries
+    /// past them are the customers of the record's earlier fillings, done with and kept
+    /// for their allocations, which the next customers built from it reuse
+    /// ([`Policy::customer_reusing`]).
     pub built: Vec<Result<Customer, Vec<Problem>>>,
+    /// How many entries of [`built`](Self::built) are this row's: 0 until it is built.
+    pub built_count: usize,
 }
 
 /// A field name of a customer file, by its number in the order the names are first met:
@@ -612,6 +618,7 @@ fn too_long(line: u64) -> Record {
         first_line: None,
         text: String::new(),
         built: Vec::new(),
+        built_count: 0,
     }
 }
 
@@ -845,9 +852,9 @@ fn read_csv_row(
     id_column: Option<usize>,
     mut reuse: Option<Box<Record>>,
 ) -> Box<Record> {
-    // a record handed back: its box and buffers are filled again, not allocated (the
-    // customers built from it ahead are dropped here, by the thread that built them)
-    let (mut id_buf, mut cells, mut text, mut problems, mut built) = match reuse.as_mut() {
+    // a record handed back: its box and buffers are filled again, not allocated, and the
+    // customers built from it are kept, to be built into again
+    let (mut id_buf, mut cells, mut text, mut problems, built) = match reuse.as_mut() {
         Some(r) => (
             r.id.take().unwrap_or_default(),
             std::mem::take(&mut r.cells),
@@ -861,7 +868,6 @@ fn read_csv_row(
     cells.clear();
     text.clear();
     problems.clear();
-    built.clear();
     let id_cell = id_column
         .and_then(|i| record.get(i))
         .map(<[u8]>::trim_ascii);
@@ -933,6 +939,7 @@ fn read_csv_row(
         problems,
         first_line: None,
         built,
+        built_count: 0,
     };
     match reuse {
         Some(mut boxed) => {
@@ -989,6 +996,7 @@ impl JsonSource {
                 problems: vec![Problem::new("the line is not UTF-8 text")],
                 first_line: None,
                 built: Vec::new(),
+                built_count: 0,
             })));
             return Ok(true);
         };
@@ -1004,6 +1012,7 @@ impl JsonSource {
                     problems: vec![json_problem(source, &e)],
                     first_line: None,
                     built: Vec::new(),
+                    built_count: 0,
                 })));
                 return Ok(true);
             }
@@ -1178,6 +1187,7 @@ fn json_record(
         problems,
         first_line: None,
         built: Vec::new(),
+        built_count: 0,
     }
 }
 
@@ -1250,8 +1260,15 @@ impl Plan {
 /// Builds `record` for `policy` through its `plan`, skipping fields the policy does not
 /// know (they are reported once per file, see [`unknown_column`]). A repeated id is a
 /// problem of the later row, which is skipped.
-pub fn build(policy: &Policy, plan: &Plan, record: &Record) -> Result<Customer, Vec<Problem>> {
-    let result = build_fields(policy, plan, record);
+///
+/// The customer is built into the allocations of `spent`, a customer done with, if given.
+pub fn build(
+    policy: &Policy,
+    plan: &Plan,
+    record: &Record,
+    spent: Option<Customer>,
+) -> Result<Customer, Vec<Problem>> {
+    let result = build_fields(policy, plan, record, spent);
     let (Some(first), Some(id)) = (record.first_line, record.id.as_deref()) else {
         return result;
     };
@@ -1269,11 +1286,19 @@ pub fn build(policy: &Policy, plan: &Plan, record: &Record) -> Result<Customer, 
     }
 }
 
-fn build_fields(policy: &Policy, plan: &Plan, record: &Record) -> Result<Customer, Vec<Problem>> {
+fn build_fields(
+    policy: &Policy,
+    plan: &Plan,
+    record: &Record,
+    spent: Option<Customer>,
+) -> Result<Customer, Vec<Problem>> {
     let Some(id) = &record.id else {
         return Err(record.problems.clone());
     };
-    let mut builder = policy.customer(id.as_str());
+    let mut builder = match spent {
+        Some(spent) => policy.customer_reusing(id, spent),
+        None => policy.customer(id.as_str()),
+    };
     // a record has cells (CSV) or values (JSON Lines, Parquet), not both. A metric cell is
     // set through `extend`, which does not move the builder (moving it per cell was a
     // twentieth of the command's time)

@@ -199,6 +199,7 @@ impl ParquetSource {
                 problems: Vec::new(),
                 first_line: None,
                 built: Vec::new(),
+                built_count: 0,
             };
             for (i, (column, name)) in columns.iter().zip(&self.names).enumerate() {
                 let Some(column) = column else {

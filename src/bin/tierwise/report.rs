@@ -258,10 +258,15 @@ impl Builders {
         Builders { policies, plans }
     }
 
-    /// Builds `record` for policy number `which`.
-    fn build(&self, which: usize, record: &Record) -> Result<Customer, Vec<Problem>> {
+    /// Builds `record` for policy number `which`, into the allocations of `spent` if given.
+    fn build(
+        &self,
+        which: usize,
+        record: &Record,
+        spent: Option<Customer>,
+    ) -> Result<Customer, Vec<Problem>> {
         match (self.policies.get(which), self.plans.get(which)) {
-            (Some(policy), Some(plan)) => input::build(policy, plan, record),
+            (Some(policy), Some(plan)) => input::build(policy, plan, record, spent),
             _ => Err(vec![Problem::new(format!(
                 "no policy number {which} (an internal error)"
             ))]),
@@ -283,13 +288,27 @@ impl Builders {
     fn build_ahead(&self, batch: &mut [Item]) {
         for item in batch {
             if let Item::Record(record) = item {
-                // into the record's own list, kept from the last time it was filled
-                let mut built = std::mem::take(&mut record.built);
-                built.clear();
-                built.extend((0..self.policies.len()).map(|which| self.build(which, record)));
-                record.built = built;
+                self.build_all(record);
             }
         }
+    }
+
+    /// Builds `record` for each policy into its own list ([`Record::built`]), each
+    /// customer into the allocations of the one built in its place the last time the
+    /// record was filled, so that building allocates nothing.
+    fn build_all(&self, record: &mut Record) {
+        for which in 0..self.policies.len() {
+            let spent = match record.built.get_mut(which) {
+                Some(slot) => std::mem::replace(slot, Err(Vec::new())).ok(),
+                None => None,
+            };
+            let customer = self.build(which, record, spent);
+            match record.built.get_mut(which) {
+                Some(slot) => *slot = customer,
+                None => record.built.push(customer),
+            }
+        }
+        record.built_count = self.policies.len();
     }
 }
 
@@ -391,13 +410,29 @@ impl<'p> Rows<'p> {
     /// Builds `record` for policy number `which` of those the rows were opened for, or
     /// lends the customer the reading thread built ahead.
     pub fn build<'r>(&self, which: usize, record: &'r Record) -> Result<Built<'r>, Vec<Problem>> {
-        if let Some(built) = record.built.get(which) {
+        if let Some(built) = record
+            .built
+            .get(which)
+            .filter(|_| which < record.built_count)
+        {
             return match built {
                 Ok(customer) => Ok(Built::Ahead(customer)),
                 Err(problems) => Err(problems.clone()),
             };
         }
-        self.builders.build(which, record).map(Built::Now)
+        self.builders.build(which, record, None).map(Built::Now)
+    }
+
+    /// The next record, built for every policy of the rows ([`Record::built`]) when the
+    /// reading thread has not built it ahead: for commands that build every row, which
+    /// [`build`](Self::build) then lends. Building in the record reuses the allocations of
+    /// the customers built from it before, as the reading thread does.
+    pub fn next_built(&mut self) -> Option<Box<Record>> {
+        let mut record = self.next()?;
+        if record.built_count == 0 {
+            self.builders.build_all(&mut record);
+        }
+        Some(record)
     }
 
     /// How messages name the file.
@@ -813,7 +848,7 @@ mod tests {
                     let built: Vec<_> = policies
                         .iter()
                         .zip(&plans)
-                        .map(|(policy, plan)| input::build(policy, plan, record))
+                        .map(|(policy, plan)| input::build(policy, plan, record, None))
                         .collect();
                     in_place.push(built);
                 }
@@ -828,7 +863,10 @@ mod tests {
         let built_ahead: Vec<_> = batch
             .into_iter()
             .filter_map(|item| match item {
-                Item::Record(record) => Some(record.built),
+                Item::Record(record) => {
+                    let count = record.built_count;
+                    Some(record.built.into_iter().take(count).collect::<Vec<_>>())
+                }
                 _ => None,
             })
             .collect();

@@ -88,7 +88,7 @@ pub fn run(args: &SimulateArgs) -> io::Result<bool> {
     }
     .keep_movers(args.movers)
     .movers_between(args.from.as_deref(), args.to.as_deref());
-    while let Some(record) = rows.next() {
+    while let Some(record) = rows.next_built() {
         // the row is built for `--policy`, then for `--against` (`Simulation::add` asks in
         // that order; a customer built for the other policy would be refused, not misread)
         let mut which = 0;

@@ -97,7 +97,7 @@ pub fn run(args: &TierArgs) -> io::Result<bool> {
     // each result is written as its row is read; every row ends up tiered or with errors,
     // and the summary says how many of each
     let (mut count, mut tiered, mut with_errors) = (0usize, 0usize, 0usize);
-    while let Some(record) = rows.next() {
+    while let Some(record) = rows.next_built() {
         count += 1;
         match report::classify(&policy, rows.build(0, &record), as_of) {
             Ok((customer, assignment)) => {
@@ -694,7 +694,7 @@ mod tests {
         for item in reader {
             match item {
                 Item::Name(name, text) => plan.learn(&policy, name, &text),
-                Item::Record(r) => customers.extend(input::build(&policy, &plan, &r).ok()),
+                Item::Record(r) => customers.extend(input::build(&policy, &plan, &r, None).ok()),
                 _ => {}
             }
         }
