@@ -274,17 +274,7 @@ pub struct CustomerBuilder<'p> {
 
 impl<'p> CustomerBuilder<'p> {
     pub(crate) fn new(policy: &'p Compiled, id: String) -> CustomerBuilder<'p> {
-        CustomerBuilder {
-            policy,
-            id,
-            values: vec![None; policy.metrics.len()],
-            previous: Previous::default(),
-            unknown_tier: None,
-            pin_tier: None,
-            pin_until: None,
-            pin_reason: None,
-            errors: Vec::new(),
-        }
+        CustomerBuilder::with(policy, id, vec![None; policy.metrics.len()])
     }
 
     /// A builder for customer `id` whose id and values are written into the allocations
@@ -296,9 +286,14 @@ impl<'p> CustomerBuilder<'p> {
         let mut values = spent.values.into_vec();
         values.clear();
         values.resize(policy.metrics.len(), None);
+        CustomerBuilder::with(policy, own, values)
+    }
+
+    /// A builder of `id` with `values` (one absent value per metric) and nothing else set.
+    fn with(policy: &'p Compiled, id: String, values: Vec<Option<Value>>) -> CustomerBuilder<'p> {
         CustomerBuilder {
             policy,
-            id: own,
+            id,
             values,
             previous: Previous::default(),
             unknown_tier: None,
