@@ -5,6 +5,23 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 
+/// The powers of ten a `u64` holds, by exponent.
+#[rustfmt::skip]
+const POW10: [u64; 20] = [
+    1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000,
+    1_000_000_000, 10_000_000_000, 100_000_000_000, 1_000_000_000_000,
+    10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000,
+    10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000,
+    10_000_000_000_000_000_000,
+];
+
+/// `00` to `99`, two bytes each.
+const PAIRS: &[u8; 200] = b"\
+00010203040506070809101112131415161718192021222324\
+25262728293031323334353637383940414243444546474849\
+50515253545556575859606162636465666768697071727374\
+75767778798081828384858687888990919293949596979899";
+
 /// The text of a decimal as its `Display` writes it (`75.00`, `-0.05`, `12`), in a buffer
 /// of its own: digits of the mantissa, the point `scale` digits from the end.
 pub(crate) struct Text {
@@ -15,43 +32,103 @@ pub(crate) struct Text {
 
 impl Text {
     /// The text of `d`, or `None` for what only the general formatter writes (a mantissa
-    /// beyond `i64`, a negative zero): the digits written backwards, the point `scale`
-    /// digits from the end.
+    /// beyond `i64`, a negative zero).
     #[inline]
     pub(crate) fn of(d: Decimal) -> Option<Text> {
-        let m = i64::try_from(d.mantissa()).ok()?;
+        let mut text = Text {
+            buf: [0u8; 52],
+            start: 52,
+        };
+        text.fill(d).then_some(text)
+    }
+
+    /// Writes the text of `d`, the digits backwards, two at a time, the `scale` digits
+    /// after the point first; false (and nothing written) for what only the general
+    /// formatter writes.
+    #[inline]
+    fn fill(&mut self, d: Decimal) -> bool {
+        let Ok(m) = i64::try_from(d.mantissa()) else {
+            return false;
+        };
         if m == 0 && d.is_sign_negative() {
-            return None;
+            return false;
         }
         let scale = d.scale() as usize;
-        let mut u = m.unsigned_abs();
-        let mut buf = [0u8; 52];
-        let mut at = buf.len();
-        let mut put = |b: u8| {
-            at -= 1;
-            if let Some(slot) = buf.get_mut(at) {
-                *slot = b;
+        let u = m.unsigned_abs();
+        // the common scales divide by constants (a multiplication, not a division)
+        let split = match scale {
+            0 => Some((u, 0)),
+            1 => Some((u / 10, u % 10)),
+            2 => Some((u / 100, u % 100)),
+            3 => Some((u / 1000, u % 1000)),
+            4 => Some((u / 10_000, u % 10_000)),
+            _ => POW10.get(scale).map(|&p| (u / p, u % p)),
+        };
+        let whole = match split {
+            Some((whole, fraction)) => {
+                if scale > 0 {
+                    self.digits(fraction, scale);
+                    self.put(b'.');
+                }
+                whole
+            }
+            // a scale past 19 digits: the digits one by one, the point among them
+            None => {
+                let mut u = u;
+                for _ in 0..scale {
+                    // u % 10 < 10
+                    self.put(b'0' + (u % 10) as u8);
+                    u /= 10;
+                }
+                self.put(b'.');
+                u
             }
         };
-        if scale > 0 {
-            for _ in 0..scale {
-                // u % 10 < 10
-                put(b'0' + (u % 10) as u8);
-                u /= 10;
-            }
-            put(b'.');
-        }
-        loop {
-            put(b'0' + (u % 10) as u8);
-            u /= 10;
-            if u == 0 {
-                break;
-            }
-        }
+        self.digits(whole, 1);
         if m < 0 {
-            put(b'-');
+            self.put(b'-');
         }
-        Some(Text { buf, start: at })
+        true
+    }
+
+    /// Puts `b` before the text.
+    #[inline]
+    fn put(&mut self, b: u8) {
+        self.start = self.start.saturating_sub(1);
+        if let Some(slot) = self.buf.get_mut(self.start) {
+            *slot = b;
+        }
+    }
+
+    /// Puts the digits of `u` before the text, two at a time, with leading zeros to at
+    /// least `width` digits.
+    #[inline]
+    fn digits(&mut self, mut u: u64, width: usize) {
+        let end = self.start;
+        while u >= 100 {
+            // u % 100 < 100
+            let pair = (u % 100) as usize * 2;
+            u /= 100;
+            self.pair(pair);
+        }
+        if u >= 10 {
+            self.pair(u as usize * 2);
+        } else {
+            self.put(b'0' + u as u8);
+        }
+        while end - self.start < width {
+            self.put(b'0');
+        }
+    }
+
+    /// Puts the two digits at `at` of [`PAIRS`] before the text.
+    #[inline]
+    fn pair(&mut self, at: usize) {
+        let (Some(&hi), Some(&lo)) = (PAIRS.get(at), PAIRS.get(at + 1)) else {
+            return;
+        };
+        self.put(lo);
+        self.put(hi);
     }
 
     /// The text's bytes: ASCII digits, a point and a sign.
@@ -73,9 +150,14 @@ pub(crate) fn write(d: Decimal, out: &mut impl fmt::Write) -> fmt::Result {
 /// Appends `d` to `out` as its `Display` writes it, copied once from its [`Text`].
 #[inline]
 pub(crate) fn append(d: Decimal, out: &mut Vec<u8>) {
-    match Text::of(d) {
-        Some(text) => out.extend_from_slice(text.as_bytes()),
-        None => out.extend_from_slice(d.to_string().as_bytes()),
+    let mut text = Text {
+        buf: [0u8; 52],
+        start: 52,
+    };
+    if text.fill(d) {
+        out.extend_from_slice(text.as_bytes());
+    } else {
+        out.extend_from_slice(d.to_string().as_bytes());
     }
 }
 

@@ -356,10 +356,8 @@ impl<'p> CustomerBuilder<'p> {
             return;
         }
         let policy = self.policy;
-        if let Some(idx) = policy.metrics.iter().position(|m| m.name == field) {
-            self.put(idx, value);
-            return;
-        }
+        // the state and pin fields first: a metric cannot take their names (they are
+        // reserved), and a state cell then costs no search of the metrics
         match field {
             "previous_tier" => {
                 let t = value.text();
@@ -379,6 +377,10 @@ impl<'p> CustomerBuilder<'p> {
             "pinned_tier" => self.pin_tier = Some(value.as_text()),
             "pin_reason" => self.pin_reason = Some(value.as_text()),
             _ => {
+                if let Some(idx) = policy.metrics.iter().position(|m| m.name == field) {
+                    self.put(idx, value);
+                    return;
+                }
                 let candidates = policy
                     .metrics
                     .iter()

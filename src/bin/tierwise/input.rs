@@ -868,17 +868,28 @@ fn read_csv_row(
     cells.clear();
     text.clear();
     problems.clear();
-    let id_cell = id_column
-        .and_then(|i| record.get(i))
-        .map(<[u8]>::trim_ascii);
-    let id = id_cell
-        .and_then(|cell| std::str::from_utf8(cell).ok())
+    // a row of UTF-8 text is checked once, not cell by cell, and copied whole: its cells,
+    // cut at ASCII commas and quotes, are UTF-8 too, and point into the copy
+    let whole = std::str::from_utf8(record.as_slice()).ok();
+    // the id is cut from the checked row (a cut at a char boundary costs no check), or
+    // checked on its own when the row is not text
+    let id_text = id_column.and_then(|i| match whole {
+        Some(whole) => record
+            .range(i)
+            .and_then(|at| whole.get(at))
+            .map(|cell| Ok(cell.trim_ascii())),
+        None => record
+            .get(i)
+            .map(|cell| std::str::from_utf8(cell.trim_ascii()).map_err(|_| ())),
+    });
+    let id_not_text = matches!(id_text, Some(Err(())));
+    let id = id_text
+        .and_then(Result::ok)
         .filter(|id| !id.is_empty())
         .map(|id| {
             id_buf.push_str(id);
             id_buf
         });
-    let id_not_text = id_cell.is_some_and(|cell| std::str::from_utf8(cell).is_err());
     if record.len() != columns.len() {
         let message = format!(
             "the row has {} cells but the header has {} columns",
@@ -890,22 +901,27 @@ fn read_csv_row(
             None => Problem::new(message),
         });
     }
-    // a row of UTF-8 text is checked once, not cell by cell, and copied whole: its cells,
-    // cut at ASCII commas and quotes, are UTF-8 too, and point into the copy
-    let whole = std::str::from_utf8(record.as_slice()).ok();
     if let Some(whole) = whole {
         text.push_str(whole);
+        // the id column's name is `None`
+        let bytes = whole.as_bytes();
+        for (i, name) in columns.iter().enumerate() {
+            let (Some(name), Some(at)) = (*name, record.range(i)) else {
+                continue;
+            };
+            let cell = bytes.get(at.clone()).unwrap_or_default();
+            let trimmed = cell.trim_ascii_start();
+            let start = at.start + (cell.len() - trimmed.len());
+            let trimmed = trimmed.trim_ascii_end();
+            if !trimmed.is_empty() {
+                cells.push((name, start..start + trimmed.len()));
+            }
+        }
     }
-    // the id column's name is `None`
-    for (i, (cell, name)) in record.iter().zip(columns).enumerate() {
+    for (cell, name) in record.iter().zip(columns).filter(|_| whole.is_none()) {
         let Some(name) = *name else { continue };
         let trimmed = cell.trim_ascii();
         if trimmed.is_empty() {
-            continue;
-        }
-        if let (Some(_), Some(at)) = (whole, record.range(i)) {
-            let start = at.start + (cell.len() - cell.trim_ascii_start().len());
-            cells.push((name, start..start + trimmed.len()));
             continue;
         }
         match std::str::from_utf8(trimmed) {

@@ -582,8 +582,16 @@ fn json_row(
 /// control characters as `\b`, `\t`, `\n`, `\f`, `\r` or `\u00xx`, the rest as it is.
 fn json_string(line: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    line.push(b'"');
     let bytes = s.as_bytes();
+    // the common case, an id or a name with nothing to escape: copied whole
+    if !bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\') {
+        line.reserve(bytes.len() + 2);
+        line.push(b'"');
+        line.extend_from_slice(bytes);
+        line.push(b'"');
+        return;
+    }
+    line.push(b'"');
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let escape: &[u8] = match b {
