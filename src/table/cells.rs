@@ -271,7 +271,7 @@ impl<'a> Cells<'a> {
             Cells::Null => return None,
         };
         match v {
-            Val::Text(t) if t.trim().is_empty() => None,
+            Val::Text(t) if trim(t).is_empty() => None,
             v => Some(v),
         }
     }
@@ -305,6 +305,17 @@ impl<'a> Cells<'a> {
     pub(crate) fn value(&self, row: usize) -> Option<InputValue> {
         let mut scratch = String::new();
         self.get(row, &mut scratch).map(Val::to_input)
+    }
+}
+
+/// `s` without its leading and trailing whitespace, as `str::trim` cuts it: a text that
+/// starts and ends with a visible ASCII character (an id, a tier id) is taken as it is,
+/// without decoding its ends.
+#[inline]
+pub(crate) fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(&a), Some(&z)) if (b'!'..=b'~').contains(&a) && (b'!'..=b'~').contains(&z) => s,
+        _ => s.trim(),
     }
 }
 

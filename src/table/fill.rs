@@ -113,7 +113,7 @@ impl Fill {
                     return Cell::Absent;
                 }
                 let text = a.value(row);
-                if text.trim().is_empty() {
+                if super::cells::trim(text).is_empty() {
                     return Cell::Absent;
                 }
                 Cell::Value(Val::Text(text))

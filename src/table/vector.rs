@@ -22,7 +22,7 @@ use arrow_array::PrimitiveArray;
 use arrow_array::{Array, BooleanArray, Date32Array, Decimal128Array, GenericStringArray};
 use chrono::NaiveDate;
 
-use super::cells::{days_of_date, Cells};
+use super::cells::{days_of_date, trim, Cells};
 use super::columns::{Binding, Columns, Target};
 use super::fill::CHUNK;
 use super::AsOf;
@@ -244,7 +244,16 @@ pub(crate) struct Vector<'a, 'p> {
     // the chunk: lanes column-major, `lanes[m * CHUNK + r]`
     lanes: Vec<i128>,
     present: Vec<bool>,
-    decided: Vec<Option<Decided>>,
+    /// The rows decided, where [`valid`](Self::valid) says so.
+    decided: Vec<Decided>,
+    valid: Vec<bool>,
+    /// [`SCORES`] per row: the score and dimension scores at [`X_SCALE`].
+    scores: Vec<i128>,
+    /// The conditions of the chunk ([`Masks`]).
+    holds: Vec<bool>,
+    when: Vec<bool>,
+    /// Buffers for the parts of conditions.
+    spare: Vec<Vec<bool>>,
     prev: Vec<Option<u16>>,
     since: Vec<Option<i32>>,
     last: Vec<Option<i32>>,
@@ -351,6 +360,7 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
             }
         }
         let metric_count = p.metrics.len();
+        let (tier_count, adjustment_count) = (tiers.len(), adjustments.len());
         Some(Vector {
             p,
             metrics,
@@ -371,7 +381,12 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
             ),
             lanes: vec![0; metric_count * CHUNK],
             present: vec![false; metric_count * CHUNK],
-            decided: vec![None; CHUNK],
+            decided: vec![Decided::default(); CHUNK],
+            valid: vec![false; CHUNK],
+            scores: vec![0; SCORES * CHUNK],
+            holds: vec![false; tier_count * CHUNK],
+            when: vec![false; adjustment_count * CHUNK],
+            spare: Vec::new(),
             prev: vec![None; CHUNK],
             since: vec![None; CHUNK],
             last: vec![None; CHUNK],
@@ -381,7 +396,11 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
 
     /// Row `r` of the current chunk, when the lanes decided it.
     pub(crate) fn decided(&self, r: usize) -> Option<&Decided> {
-        self.decided.get(r)?.as_ref()
+        if *self.valid.get(r)? {
+            self.decided.get(r)
+        } else {
+            None
+        }
     }
 
     /// Reads and decides rows `start..start + n` (`n` at most [`CHUNK`]).
@@ -417,6 +436,11 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
             }
             AsOf::Column(_) => None,
         };
+        // 1. each row is scored into its slot (the slots are taken out meanwhile)
+        let mut decided = std::mem::take(&mut self.decided);
+        let mut valid = std::mem::take(&mut self.valid);
+        let mut scores = std::mem::take(&mut self.scores);
+        let mut day_of = [0i32; CHUNK];
         for r in 0..n {
             let row = start + r;
             let day = match fixed {
@@ -426,73 +450,113 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
                     (days, civil(days))
                 }),
             };
-            let decided = match day {
-                Some((days, ymd)) if ok.get(r).copied().unwrap_or(false) => {
-                    self.decide(r, days, ymd)
-                }
-                _ => None,
+            let (Some(slot), Some(valid), Some(at)) =
+                (decided.get_mut(r), valid.get_mut(r), day_of.get_mut(r))
+            else {
+                continue;
             };
-            if let Some(slot) = self.decided.get_mut(r) {
-                *slot = decided;
+            *valid = match day {
+                Some((days, ymd)) if ok.get(r).copied().unwrap_or(false) => {
+                    *at = days;
+                    self.score(r, days, ymd, slot, &mut scores).is_some()
+                }
+                _ => false,
+            };
+        }
+        // 2. every condition over the whole chunk, column by column
+        let mut holds = std::mem::take(&mut self.holds);
+        let mut when = std::mem::take(&mut self.when);
+        let mut spare = std::mem::take(&mut self.spare);
+        let chunk = Chunk {
+            v: self,
+            n,
+            scores: &scores,
+        };
+        for (t, rule) in self.tiers.iter().enumerate() {
+            let out = holds.get_mut(t * CHUNK..t * CHUNK + n).unwrap_or_default();
+            chunk.all(&rule.require, out, &mut spare);
+        }
+        for (j, (cond, _, _)) in self.adjustments.iter().enumerate() {
+            let out = when.get_mut(j * CHUNK..j * CHUNK + n).unwrap_or_default();
+            chunk.eval(cond, out, &mut spare);
+        }
+        // 3. each row's tier, from its score and conditions
+        let masks = Masks {
+            holds: &holds,
+            when: &when,
+        };
+        for r in 0..n {
+            let (Some(slot), Some(valid), Some(&at)) =
+                (decided.get_mut(r), valid.get_mut(r), day_of.get(r))
+            else {
+                continue;
+            };
+            if *valid {
+                let score = scores.get(r * SCORES).copied().unwrap_or_default();
+                *valid = self.tier(r, at, score, &masks, slot).is_some();
             }
         }
+        self.scores = scores;
+        self.holds = holds;
+        self.when = when;
+        self.spare = spare;
+        self.decided = decided;
+        self.valid = valid;
     }
 
+    /// Reads the state and pin columns down rows `start..start + n`, column by column: a
+    /// row with a pin, an unknown previous tier or a state cell the builder is to read is
+    /// struck out of `ok`.
     fn read_state(&mut self, start: usize, n: usize, ok: &mut [bool; CHUNK]) {
-        for r in 0..n {
-            let row = start + r;
-            let mut good = ok.get(r).copied().unwrap_or(false);
-            for b in &self.pins {
+        let ok = ok.get_mut(..n).unwrap_or_default();
+        for b in &self.pins {
+            for (r, good) in ok.iter_mut().enumerate() {
+                let row = start + r;
                 let here = match &b.cells {
-                    Cells::Utf8(a) => !a.is_null(row) && !a.value(row).trim().is_empty(),
+                    Cells::Utf8(a) => !a.is_null(row) && !trim(a.value(row)).is_empty(),
                     Cells::Date32(a) => !a.is_null(row),
                     _ => b.val(row, &mut self.scratch).is_some(),
                 };
                 if here {
-                    good = false;
+                    *good = false;
                 }
             }
-            let prev = match &self.previous_tier {
-                None => None,
-                Some(s) => match state_text(s, row, &mut self.scratch) {
-                    None => None,
-                    Some(Some(t)) => {
-                        let tier = self.p.tier_by_id(t).map(|t| t.rank);
-                        if tier.is_none() {
-                            good = false;
+        }
+        let prev = self.prev.get_mut(..n).unwrap_or_default();
+        match &self.previous_tier {
+            None => prev.fill(None),
+            Some(s) => {
+                for (r, (good, prev)) in ok.iter_mut().zip(prev).enumerate() {
+                    *prev = match state_text(s, start + r, &mut self.scratch) {
+                        None => None,
+                        Some(Some(t)) => {
+                            let tier = self.p.tier_by_id(t).map(|t| t.rank);
+                            if tier.is_none() {
+                                *good = false;
+                            }
+                            tier
                         }
-                        tier
-                    }
-                    Some(None) => {
-                        good = false;
+                        Some(None) => {
+                            *good = false;
+                            None
+                        }
+                    };
+                }
+            }
+        }
+        for (column, dates) in [
+            (self.tier_since.as_ref(), &mut self.since),
+            (self.last_qualified.as_ref(), &mut self.last),
+        ] {
+            let dates = dates.get_mut(..n).unwrap_or_default();
+            for (r, (good, date)) in ok.iter_mut().zip(dates).enumerate() {
+                *date = match state_date(column, start + r, self.days, &mut self.scratch) {
+                    Ok(d) => d,
+                    Err(()) => {
+                        *good = false;
                         None
                     }
-                },
-            };
-            let since = state_date(self.tier_since.as_ref(), row, self.days, &mut self.scratch);
-            let last = state_date(
-                self.last_qualified.as_ref(),
-                row,
-                self.days,
-                &mut self.scratch,
-            );
-            let (since, last) = match (since, last) {
-                (Ok(s), Ok(l)) => (s, l),
-                _ => {
-                    good = false;
-                    (None, None)
-                }
-            };
-            if let (Some(o), Some(p), Some(s), Some(l)) = (
-                ok.get_mut(r),
-                self.prev.get_mut(r),
-                self.since.get_mut(r),
-                self.last.get_mut(r),
-            ) {
-                *o = good;
-                *p = prev;
-                *s = since;
-                *l = last;
+                };
             }
         }
     }
@@ -508,11 +572,18 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
         }
     }
 
-    /// Scores and tiers row `r` of the chunk on `as_of` (a day number, and its year, month
-    /// and day), `None` when the record path is to.
-    fn decide(&self, r: usize, as_of: i32, (ay, am, ad): (i64, u32, u32)) -> Option<Decided> {
-        let mut out = Decided::default();
-        let mut xs = [0i128; MAX_DIMENSIONS];
+    /// Scores row `r` of the chunk on `as_of` (a day number, and its year, month and day)
+    /// into `out`, and its score and dimension scores at [`X_SCALE`] into its part of
+    /// `scores` (for the conditions); `None` when the record path is to.
+    fn score(
+        &self,
+        r: usize,
+        as_of: i32,
+        (ay, am, ad): (i64, u32, u32),
+        out: &mut Decided,
+        scores: &mut [i128],
+    ) -> Option<()> {
+        let xs = scores.get_mut(r * SCORES..(r + 1) * SCORES)?;
         for (i, d) in self.dims.iter().enumerate() {
             let lane = self.lane(d.metric, r)?;
             let x = match d.input {
@@ -536,33 +607,41 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
                 return None;
             }
             *out.dims.get_mut(i)? = q;
-            *xs.get_mut(i)? = mul(q, self.score_factor)?;
+            *xs.get_mut(i + 1)? = mul(q, self.score_factor)?;
         }
         let score = self.weights.composite(out.dims.get(..self.dims.len())?)?;
         if score.unsigned_abs() >= DECIMAL_LIMIT {
             return None;
         }
         out.score = score;
-        let row = Row {
-            v: self,
-            r,
-            score: mul(score, self.score_factor)?,
-            dims: &xs,
-        };
+        *xs.first_mut()? = mul(score, self.score_factor)?;
+        Some(())
+    }
 
+    /// Tiers row `r` of the chunk, scored (`score` at [`X_SCALE`]), on the day `as_of`,
+    /// with the conditions of its chunk, into `out`, in the order of spec section 7.
+    fn tier(
+        &self,
+        r: usize,
+        as_of: i32,
+        score: i128,
+        masks: &Masks<'_>,
+        out: &mut Decided,
+    ) -> Option<()> {
         // 1. the qualified tier
         let floor_index = self.tiers.len().saturating_sub(1);
         let q = self
             .tiers
             .iter()
-            .position(|t| row.score >= t.min && t.require.iter().all(|c| row.eval(c)))
+            .enumerate()
+            .position(|(t, rule)| score >= rule.min && masks.holds(t, r))
             .unwrap_or(floor_index);
         let q = u16::try_from(q).ok()?;
         // 2. floors and caps
         let mut f = q;
         let mut cap: Option<u16> = None;
-        for (when, kind, tier) in &self.adjustments {
-            if !row.eval(when) {
+        for (j, (_, kind, tier)) in self.adjustments.iter().enumerate() {
+            if !masks.when(j, r) {
                 continue;
             }
             match kind {
@@ -578,8 +657,8 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
         if let Some(pi) = prev {
             if pi < f {
                 let rule = self.tiers.get(usize::from(pi));
-                let within_buffer = rule
-                    .is_some_and(|t| row.score >= t.keep && t.require.iter().all(|c| row.eval(c)));
+                let within_buffer =
+                    rule.is_some_and(|t| score >= t.keep && masks.holds(usize::from(pi), r));
                 // a negative grace is none, and an end chrono cannot hold is never reached
                 let in_grace = last.is_some_and(|lq| {
                     let end = i64::from(lq).checked_add(self.grace_days.max(0));
@@ -608,48 +687,129 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
             _ => as_of,
         };
         out.last_qualified = if f <= tier { Some(as_of) } else { last };
-        Some(out)
+        Some(())
     }
 }
 
-/// One row's values as conditions read them.
-struct Row<'v, 'a, 'p> {
-    v: &'v Vector<'a, 'p>,
-    r: usize,
-    /// The score and the dimension scores at [`X_SCALE`].
-    score: i128,
-    dims: &'v [i128; MAX_DIMENSIONS],
+/// The score and dimension scores of a row at [`X_SCALE`], side by side in
+/// [`Vector::scores`]: the score, then one per dimension.
+const SCORES: usize = MAX_DIMENSIONS + 1;
+
+/// The conditions of a chunk, evaluated: whether tier `t`'s `require` holds for row `r`
+/// is `holds[t * CHUNK + r]`, and adjustment `j`'s `when`, `when[j * CHUNK + r]`.
+struct Masks<'m> {
+    holds: &'m [bool],
+    when: &'m [bool],
 }
 
-impl Row<'_, '_, '_> {
+impl Masks<'_> {
     #[inline]
-    fn read(&self, o: Op) -> Option<(Kind, i128)> {
+    fn holds(&self, t: usize, r: usize) -> bool {
+        self.holds.get(t * CHUNK + r).copied().unwrap_or(false)
+    }
+
+    #[inline]
+    fn when(&self, j: usize, r: usize) -> bool {
+        self.when.get(j * CHUNK + r).copied().unwrap_or(false)
+    }
+}
+
+/// The rows of a chunk as conditions read them: a condition is evaluated for every row
+/// at once, node by node, rather than row by row through the whole tree. Conditions
+/// have no effects, so evaluating every part of them (where a row would stop at the
+/// first false part of an `and`) gives the same results.
+struct Chunk<'c, 'a, 'p> {
+    v: &'c Vector<'a, 'p>,
+    n: usize,
+    /// [`SCORES`] per row.
+    scores: &'c [i128],
+}
+
+impl Chunk<'_, '_, '_> {
+    #[inline]
+    fn read(&self, o: Op, r: usize) -> Option<(Kind, i128)> {
         match o {
-            Op::Metric(m, k) => self.v.lane(m, self.r).map(|x| (k, x)),
-            Op::Score => Some((Kind::Num, self.score)),
-            Op::Dimension(i) => self.dims.get(i).map(|x| (Kind::Num, *x)),
+            Op::Metric(m, k) => self.v.lane(m, r).map(|x| (k, x)),
+            Op::Score => self.scores.get(r * SCORES).map(|x| (Kind::Num, *x)),
+            Op::Dimension(i) => self.scores.get(r * SCORES + 1 + i).map(|x| (Kind::Num, *x)),
             Op::Absent => None,
             Op::Lit(k, x) => Some((k, x)),
         }
     }
 
-    fn eval(&self, c: &VCond) -> bool {
+    /// Whether every condition of `cs` holds, per row, into `out` (`n` rows).
+    fn all(&self, cs: &[VCond], out: &mut [bool], spare: &mut Vec<Vec<bool>>) {
+        out.fill(true);
+        let mut part = spare.pop().unwrap_or_else(|| vec![false; CHUNK]);
+        for c in cs {
+            let part = part.get_mut(..out.len()).unwrap_or_default();
+            self.eval(c, part, spare);
+            out.iter_mut().zip(part.iter()).for_each(|(o, p)| *o &= *p);
+        }
+        spare.push(part);
+    }
+
+    /// Whether `c` holds, per row, into `out` (`n` rows). `spare` lends the buffers of
+    /// the parts of `and` and `or`.
+    fn eval(&self, c: &VCond, out: &mut [bool], spare: &mut Vec<Vec<bool>>) {
+        let out = out.get_mut(..self.n).unwrap_or_default();
         match c {
-            VCond::Const(b) => *b,
-            VCond::Truthy(m) => self.v.lane(*m, self.r) == Some(1),
-            VCond::Not(c) => !self.eval(c),
-            VCond::And(cs) => cs.iter().all(|c| self.eval(c)),
-            VCond::Or(cs) => cs.iter().any(|c| self.eval(c)),
-            VCond::Cmp(a, op, b) => match (self.read(*a), self.read(*b)) {
-                (Some(x), Some(y)) => compare(x, *op, y),
-                _ => false,
-            },
-            VCond::In(a, list) => match self.read(*a) {
-                Some(x) => list
-                    .iter()
-                    .any(|o| self.read(*o).is_some_and(|y| compare(x, CmpOp::Eq, y))),
-                None => false,
-            },
+            VCond::Const(b) => out.fill(*b),
+            VCond::Truthy(m) => {
+                for (r, o) in out.iter_mut().enumerate() {
+                    *o = self.v.lane(*m, r) == Some(1);
+                }
+            }
+            VCond::Not(c) => {
+                self.eval(c, out, spare);
+                out.iter_mut().for_each(|o| *o = !*o);
+            }
+            VCond::And(cs) => self.all(cs, out, spare),
+            VCond::Or(cs) => {
+                out.fill(false);
+                let mut part = spare.pop().unwrap_or_else(|| vec![false; CHUNK]);
+                for c in cs.iter() {
+                    let part = part.get_mut(..out.len()).unwrap_or_default();
+                    self.eval(c, part, spare);
+                    out.iter_mut().zip(part.iter()).for_each(|(o, p)| *o |= *p);
+                }
+                spare.push(part);
+            }
+            // the common case, a metric against a value: down its lane
+            VCond::Cmp(Op::Metric(m, k), op, Op::Lit(kl, x)) => {
+                let (Some(lanes), Some(present)) = (
+                    self.v.lanes.get(m * CHUNK..m * CHUNK + out.len()),
+                    self.v.present.get(m * CHUNK..m * CHUNK + out.len()),
+                ) else {
+                    out.fill(false);
+                    return;
+                };
+                if k != kl {
+                    out.fill(false);
+                    return;
+                }
+                for ((o, &lane), &here) in out.iter_mut().zip(lanes).zip(present) {
+                    *o = here && compare((*k, lane), *op, (*kl, *x));
+                }
+            }
+            VCond::Cmp(a, op, b) => {
+                for (r, o) in out.iter_mut().enumerate() {
+                    *o = match (self.read(*a, r), self.read(*b, r)) {
+                        (Some(x), Some(y)) => compare(x, *op, y),
+                        _ => false,
+                    };
+                }
+            }
+            VCond::In(a, list) => {
+                for (r, o) in out.iter_mut().enumerate() {
+                    *o = match self.read(*a, r) {
+                        Some(x) => list
+                            .iter()
+                            .any(|l| self.read(*l, r).is_some_and(|y| compare(x, CmpOp::Eq, y))),
+                        None => false,
+                    };
+                }
+            }
         }
     }
 }
@@ -665,6 +825,51 @@ fn compare((ka, a): (Kind, i128), op: CmpOp, (kb, b): (Kind, i128)) -> bool {
         CmpOp::Le => a <= b,
         CmpOp::Gt => a > b,
         CmpOp::Ge => a >= b,
+    }
+}
+
+/// Puts `cell(row)` of each row of `start..start + n` into its lane: `Some(Some(x))` a
+/// value, `Some(None)` absent (the default, or a row struck out when the metric is
+/// required), `None` the builder's (struck out).
+#[inline]
+fn down(
+    m: &MetricIn<'_>,
+    start: usize,
+    n: usize,
+    lanes: &mut [i128],
+    present: &mut [bool],
+    ok: &mut [bool; CHUNK],
+    mut cell: impl FnMut(usize) -> Option<Option<i128>>,
+) {
+    for (r, ((lane, here), good)) in lanes
+        .iter_mut()
+        .zip(present.iter_mut())
+        .zip(ok.iter_mut())
+        .take(n)
+        .enumerate()
+    {
+        match cell(start + r) {
+            Some(Some(x)) => {
+                *lane = x;
+                *here = true;
+            }
+            Some(None) => match m.default {
+                Some(d) => {
+                    *lane = d;
+                    *here = true;
+                }
+                None => {
+                    *here = false;
+                    if m.required {
+                        *good = false;
+                    }
+                }
+            },
+            None => {
+                *here = false;
+                *good = false;
+            }
+        }
     }
 }
 
@@ -714,47 +919,15 @@ fn read_metric(
     ok: &mut [bool; CHUNK],
     scratch: &mut String,
 ) {
-    // `Some(Some(x))` a value, `Some(None)` absent, `None` the builder's
-    let mut down = |cell: &mut dyn FnMut(usize) -> Option<Option<i128>>| {
-        for (r, ((lane, here), good)) in lanes
-            .iter_mut()
-            .zip(present.iter_mut())
-            .zip(ok.iter_mut())
-            .take(n)
-            .enumerate()
-        {
-            match cell(start + r) {
-                Some(Some(x)) => {
-                    *lane = x;
-                    *here = true;
-                }
-                Some(None) => match m.default {
-                    Some(d) => {
-                        *lane = d;
-                        *here = true;
-                    }
-                    None => {
-                        *here = false;
-                        if m.required {
-                            *good = false;
-                        }
-                    }
-                },
-                None => {
-                    *here = false;
-                    *good = false;
-                }
-            }
-        }
-    };
+    // each source has its own loop (not a call through `dyn FnMut` per cell)
     let bounded = |x: i128| -> Option<Option<i128>> {
         let low = m.min.is_some_and(|b| x < b);
         let high = m.max.is_some_and(|b| x > b);
         (!low && !high).then_some(Some(x))
     };
     match &m.source {
-        Source::Missing => down(&mut |_| Some(None)),
-        Source::Decimal128 { array, factor } => down(&mut |row| {
+        Source::Missing => down(m, start, n, lanes, present, ok, |_| Some(None)),
+        Source::Decimal128 { array, factor } => down(m, start, n, lanes, present, ok, |row| {
             if array.is_null(row) {
                 return Some(None);
             }
@@ -764,13 +937,13 @@ fn read_metric(
             }
             bounded(mul(v, *factor)?)
         }),
-        Source::I64(a) => down(&mut |row| {
+        Source::I64(a) => down(m, start, n, lanes, present, ok, |row| {
             if a.is_null(row) {
                 return Some(None);
             }
             bounded(x_of_int(a.value(row))?)
         }),
-        Source::Date32(a) => down(&mut |row| {
+        Source::Date32(a) => down(m, start, n, lanes, present, ok, |row| {
             if a.is_null(row) {
                 return Some(None);
             }
@@ -779,7 +952,7 @@ fn read_metric(
                 .contains(&d)
                 .then_some(Some(i128::from(d)))
         }),
-        Source::Bool(a) => down(&mut |row| {
+        Source::Bool(a) => down(m, start, n, lanes, present, ok, |row| {
             if a.is_null(row) {
                 return Some(None);
             }
@@ -789,7 +962,7 @@ fn read_metric(
             keys,
             column,
             choices,
-        } => down(&mut |row| {
+        } => down(m, start, n, lanes, present, ok, |row| {
             if column.is_null(row) {
                 return Some(None);
             }
@@ -800,20 +973,22 @@ fn read_metric(
                 .flatten()?;
             Some(Some(i128::from(c)))
         }),
-        Source::Text(a, values) => down(&mut |row| {
+        Source::Text(a, values) => down(m, start, n, lanes, present, ok, |row| {
             if a.is_null(row) {
                 return Some(None);
             }
-            let t = a.value(row).trim();
+            let t = trim(a.value(row));
             if t.is_empty() {
                 return Some(None);
             }
             let i = values.iter().position(|v| v == t)?;
             Some(Some(i128::try_from(i).ok()?))
         }),
-        Source::Other(b) => down(&mut |row| match b.val(row, scratch) {
-            None => Some(None),
-            Some(v) => Some(Some(lane_of(v.metric_value(m.def)?)?)),
+        Source::Other(b) => down(m, start, n, lanes, present, ok, |row| {
+            match b.val(row, scratch) {
+                None => Some(None),
+                Some(v) => Some(Some(lane_of(v.metric_value(m.def)?)?)),
+            }
         }),
     }
 }
@@ -829,14 +1004,14 @@ fn state_text<'s>(
             if a.is_null(row) {
                 return None;
             }
-            let t = a.value(row).trim();
+            let t = trim(a.value(row));
             (!t.is_empty()).then_some(Some(t))
         }
         StateIn::Date32(_) => Some(None),
         StateIn::Other(b) => {
             let v = b.val(row, scratch)?;
             match v {
-                crate::input::Val::Text(t) => Some(Some(t.trim())),
+                crate::input::Val::Text(t) => Some(Some(trim(t))),
                 _ => Some(None),
             }
         }
