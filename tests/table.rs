@@ -593,7 +593,7 @@ proptest! {
 
     /// Every row of a random batch, typed or text, good or bad, gives what the builder and
     /// `classify` give for the same values. The rows are repeated up to 64 times, so that
-    /// batches of more than one chunk of 1,024 rows (filled column by column a chunk at a
+    /// batches of more than one chunk of 128 rows (filled column by column a chunk at a
     /// time) end their chunks at good and bad rows alike.
     #[test]
     fn every_row_agrees_with_classify(

@@ -5,9 +5,12 @@
 //! integer weights, every number of its conditions, thresholds and bounds exact at
 //! [`X_SCALE`]), each chunk of rows is read column by column into integer lanes: a
 //! number as a fixed-point integer at [`X_SCALE`], a date as its Arrow day number, an
-//! enum value by its position, a boolean as 0 or 1. Each row is then scored on the
-//! integer curves, its conditions compared as integers, and its tier decided in the order
-//! of spec section 7, as [`decide`](crate::eval::decide) does on records.
+//! enum value by its position, a boolean as 0 or 1. The chunk is then decided in three
+//! passes: each row scored on the integer curves; each condition of the policy (the
+//! tiers' `require`, the adjustments' `when`) evaluated for all rows at once, node by
+//! node, into a mask (a metric against a value runs down its lane); and each row's tier
+//! decided from its score and masks in the order of spec section 7, as
+//! [`decide`](crate::eval::decide) does on records.
 //!
 //! Whatever the lanes cannot say exactly is left to the builder and the record path, row
 //! by row, so that its result or message is theirs: a cell the builder would refuse or
