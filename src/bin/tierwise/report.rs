@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::mpsc::TrySendError;
 
 use chrono::NaiveDate;
-use tierwise::{Assignment, Customer, LoadError, Policy, TierId};
+use tierwise::{Customer, LoadError, Policy, TierId};
 
 use crate::input::{self, CustomerReader, Item, Problem, Record};
 
@@ -571,19 +571,6 @@ impl Iterator for Rows<'_> {
                 }
             }
         }
-    }
-}
-
-/// Classifies a built customer, turning an evaluation error into a row problem.
-pub fn classify<C: std::borrow::Borrow<Customer>>(
-    policy: &Policy,
-    customer: Result<C, Vec<Problem>>,
-    as_of: NaiveDate,
-) -> Result<(C, Assignment), Vec<Problem>> {
-    let customer = customer?;
-    match policy.classify(customer.borrow(), as_of) {
-        Ok(a) => Ok((customer, a)),
-        Err(e) => Err(vec![Problem::new(e.to_string())]),
     }
 }
 
