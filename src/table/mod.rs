@@ -29,6 +29,7 @@
 
 mod cells;
 mod columns;
+mod curve;
 mod error;
 mod fill;
 mod output;

@@ -170,9 +170,9 @@ impl<'p> ResultColumns<'p> {
         self.id.append_value(id);
         self.tier.append_option(name(d.tier));
         self.qualified.append_option(name(d.qualified));
-        self.score.append_value(d.score);
+        self.score.append_value(i128::from(d.score));
         for (b, q) in self.dimensions.iter_mut().zip(&d.dims) {
-            b.append_value(*q);
+            b.append_value(i128::from(*q));
         }
         self.tier_since.append_value(d.tier_since);
         self.last_qualified.append_option(d.last_qualified);

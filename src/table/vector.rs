@@ -3,20 +3,25 @@
 //!
 //! When the policy allows it ([`Vector::new`]: every dimension on an integer curve,
 //! integer weights, every number of its conditions, thresholds and bounds exact at
-//! [`X_SCALE`]), each chunk of rows is read column by column into integer lanes: a
-//! number as a fixed-point integer at [`X_SCALE`], a date as its Arrow day number, an
-//! enum value by its position, a boolean as 0 or 1. The chunk is then decided in three
-//! passes: each row scored on the integer curves; each condition of the policy (the
-//! tiers' `require`, the adjustments' `when`) evaluated for all rows at once, node by
-//! node, into a mask (a metric against a value runs down its lane); and each row's tier
-//! decided from its score and masks in the order of spec section 7, as
+//! [`X_SCALE`]), each chunk of rows is read column by column into 64-bit integer lanes:
+//! a number at the scale of its column (a `Decimal128` column at scale 1 is read as
+//! it is; a default with more decimals raises the scale), a date as its Arrow day
+//! number, an enum value by its position, a boolean as 0 or 1. The curves are put at
+//! the scale of their lanes once per batch ([`LaneCurve`]), and the literals of the
+//! conditions too, so that a row costs 64-bit arithmetic.
+//!
+//! The chunk is then decided in passes, each down the whole chunk: each dimension
+//! scored, a column at a time; the composite of each row; each condition of the policy
+//! (the tiers' `require`, the adjustments' `when`) evaluated for all rows at once, node
+//! by node, into a mask (a metric against a value runs down its lane); and each row's
+//! tier decided from its score and masks in the order of spec section 7, as
 //! [`decide`](crate::eval::decide) does on records.
 //!
 //! Whatever the lanes cannot say exactly is left to the builder and the record path, row
 //! by row, so that its result or message is theirs: a cell the builder would refuse or
 //! report (out of range, not a value of the enum, a date chrono cannot hold), a required
-//! metric without a value, a pin, an unknown previous tier, a number too large for the
-//! integer path, a tenure date after the as-of date, a null as-of date. The results are
+//! metric without a value, a pin, an unknown previous tier, a number too large for
+//! 64-bit lanes, a tenure date after the as-of date, a null as-of date. The results are
 //! the same as [`classify`](crate::eval::classify)'s for every row: a property test of
 //! random batches and a test over the sample customers check it.
 
@@ -27,17 +32,21 @@ use chrono::NaiveDate;
 
 use super::cells::{days_of_date, trim, Cells};
 use super::columns::{Binding, Columns, Target};
+use super::curve::{at_lane_scale, scale_of, LaneCurve, LaneWeights};
 use super::fill::CHUNK;
 use super::AsOf;
-use crate::model::fast::{mul, pow10, x_of, x_of_int, X_SCALE};
+use crate::model::fast::{pow10, x_of, x_of_int, X_SCALE};
 use crate::model::{
-    AdjustKind, CmpOp, Compiled, Cond, DateUnit, FastCurve, FastWeights, MetricDef, MetricKind,
-    Operand, Rv, Value,
+    AdjustKind, CmpOp, Compiled, Cond, DateUnit, FastCurve, MetricDef, MetricKind, Operand, Rv,
+    Value,
 };
 
-/// The largest magnitude a `Decimal` holds (96 bits): a score beyond it is not the decimal
-/// path's.
+/// The largest magnitude a `Decimal` holds (96 bits): a cell beyond it is the builder's.
 const DECIMAL_LIMIT: u128 = 1 << 96;
+
+/// The decimals of a number lane read through the builder's reading of a cell (text, say):
+/// a value with more is the builder's.
+const OTHER_SCALE: u32 = 6;
 
 /// What a lane holds, so that values of different kinds never compare (as on records).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,7 +68,8 @@ fn kind_of(kind: &MetricKind) -> Option<Kind> {
     })
 }
 
-/// A value as its lane, `None` where the integer path cannot hold it exactly.
+/// A value as an integer, a number at [`X_SCALE`]; `None` where that cannot hold it
+/// exactly.
 fn lane_of(v: Value) -> Option<i128> {
     Some(match v {
         Value::Decimal(d) => x_of(d)?,
@@ -73,12 +83,46 @@ fn lane_of(v: Value) -> Option<i128> {
 /// A condition operand over the lanes of a row.
 #[derive(Debug, Clone, Copy)]
 enum Op {
-    Metric(usize, Kind),
+    /// A metric's lane, and its unit: the lane times the unit is the number at
+    /// [`X_SCALE`] (1 for dates, enums and booleans).
+    Metric(usize, Kind, i64),
     Score,
     Dimension(usize),
     /// A tier or case: absent while tiering.
     Absent,
+    /// A literal; a number at [`X_SCALE`].
     Lit(Kind, i128),
+}
+
+/// A comparison of a lane with a literal, put at the lane's scale.
+#[derive(Debug, Clone, Copy)]
+enum LaneTest {
+    /// The same for every row with a value.
+    Const(bool),
+    Cmp(CmpOp, i64),
+}
+
+impl LaneTest {
+    /// `x * unit OP lit` (`lit` at [`X_SCALE`], `unit` > 0) as a test of `x`.
+    fn of(op: CmpOp, lit: i128, unit: i64) -> LaneTest {
+        let unit = i128::from(unit.max(1));
+        let q = lit.div_euclid(unit);
+        let exact = lit.rem_euclid(unit) == 0;
+        match i64::try_from(q) {
+            // every x * unit is below lit
+            Err(_) if q > 0 => LaneTest::Const(matches!(op, CmpOp::Lt | CmpOp::Le | CmpOp::Ne)),
+            // every x * unit is above lit
+            Err(_) => LaneTest::Const(matches!(op, CmpOp::Gt | CmpOp::Ge | CmpOp::Ne)),
+            Ok(q) if exact => LaneTest::Cmp(op, q),
+            // q * unit < lit < (q + 1) * unit
+            Ok(q) => match op {
+                CmpOp::Eq => LaneTest::Const(false),
+                CmpOp::Ne => LaneTest::Const(true),
+                CmpOp::Lt | CmpOp::Le => LaneTest::Cmp(CmpOp::Le, q),
+                CmpOp::Gt | CmpOp::Ge => LaneTest::Cmp(CmpOp::Gt, q),
+            },
+        }
+    }
 }
 
 /// A compiled condition over the lanes of a row.
@@ -89,15 +133,21 @@ enum VCond {
     Not(Box<VCond>),
     And(Box<[VCond]>),
     Or(Box<[VCond]>),
+    /// A metric against a literal: down its lane.
+    Lane(usize, LaneTest),
+    /// A metric in a list of literals, at its lane's scale (those it cannot equal left
+    /// out).
+    LaneIn(usize, Box<[i64]>),
     Cmp(Op, CmpOp, Op),
     In(Op, Box<[Op]>),
 }
 
-fn op_of(p: &Compiled, o: &Operand) -> Option<Op> {
+fn op_of(p: &Compiled, metrics: &[MetricIn<'_>], o: &Operand) -> Option<Op> {
     Some(match *o {
         Operand::Metric(m) => {
             let m = usize::from(m);
-            Op::Metric(m, kind_of(&p.metrics.get(m)?.kind)?)
+            let metric = metrics.get(m)?;
+            Op::Metric(m, metric.kind?, metric.unit)
         }
         Operand::Score => Op::Score,
         // a dimension the policy does not have reads as absent, as on records
@@ -115,10 +165,10 @@ fn op_of(p: &Compiled, o: &Operand) -> Option<Op> {
     })
 }
 
-fn cond_of(p: &Compiled, c: &Cond) -> Option<VCond> {
+fn cond_of(p: &Compiled, metrics: &[MetricIn<'_>], c: &Cond) -> Option<VCond> {
     let all = |cs: &[Cond]| {
         cs.iter()
-            .map(|c| cond_of(p, c))
+            .map(|c| cond_of(p, metrics, c))
             .collect::<Option<Box<[_]>>>()
     };
     Some(match c {
@@ -131,21 +181,45 @@ fn cond_of(p: &Compiled, c: &Cond) -> Option<VCond> {
                 _ => VCond::Const(false),
             }
         }
-        Cond::Not(c) => VCond::Not(Box::new(cond_of(p, c)?)),
+        Cond::Not(c) => VCond::Not(Box::new(cond_of(p, metrics, c)?)),
         Cond::And(cs) => VCond::And(all(cs)?),
         Cond::Or(cs) => VCond::Or(all(cs)?),
-        Cond::Cmp(a, op, b) => VCond::Cmp(op_of(p, a)?, *op, op_of(p, b)?),
-        Cond::In(a, list) => VCond::In(
-            op_of(p, a)?,
-            list.iter().map(|o| op_of(p, o)).collect::<Option<_>>()?,
-        ),
+        Cond::Cmp(a, op, b) => match (op_of(p, metrics, a)?, op_of(p, metrics, b)?) {
+            // values of different kinds never compare
+            (Op::Metric(_, k, _), Op::Lit(kl, _)) if k != kl => VCond::Const(false),
+            (Op::Metric(m, _, unit), Op::Lit(_, x)) => VCond::Lane(m, LaneTest::of(*op, x, unit)),
+            (a, b) => VCond::Cmp(a, *op, b),
+        },
+        Cond::In(a, list) => {
+            let a = op_of(p, metrics, a)?;
+            let list = list
+                .iter()
+                .map(|o| op_of(p, metrics, o))
+                .collect::<Option<Box<[_]>>>()?;
+            match a {
+                Op::Metric(m, k, unit) if list.iter().all(|o| matches!(o, Op::Lit(..))) => {
+                    let values = list
+                        .iter()
+                        .filter_map(|o| match *o {
+                            Op::Lit(kl, x) if kl == k => match LaneTest::of(CmpOp::Eq, x, unit) {
+                                LaneTest::Cmp(_, v) => Some(v),
+                                LaneTest::Const(_) => None,
+                            },
+                            _ => None,
+                        })
+                        .collect();
+                    VCond::LaneIn(m, values)
+                }
+                a => VCond::In(a, list),
+            }
+        }
     })
 }
 
 /// What a dimension reads from its metric's lane.
 #[derive(Debug, Clone, Copy)]
 enum Input {
-    /// The lane itself: a number at [`X_SCALE`], an enum position, a boolean.
+    /// The lane itself: a number, an enum position, a boolean.
     Lane,
     /// Whole years from the date to the as-of date.
     Years,
@@ -153,16 +227,19 @@ enum Input {
     Days,
 }
 
-struct Dim<'p> {
+struct Dim {
     metric: usize,
     input: Input,
-    curve: &'p FastCurve,
+    /// What the lane (or the count of years or days) is multiplied by to be at the
+    /// curve's scale.
+    factor: i64,
+    curve: LaneCurve,
 }
 
 struct TierRule {
-    /// `min_score` at [`X_SCALE`].
+    /// The least score at the precision that reaches `min_score`.
     min: i128,
-    /// `min_score - downgrade_buffer` at [`X_SCALE`].
+    /// The least score at the precision that reaches `min_score - downgrade_buffer`.
     keep: i128,
     require: Vec<VCond>,
 }
@@ -173,10 +250,14 @@ enum Source<'a> {
     Missing,
     Decimal128 {
         array: &'a Decimal128Array,
-        /// 10^(X_SCALE - scale).
+        /// 10^(lane scale - column scale).
         factor: i128,
     },
-    I64(&'a PrimitiveArray<Int64Type>),
+    I64 {
+        array: &'a PrimitiveArray<Int64Type>,
+        /// 10^(lane scale).
+        factor: i64,
+    },
     Date32(&'a Date32Array),
     Bool(&'a BooleanArray),
     /// An enum from a dictionary: each dictionary value's position in the enum.
@@ -193,14 +274,112 @@ enum Source<'a> {
 
 struct MetricIn<'a> {
     def: &'a MetricDef,
+    kind: Option<Kind>,
     source: Source<'a>,
+    /// The decimals of a number lane (0 for the other kinds).
+    scale: u32,
+    /// 10^(X_SCALE - scale) for numbers, 1 for the other kinds: the lane times the unit is
+    /// the value as [`lane_of`] has it.
+    unit: i64,
     /// The lane of the default, when there is one.
-    default: Option<i128>,
+    default: Option<i64>,
     required: bool,
-    /// The bounds at [`X_SCALE`], checked for the typed sources (the builder's checks
-    /// cover [`Source::Other`]).
-    min: Option<i128>,
-    max: Option<i128>,
+    /// The bounds at the lane's scale (the least and the greatest lane within them),
+    /// checked for the typed sources (the builder's checks cover [`Source::Other`]).
+    low: Option<i128>,
+    high: Option<i128>,
+}
+
+impl<'a> MetricIn<'a> {
+    /// The lane plan of `def`, read from `b` (or missing): `None` when a number of the
+    /// policy does not fit.
+    fn new(def: &'a MetricDef, b: Option<&'a Binding<'a>>) -> Option<MetricIn<'a>> {
+        let kind = kind_of(&def.kind);
+        let default = match def.default {
+            Some(v) => Some(lane_of(v)?),
+            None => None,
+        };
+        let num = kind == Some(Kind::Num);
+        let need = if num { default.map_or(0, scale_of) } else { 0 };
+        let (source, scale) = match b {
+            None => (Source::Missing, need),
+            Some(b) => source(def, b, need),
+        };
+        let scale = if num { scale } else { 0 };
+        let unit = if num {
+            i64::try_from(pow10(X_SCALE.checked_sub(scale)?)?).ok()?
+        } else {
+            1
+        };
+        let default = match default {
+            Some(x) if num => Some(at_lane_scale(x, scale)?),
+            Some(x) => Some(i64::try_from(x).ok()?),
+            None => None,
+        };
+        let (min, max) = match &def.kind {
+            MetricKind::Decimal { min, max } | MetricKind::Integer { min, max } => (*min, *max),
+            _ => (None, None),
+        };
+        let u = i128::from(unit);
+        // x * u >= min: x >= ceil(min / u); x * u <= max: x <= floor(max / u)
+        let low = match min {
+            Some(b) => Some(-(-x_of(b)?).div_euclid(u)),
+            None => None,
+        };
+        let high = match max {
+            Some(b) => Some(x_of(b)?.div_euclid(u)),
+            None => None,
+        };
+        Some(MetricIn {
+            def,
+            kind,
+            source,
+            scale,
+            unit,
+            default,
+            required: def.required,
+            low,
+            high,
+        })
+    }
+}
+
+/// How `b`'s column is read for the metric `def`, and the scale of its number lane (at
+/// least `need`, the scale of its default).
+fn source<'a>(def: &'a MetricDef, b: &'a Binding<'a>, need: u32) -> (Source<'a>, u32) {
+    match (&def.kind, &b.cells, b.choices()) {
+        (MetricKind::Decimal { .. }, Cells::Decimal128(array, scale), _) => {
+            let plan = u32::try_from(*scale)
+                .ok()
+                .filter(|s| *s <= X_SCALE)
+                .and_then(|s| {
+                    let lane = s.max(need);
+                    Some((pow10(lane - s)?, lane))
+                });
+            match plan {
+                Some((factor, lane)) => (Source::Decimal128 { array, factor }, lane),
+                None => (Source::Other(b), need.max(OTHER_SCALE)),
+            }
+        }
+        (MetricKind::Decimal { .. } | MetricKind::Integer { .. }, Cells::I64(array), _) => {
+            match pow10(need).and_then(|f| i64::try_from(f).ok()) {
+                Some(factor) => (Source::I64 { array, factor }, need),
+                None => (Source::Other(b), need.max(OTHER_SCALE)),
+            }
+        }
+        (MetricKind::Date, Cells::Date32(a), _) => (Source::Date32(a), 0),
+        (MetricKind::Bool, Cells::Bool(a), _) => (Source::Bool(a), 0),
+        (MetricKind::Enum { .. }, Cells::Dict { keys, column, .. }, Some(choices)) => (
+            Source::Dict {
+                keys,
+                column: *column,
+                choices,
+            },
+            0,
+        ),
+        (MetricKind::Enum { values }, Cells::Utf8(a), _) => (Source::Text(a, values), 0),
+        _ => (Source::Other(b), need.max(OTHER_SCALE)),
+    }
 }
 
 /// A state or pin column.
@@ -216,8 +395,8 @@ pub(crate) struct Decided {
     pub(crate) tier: u16,
     pub(crate) qualified: u16,
     /// The score and the dimension scores at the precision.
-    pub(crate) score: i128,
-    pub(crate) dims: [i128; MAX_DIMENSIONS],
+    pub(crate) score: i64,
+    pub(crate) dims: [i64; MAX_DIMENSIONS],
     pub(crate) tier_since: i32,
     pub(crate) last_qualified: Option<i32>,
 }
@@ -234,8 +413,8 @@ pub(crate) struct Vector<'a, 'p> {
     last_qualified: Option<StateIn<'a>>,
     /// Pin columns: a row with a pin is the builder's.
     pins: Vec<&'a Binding<'a>>,
-    dims: Vec<Dim<'p>>,
-    weights: &'p FastWeights,
+    dims: Vec<Dim>,
+    weights: LaneWeights,
     /// 10^(X_SCALE - precision): a score at the precision to [`X_SCALE`].
     score_factor: i128,
     tiers: Vec<TierRule>,
@@ -245,13 +424,15 @@ pub(crate) struct Vector<'a, 'p> {
     /// The day numbers chrono can hold.
     days: (i64, i64),
     // the chunk: lanes column-major, `lanes[m * CHUNK + r]`
-    lanes: Vec<i128>,
+    lanes: Vec<i64>,
     present: Vec<bool>,
     /// The rows decided, where [`valid`](Self::valid) says so.
     decided: Vec<Decided>,
     valid: Vec<bool>,
-    /// [`SCORES`] per row: the score and dimension scores at [`X_SCALE`].
-    scores: Vec<i128>,
+    /// The dimension scores at the precision, column-major (`qs[d * CHUNK + r]`), and the
+    /// scores.
+    qs: Vec<i64>,
+    scores: Vec<i64>,
     /// The conditions of the chunk ([`Masks`]).
     holds: Vec<bool>,
     when: Vec<bool>,
@@ -270,83 +451,14 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
         if p.dimensions.len() > MAX_DIMENSIONS || precision > X_SCALE {
             return None;
         }
-        let weights = p.prepared.fast_weights.as_ref()?;
-        let dims = p
-            .dimensions
-            .iter()
-            .zip(&p.prepared.fast_curves)
-            .map(|(d, curve)| {
-                let metric = usize::from(d.metric);
-                let input = match (&p.metrics.get(metric)?.kind, d.unit) {
-                    (MetricKind::Date, DateUnit::Years) => Input::Years,
-                    (MetricKind::Date, DateUnit::Days) => Input::Days,
-                    (MetricKind::Unresolved, _) => return None,
-                    _ => Input::Lane,
-                };
-                Some(Dim {
-                    metric,
-                    input,
-                    curve: curve.as_ref()?,
-                })
-            })
-            .collect::<Option<Vec<_>>>()?;
-        if dims.len() != p.dimensions.len() {
-            return None;
-        }
-        let tiers = p
-            .tiers
-            .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                Some(TierRule {
-                    min: x_of(*p.prepared.min_scores.get(i)?)?,
-                    keep: x_of(*p.prepared.keep_scores.get(i)?)?,
-                    require: t
-                        .require
-                        .iter()
-                        .map(|(_, c)| cond_of(p, c))
-                        .collect::<Option<_>>()?,
-                })
-            })
-            .collect::<Option<Vec<_>>>()?;
-        let adjustments = p
-            .adjustments
-            .iter()
-            .map(|a| Some((cond_of(p, &a.when)?, a.kind, a.tier)))
-            .collect::<Option<Vec<_>>>()?;
+        let weights = LaneWeights::of(p.prepared.fast_weights.as_ref()?)?;
 
-        let mut metrics = Vec::with_capacity(p.metrics.len());
-        for def in &p.metrics {
-            let (min, max) = match &def.kind {
-                MetricKind::Decimal { min, max } | MetricKind::Integer { min, max } => (*min, *max),
-                _ => (None, None),
-            };
-            let bound = |b: Option<rust_decimal::Decimal>| match b {
-                Some(b) => x_of(b).map(Some),
-                None => Some(None),
-            };
-            let default = match def.default {
-                Some(v) => Some(lane_of(v)?),
-                None => None,
-            };
-            let (min, max) = (bound(min)?, bound(max)?);
-            metrics.push(MetricIn {
-                def,
-                source: Source::Missing,
-                default,
-                required: def.required,
-                min,
-                max,
-            });
-        }
+        let mut bound: Vec<Option<&'a Binding<'a>>> = vec![None; p.metrics.len()];
         let (mut previous_tier, mut tier_since, mut last_qualified) = (None, None, None);
         let mut pins = Vec::new();
         for b in &columns.bindings {
             match b.target {
-                Target::Metric(i) => {
-                    let m = metrics.get_mut(i)?;
-                    m.source = source(m.def, b);
-                }
+                Target::Metric(i) => *bound.get_mut(i)? = Some(b),
                 Target::State(field) => {
                     let state = match (&b.cells, field) {
                         (Cells::Date32(a), "tier_since" | "last_qualified") => StateIn::Date32(a),
@@ -362,6 +474,68 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
                 }
             }
         }
+        let metrics = p
+            .metrics
+            .iter()
+            .zip(bound)
+            .map(|(def, b)| MetricIn::new(def, b))
+            .collect::<Option<Vec<_>>>()?;
+
+        let dims = p
+            .dimensions
+            .iter()
+            .zip(&p.prepared.fast_curves)
+            .map(|(d, curve)| {
+                let metric = usize::from(d.metric);
+                let m = metrics.get(metric)?;
+                let curve = curve.as_ref()?;
+                let need = LaneCurve::scale_needed(curve);
+                let (input, factor, scale) = match (m.kind?, d.unit, curve) {
+                    (Kind::Date, DateUnit::Years, _) => (Input::Years, pow10(need)?, need),
+                    (Kind::Date, DateUnit::Days, _) => (Input::Days, pow10(need)?, need),
+                    (Kind::Num, _, FastCurve::Linear(_) | FastCurve::Steps(_)) => {
+                        let scale = need.max(m.scale);
+                        (Input::Lane, pow10(scale - m.scale)?, scale)
+                    }
+                    (Kind::Sym | Kind::Bool, _, FastCurve::Map(_)) => (Input::Lane, 1, 0),
+                    _ => return None,
+                };
+                Some(Dim {
+                    metric,
+                    input,
+                    factor: i64::try_from(factor).ok()?,
+                    curve: LaneCurve::at(curve, scale)?,
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        if dims.len() != p.dimensions.len() || weights.weights.len() != dims.len() {
+            return None;
+        }
+        let score_factor = pow10(X_SCALE - precision)?;
+        // score * F >= x: score >= ceil(x / F)
+        let least = |x: rust_decimal::Decimal| Some(-(-x_of(x)?).div_euclid(score_factor));
+        let tiers = p
+            .tiers
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                Some(TierRule {
+                    min: least(*p.prepared.min_scores.get(i)?)?,
+                    keep: least(*p.prepared.keep_scores.get(i)?)?,
+                    require: t
+                        .require
+                        .iter()
+                        .map(|(_, c)| cond_of(p, &metrics, c))
+                        .collect::<Option<_>>()?,
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let adjustments = p
+            .adjustments
+            .iter()
+            .map(|a| Some((cond_of(p, &metrics, &a.when)?, a.kind, a.tier)))
+            .collect::<Option<Vec<_>>>()?;
+
         let metric_count = p.metrics.len();
         let (tier_count, adjustment_count) = (tiers.len(), adjustments.len());
         Some(Vector {
@@ -373,7 +547,7 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
             pins,
             dims,
             weights,
-            score_factor: pow10(X_SCALE - precision)?,
+            score_factor,
             tiers,
             adjustments,
             grace_days: p.tiering.downgrade_grace_days,
@@ -386,7 +560,8 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
             present: vec![false; metric_count * CHUNK],
             decided: vec![Decided::default(); CHUNK],
             valid: vec![false; CHUNK],
-            scores: vec![0; SCORES * CHUNK],
+            qs: vec![0; MAX_DIMENSIONS * CHUNK],
+            scores: vec![0; CHUNK],
             holds: vec![false; tier_count * CHUNK],
             when: vec![false; adjustment_count * CHUNK],
             spare: Vec::new(),
@@ -432,40 +607,39 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
             );
         }
         self.read_state(start, n, &mut ok);
+        // the as-of day of each row, and its civil date when it is the same for all
+        let mut day = [0i32; CHUNK];
         let fixed = match as_of {
             AsOf::Date(d) => {
                 let days = days_of_date(*d);
-                Some((days, civil(days)))
+                day.fill(days);
+                Some(civil(days))
             }
-            AsOf::Column(_) => None,
+            AsOf::Column(_) => {
+                for (r, (at, good)) in day.iter_mut().zip(ok.iter_mut()).take(n).enumerate() {
+                    match as_of.at(start + r) {
+                        Some(d) => *at = days_of_date(d),
+                        None => *good = false,
+                    }
+                }
+                None
+            }
         };
-        // 1. each row is scored into its slot (the slots are taken out meanwhile)
-        let mut decided = std::mem::take(&mut self.decided);
-        let mut valid = std::mem::take(&mut self.valid);
+        // 1. each dimension down the chunk, then each row's composite
+        let mut qs = std::mem::take(&mut self.qs);
         let mut scores = std::mem::take(&mut self.scores);
-        let mut day_of = [0i32; CHUNK];
-        for r in 0..n {
-            let row = start + r;
-            let day = match fixed {
-                Some(f) => Some(f),
-                None => as_of.at(row).map(|d| {
-                    let days = days_of_date(d);
-                    (days, civil(days))
-                }),
-            };
-            let (Some(slot), Some(valid), Some(at)) =
-                (decided.get_mut(r), valid.get_mut(r), day_of.get_mut(r))
-            else {
+        for (i, d) in self.dims.iter().enumerate() {
+            let (Some(lanes), Some(present), Some(out)) = (
+                self.lanes.get(d.metric * CHUNK..d.metric * CHUNK + n),
+                self.present.get(d.metric * CHUNK..d.metric * CHUNK + n),
+                qs.get_mut(i * CHUNK..i * CHUNK + n),
+            ) else {
+                ok.fill(false);
                 continue;
             };
-            *valid = match day {
-                Some((days, ymd)) if ok.get(r).copied().unwrap_or(false) => {
-                    *at = days;
-                    self.score(r, days, ymd, slot, &mut scores).is_some()
-                }
-                _ => false,
-            };
+            score_down(d, lanes, present, &day, fixed, &mut ok, out);
         }
+        self.composite(n, &qs, &mut ok, &mut scores);
         // 2. every condition over the whole chunk, column by column
         let mut holds = std::mem::take(&mut self.holds);
         let mut when = std::mem::take(&mut self.when);
@@ -474,6 +648,7 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
             v: self,
             n,
             scores: &scores,
+            qs: &qs,
         };
         for (t, rule) in self.tiers.iter().enumerate() {
             let out = holds.get_mut(t * CHUNK..t * CHUNK + n).unwrap_or_default();
@@ -488,17 +663,26 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
             holds: &holds,
             when: &when,
         };
-        for r in 0..n {
-            let (Some(slot), Some(valid), Some(&at)) =
-                (decided.get_mut(r), valid.get_mut(r), day_of.get(r))
-            else {
-                continue;
+        let mut decided = std::mem::take(&mut self.decided);
+        let mut valid = std::mem::take(&mut self.valid);
+        for (r, (((slot, valid), &at), &good)) in decided
+            .iter_mut()
+            .zip(valid.iter_mut())
+            .zip(&day)
+            .zip(&ok)
+            .take(n)
+            .enumerate()
+        {
+            *valid = good && {
+                let score = scores.get(r).copied().unwrap_or_default();
+                slot.score = score;
+                for (i, q) in slot.dims.iter_mut().take(self.dims.len()).enumerate() {
+                    *q = qs.get(i * CHUNK + r).copied().unwrap_or_default();
+                }
+                self.tier(r, at, score, &masks, slot).is_some()
             };
-            if *valid {
-                let score = scores.get(r * SCORES).copied().unwrap_or_default();
-                *valid = self.tier(r, at, score, &masks, slot).is_some();
-            }
         }
+        self.qs = qs;
         self.scores = scores;
         self.holds = holds;
         self.when = when;
@@ -507,21 +691,56 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
         self.valid = valid;
     }
 
+    /// The composite score of each row of the chunk that is still decidable, from its
+    /// dimension scores, a dimension at a time.
+    fn composite(&self, n: usize, qs: &[i64], ok: &mut [bool; CHUNK], scores: &mut [i64]) {
+        // weights below 2^31 and 64-bit scores: eight products sum within 128 bits
+        let mut sums = [0i128; CHUNK];
+        for (i, w) in self.weights.weights.iter().enumerate() {
+            let w = i128::from(*w);
+            let column = qs.get(i * CHUNK..i * CHUNK + n).unwrap_or_default();
+            for (s, q) in sums.iter_mut().zip(column) {
+                *s += w * i128::from(*q);
+            }
+        }
+        for ((s, good), out) in sums.iter().zip(ok.iter_mut()).zip(scores).take(n) {
+            if *good {
+                match self.weights.finish(*s) {
+                    Some(score) => *out = score,
+                    None => *good = false,
+                }
+            }
+        }
+    }
+
     /// Reads the state and pin columns down rows `start..start + n`, column by column: a
     /// row with a pin, an unknown previous tier or a state cell the builder is to read is
     /// struck out of `ok`.
     fn read_state(&mut self, start: usize, n: usize, ok: &mut [bool; CHUNK]) {
         let ok = ok.get_mut(..n).unwrap_or_default();
         for b in &self.pins {
-            for (r, good) in ok.iter_mut().enumerate() {
-                let row = start + r;
-                let here = match &b.cells {
-                    Cells::Utf8(a) => !a.is_null(row) && !trim(a.value(row)).is_empty(),
-                    Cells::Date32(a) => !a.is_null(row),
-                    _ => b.val(row, &mut self.scratch).is_some(),
-                };
-                if here {
-                    *good = false;
+            match &b.cells {
+                Cells::Utf8(a) => {
+                    for (r, good) in ok.iter_mut().enumerate() {
+                        let row = start + r;
+                        if !a.is_null(row) && !trim(a.value(row)).is_empty() {
+                            *good = false;
+                        }
+                    }
+                }
+                Cells::Date32(a) => {
+                    for (r, good) in ok.iter_mut().enumerate() {
+                        if !a.is_null(start + r) {
+                            *good = false;
+                        }
+                    }
+                }
+                _ => {
+                    for (r, good) in ok.iter_mut().enumerate() {
+                        if b.val(start + r, &mut self.scratch).is_some() {
+                            *good = false;
+                        }
+                    }
                 }
             }
         }
@@ -552,21 +771,26 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
             (self.last_qualified.as_ref(), &mut self.last),
         ] {
             let dates = dates.get_mut(..n).unwrap_or_default();
-            for (r, (good, date)) in ok.iter_mut().zip(dates).enumerate() {
-                *date = match state_date(column, start + r, self.days, &mut self.scratch) {
-                    Ok(d) => d,
-                    Err(()) => {
-                        *good = false;
-                        None
+            match column {
+                None => dates.fill(None),
+                Some(column) => {
+                    for (r, (good, date)) in ok.iter_mut().zip(dates).enumerate() {
+                        *date = match state_date(column, start + r, self.days, &mut self.scratch) {
+                            Ok(d) => d,
+                            Err(()) => {
+                                *good = false;
+                                None
+                            }
+                        };
                     }
-                };
+                }
             }
         }
     }
 
     /// A lane of row `r`, when present.
     #[inline]
-    fn lane(&self, m: usize, r: usize) -> Option<i128> {
+    fn lane(&self, m: usize, r: usize) -> Option<i64> {
         let i = m * CHUNK + r;
         if *self.present.get(i)? {
             self.lanes.get(i).copied()
@@ -575,62 +799,17 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
         }
     }
 
-    /// Scores row `r` of the chunk on `as_of` (a day number, and its year, month and day)
-    /// into `out`, and its score and dimension scores at [`X_SCALE`] into its part of
-    /// `scores` (for the conditions); `None` when the record path is to.
-    fn score(
-        &self,
-        r: usize,
-        as_of: i32,
-        (ay, am, ad): (i64, u32, u32),
-        out: &mut Decided,
-        scores: &mut [i128],
-    ) -> Option<()> {
-        let xs = scores.get_mut(r * SCORES..(r + 1) * SCORES)?;
-        for (i, d) in self.dims.iter().enumerate() {
-            let lane = self.lane(d.metric, r)?;
-            let x = match d.input {
-                Input::Lane => lane,
-                Input::Years | Input::Days => {
-                    let start = i32::try_from(lane).ok()?;
-                    if start > as_of {
-                        return None;
-                    }
-                    let n = if matches!(d.input, Input::Days) {
-                        i64::from(as_of) - i64::from(start)
-                    } else {
-                        let (sy, sm, sd) = civil(start);
-                        ay - sy - i64::from((am, ad) < (sm, sd))
-                    };
-                    x_of_int(n)?
-                }
-            };
-            let q = d.curve.score(x)?;
-            if q.unsigned_abs() >= DECIMAL_LIMIT {
-                return None;
-            }
-            *out.dims.get_mut(i)? = q;
-            *xs.get_mut(i + 1)? = mul(q, self.score_factor)?;
-        }
-        let score = self.weights.composite(out.dims.get(..self.dims.len())?)?;
-        if score.unsigned_abs() >= DECIMAL_LIMIT {
-            return None;
-        }
-        out.score = score;
-        *xs.first_mut()? = mul(score, self.score_factor)?;
-        Some(())
-    }
-
-    /// Tiers row `r` of the chunk, scored (`score` at [`X_SCALE`]), on the day `as_of`,
+    /// Tiers row `r` of the chunk, scored (`score` at the precision), on the day `as_of`,
     /// with the conditions of its chunk, into `out`, in the order of spec section 7.
     fn tier(
         &self,
         r: usize,
         as_of: i32,
-        score: i128,
+        score: i64,
         masks: &Masks<'_>,
         out: &mut Decided,
     ) -> Option<()> {
+        let score = i128::from(score);
         // 1. the qualified tier
         let floor_index = self.tiers.len().saturating_sub(1);
         let q = self
@@ -694,9 +873,70 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
     }
 }
 
-/// The score and dimension scores of a row at [`X_SCALE`], side by side in
-/// [`Vector::scores`]: the score, then one per dimension.
-const SCORES: usize = MAX_DIMENSIONS + 1;
+/// Scores dimension `d` down the rows of a chunk still decidable (`ok`) into `out`, from
+/// its metric's `lanes` and `present`, on each row's as-of `day` (`fixed`: its civil date,
+/// when every row has the same); a row the lanes cannot score is struck out.
+fn score_down(
+    d: &Dim,
+    lanes: &[i64],
+    present: &[bool],
+    day: &[i32; CHUNK],
+    fixed: Option<(i64, u32, u32)>,
+    ok: &mut [bool; CHUNK],
+    out: &mut [i64],
+) {
+    let rows = lanes
+        .iter()
+        .zip(present)
+        .zip(day)
+        .zip(ok.iter_mut())
+        .zip(out.iter_mut());
+    let put = |good: &mut bool, q: &mut i64, v: Option<i64>| match v {
+        Some(v) => *q = v,
+        None => *good = false,
+    };
+    match d.input {
+        Input::Lane => {
+            for ((((&x, &here), _), good), q) in rows {
+                if *good {
+                    let v = if here {
+                        x.checked_mul(d.factor).and_then(|x| d.curve.score(x))
+                    } else {
+                        None
+                    };
+                    put(good, q, v);
+                }
+            }
+        }
+        Input::Days => {
+            for ((((&start, &here), &at), good), q) in rows {
+                if *good {
+                    let v = (here && start <= i64::from(at))
+                        .then(|| (i64::from(at) - start).checked_mul(d.factor))
+                        .flatten()
+                        .and_then(|x| d.curve.score(x));
+                    put(good, q, v);
+                }
+            }
+        }
+        Input::Years => {
+            for ((((&start, &here), &at), good), q) in rows {
+                if *good {
+                    let v = match i32::try_from(start) {
+                        Ok(start) if here && start <= at => {
+                            let (ay, am, ad) = fixed.unwrap_or_else(|| civil(at));
+                            let (sy, sm, sd) = civil(start);
+                            let n = ay - sy - i64::from((am, ad) < (sm, sd));
+                            n.checked_mul(d.factor).and_then(|x| d.curve.score(x))
+                        }
+                        _ => None,
+                    };
+                    put(good, q, v);
+                }
+            }
+        }
+    }
+}
 
 /// The conditions of a chunk, evaluated: whether tier `t`'s `require` holds for row `r`
 /// is `holds[t * CHUNK + r]`, and adjustment `j`'s `when`, `when[j * CHUNK + r]`.
@@ -724,20 +964,34 @@ impl Masks<'_> {
 struct Chunk<'c, 'a, 'p> {
     v: &'c Vector<'a, 'p>,
     n: usize,
-    /// [`SCORES`] per row.
-    scores: &'c [i128],
+    /// The scores at the precision, and the dimension scores (`qs[d * CHUNK + r]`).
+    scores: &'c [i64],
+    qs: &'c [i64],
 }
 
 impl Chunk<'_, '_, '_> {
+    /// An operand of row `r`; a number at [`X_SCALE`].
     #[inline]
     fn read(&self, o: Op, r: usize) -> Option<(Kind, i128)> {
+        let at_x = |q: i64| i128::from(q) * self.v.score_factor;
         match o {
-            Op::Metric(m, k) => self.v.lane(m, r).map(|x| (k, x)),
-            Op::Score => self.scores.get(r * SCORES).map(|x| (Kind::Num, *x)),
-            Op::Dimension(i) => self.scores.get(r * SCORES + 1 + i).map(|x| (Kind::Num, *x)),
+            Op::Metric(m, k, unit) => self
+                .v
+                .lane(m, r)
+                .map(|x| (k, i128::from(x) * i128::from(unit))),
+            Op::Score => self.scores.get(r).map(|x| (Kind::Num, at_x(*x))),
+            Op::Dimension(i) => self.qs.get(i * CHUNK + r).map(|x| (Kind::Num, at_x(*x))),
             Op::Absent => None,
             Op::Lit(k, x) => Some((k, x)),
         }
+    }
+
+    /// A metric's lanes and presence over the chunk.
+    fn lanes(&self, m: usize) -> Option<(&[i64], &[bool])> {
+        Some((
+            self.v.lanes.get(m * CHUNK..m * CHUNK + self.n)?,
+            self.v.present.get(m * CHUNK..m * CHUNK + self.n)?,
+        ))
     }
 
     /// Whether every condition of `cs` holds, per row, into `out` (`n` rows).
@@ -758,11 +1012,14 @@ impl Chunk<'_, '_, '_> {
         let out = out.get_mut(..self.n).unwrap_or_default();
         match c {
             VCond::Const(b) => out.fill(*b),
-            VCond::Truthy(m) => {
-                for (r, o) in out.iter_mut().enumerate() {
-                    *o = self.v.lane(*m, r) == Some(1);
+            VCond::Truthy(m) => match self.lanes(*m) {
+                Some((lanes, present)) => {
+                    for ((o, &x), &here) in out.iter_mut().zip(lanes).zip(present) {
+                        *o = here && x == 1;
+                    }
                 }
-            }
+                None => out.fill(false),
+            },
             VCond::Not(c) => {
                 self.eval(c, out, spare);
                 out.iter_mut().for_each(|o| *o = !*o);
@@ -779,26 +1036,38 @@ impl Chunk<'_, '_, '_> {
                 spare.push(part);
             }
             // the common case, a metric against a value: down its lane
-            VCond::Cmp(Op::Metric(m, k), op, Op::Lit(kl, x)) => {
-                let (Some(lanes), Some(present)) = (
-                    self.v.lanes.get(m * CHUNK..m * CHUNK + out.len()),
-                    self.v.present.get(m * CHUNK..m * CHUNK + out.len()),
-                ) else {
+            VCond::Lane(m, test) => {
+                let Some((lanes, present)) = self.lanes(*m) else {
                     out.fill(false);
                     return;
                 };
-                if k != kl {
+                let rows = out.iter_mut().zip(lanes).zip(present);
+                match *test {
+                    LaneTest::Const(b) => rows.for_each(|((o, _), &here)| *o = here && b),
+                    // one loop per operator, so that each is a plain comparison down the lane
+                    LaneTest::Cmp(op, y) => match op {
+                        CmpOp::Eq => rows.for_each(|((o, &x), &here)| *o = here && x == y),
+                        CmpOp::Ne => rows.for_each(|((o, &x), &here)| *o = here && x != y),
+                        CmpOp::Lt => rows.for_each(|((o, &x), &here)| *o = here && x < y),
+                        CmpOp::Le => rows.for_each(|((o, &x), &here)| *o = here && x <= y),
+                        CmpOp::Gt => rows.for_each(|((o, &x), &here)| *o = here && x > y),
+                        CmpOp::Ge => rows.for_each(|((o, &x), &here)| *o = here && x >= y),
+                    },
+                }
+            }
+            VCond::LaneIn(m, values) => {
+                let Some((lanes, present)) = self.lanes(*m) else {
                     out.fill(false);
                     return;
-                }
-                for ((o, &lane), &here) in out.iter_mut().zip(lanes).zip(present) {
-                    *o = here && compare((*k, lane), *op, (*kl, *x));
+                };
+                for ((o, x), &here) in out.iter_mut().zip(lanes).zip(present) {
+                    *o = here && values.contains(x);
                 }
             }
             VCond::Cmp(a, op, b) => {
                 for (r, o) in out.iter_mut().enumerate() {
                     *o = match (self.read(*a, r), self.read(*b, r)) {
-                        (Some(x), Some(y)) => compare(x, *op, y),
+                        (Some((ka, x)), Some((kb, y))) => ka == kb && compare(x, *op, y),
                         _ => false,
                     };
                 }
@@ -806,9 +1075,10 @@ impl Chunk<'_, '_, '_> {
             VCond::In(a, list) => {
                 for (r, o) in out.iter_mut().enumerate() {
                     *o = match self.read(*a, r) {
-                        Some(x) => list
-                            .iter()
-                            .any(|l| self.read(*l, r).is_some_and(|y| compare(x, CmpOp::Eq, y))),
+                        Some((ka, x)) => list.iter().any(|l| {
+                            self.read(*l, r)
+                                .is_some_and(|(kb, y)| ka == kb && compare(x, CmpOp::Eq, y))
+                        }),
                         None => false,
                     };
                 }
@@ -817,10 +1087,8 @@ impl Chunk<'_, '_, '_> {
     }
 }
 
-fn compare((ka, a): (Kind, i128), op: CmpOp, (kb, b): (Kind, i128)) -> bool {
-    if ka != kb {
-        return false;
-    }
+#[inline]
+fn compare<T: Ord>(a: T, op: CmpOp, b: T) -> bool {
     match op {
         CmpOp::Eq => a == b,
         CmpOp::Ne => a != b,
@@ -839,10 +1107,10 @@ fn down(
     m: &MetricIn<'_>,
     start: usize,
     n: usize,
-    lanes: &mut [i128],
+    lanes: &mut [i64],
     present: &mut [bool],
     ok: &mut [bool; CHUNK],
-    mut cell: impl FnMut(usize) -> Option<Option<i128>>,
+    mut cell: impl FnMut(usize) -> Option<Option<i64>>,
 ) {
     for (r, ((lane, here), good)) in lanes
         .iter_mut()
@@ -876,36 +1144,6 @@ fn down(
     }
 }
 
-/// How `b`'s column is read for the metric `def`.
-fn source<'a>(def: &'a MetricDef, b: &'a Binding<'a>) -> Source<'a> {
-    match (&def.kind, &b.cells, b.choices()) {
-        (MetricKind::Decimal { .. }, Cells::Decimal128(array, scale), _) => {
-            match u32::try_from(*scale)
-                .ok()
-                .and_then(|s| X_SCALE.checked_sub(s))
-                .and_then(pow10)
-            {
-                Some(factor) => Source::Decimal128 { array, factor },
-                None => Source::Other(b),
-            }
-        }
-        (MetricKind::Decimal { .. } | MetricKind::Integer { .. }, Cells::I64(a), _) => {
-            Source::I64(a)
-        }
-        (MetricKind::Date, Cells::Date32(a), _) => Source::Date32(a),
-        (MetricKind::Bool, Cells::Bool(a), _) => Source::Bool(a),
-        (MetricKind::Enum { .. }, Cells::Dict { keys, column, .. }, Some(choices)) => {
-            Source::Dict {
-                keys,
-                column: *column,
-                choices,
-            }
-        }
-        (MetricKind::Enum { values }, Cells::Utf8(a), _) => Source::Text(a, values),
-        _ => Source::Other(b),
-    }
-}
-
 /// Reads a metric's column down rows `start..start + n` into its lanes; a row whose cell
 /// the builder is to read (or whose required value is missing) is struck out of `ok`.
 #[expect(
@@ -917,15 +1155,15 @@ fn read_metric(
     start: usize,
     n: usize,
     days: (i64, i64),
-    lanes: &mut [i128],
+    lanes: &mut [i64],
     present: &mut [bool],
     ok: &mut [bool; CHUNK],
     scratch: &mut String,
 ) {
     // each source has its own loop (not a call through `dyn FnMut` per cell)
-    let bounded = |x: i128| -> Option<Option<i128>> {
-        let low = m.min.is_some_and(|b| x < b);
-        let high = m.max.is_some_and(|b| x > b);
+    let bounded = |x: i64| -> Option<Option<i64>> {
+        let low = m.low.is_some_and(|b| i128::from(x) < b);
+        let high = m.high.is_some_and(|b| i128::from(x) > b);
         (!low && !high).then_some(Some(x))
     };
     match &m.source {
@@ -938,28 +1176,26 @@ fn read_metric(
             if v.unsigned_abs() >= DECIMAL_LIMIT {
                 return None;
             }
-            bounded(mul(v, *factor)?)
+            bounded(i64::try_from(v.checked_mul(*factor)?).ok()?)
         }),
-        Source::I64(a) => down(m, start, n, lanes, present, ok, |row| {
-            if a.is_null(row) {
+        Source::I64 { array, factor } => down(m, start, n, lanes, present, ok, |row| {
+            if array.is_null(row) {
                 return Some(None);
             }
-            bounded(x_of_int(a.value(row))?)
+            bounded(array.value(row).checked_mul(*factor)?)
         }),
         Source::Date32(a) => down(m, start, n, lanes, present, ok, |row| {
             if a.is_null(row) {
                 return Some(None);
             }
             let d = i64::from(a.value(row));
-            (days.0..=days.1)
-                .contains(&d)
-                .then_some(Some(i128::from(d)))
+            (days.0..=days.1).contains(&d).then_some(Some(d))
         }),
         Source::Bool(a) => down(m, start, n, lanes, present, ok, |row| {
             if a.is_null(row) {
                 return Some(None);
             }
-            Some(Some(i128::from(a.value(row))))
+            Some(Some(i64::from(a.value(row))))
         }),
         Source::Dict {
             keys,
@@ -974,7 +1210,7 @@ fn read_metric(
                 .and_then(|k| choices.get(*k))
                 .copied()
                 .flatten()?;
-            Some(Some(i128::from(c)))
+            Some(Some(i64::from(c)))
         }),
         Source::Text(a, values) => down(m, start, n, lanes, present, ok, |row| {
             if a.is_null(row) {
@@ -985,12 +1221,19 @@ fn read_metric(
                 return Some(None);
             }
             let i = values.iter().position(|v| v == t)?;
-            Some(Some(i128::try_from(i).ok()?))
+            Some(Some(i64::try_from(i).ok()?))
         }),
         Source::Other(b) => down(m, start, n, lanes, present, ok, |row| {
             match b.val(row, scratch) {
                 None => Some(None),
-                Some(v) => Some(Some(lane_of(v.metric_value(m.def)?)?)),
+                Some(v) => {
+                    let x = lane_of(v.metric_value(m.def)?)?;
+                    Some(Some(if m.kind == Some(Kind::Num) {
+                        at_lane_scale(x, m.scale)?
+                    } else {
+                        i64::try_from(x).ok()?
+                    }))
+                }
             }
         }),
     }
@@ -1023,14 +1266,11 @@ fn state_text<'s>(
 
 /// A date state cell as a day number: `Ok(None)` absent, `Err` the builder's.
 fn state_date(
-    s: Option<&StateIn<'_>>,
+    s: &StateIn<'_>,
     row: usize,
     days: (i64, i64),
     scratch: &mut String,
 ) -> Result<Option<i32>, ()> {
-    let Some(s) = s else {
-        return Ok(None);
-    };
     let d = match s {
         StateIn::Date32(a) => {
             if a.is_null(row) {
@@ -1076,10 +1316,41 @@ mod tests {
     use chrono::Datelike;
     use proptest::prelude::*;
 
-    use super::civil;
+    use super::{civil, compare, LaneTest};
+    use crate::model::CmpOp;
     use crate::table::cells::date_of_days;
 
+    const OPS: [CmpOp; 6] = [
+        CmpOp::Eq,
+        CmpOp::Ne,
+        CmpOp::Lt,
+        CmpOp::Le,
+        CmpOp::Gt,
+        CmpOp::Ge,
+    ];
+
     proptest! {
+        /// A literal put at a lane's scale tests every lane as the literal tests the lane's
+        /// value: `x * unit OP lit`, exact or not, in range or beyond 64 bits.
+        #[test]
+        fn lane_tests_compare_as_the_values(
+            op in proptest::sample::select(&OPS[..]),
+            lit in prop_oneof![
+                -100_000i128..100_000,
+                Just(i128::from(i64::MAX) * 1000 + 7),
+                Just(i128::from(i64::MIN) * 1000 - 7),
+            ],
+            unit in proptest::sample::select(&[1i64, 10, 100, 1000][..]),
+            x in prop_oneof![-1_000i64..1_000, Just(i64::MAX), Just(i64::MIN)],
+        ) {
+            let want = compare(i128::from(x) * i128::from(unit), op, lit);
+            let got = match LaneTest::of(op, lit, unit) {
+                LaneTest::Const(b) => b,
+                LaneTest::Cmp(op, y) => compare(x, op, y),
+            };
+            prop_assert_eq!(got, want);
+        }
+
         /// The civil date of a day number is chrono's, over chrono's whole range.
         #[test]
         fn civil_dates_are_chronos(days in -95_000_000i32..95_000_000) {
