@@ -3,8 +3,9 @@
 
 use std::sync::Arc;
 
-use arrow_array::builder::{ArrayBuilder, Date32Builder, Decimal128Builder, StringBuilder};
-use arrow_array::{ArrayRef, RecordBatch, StructArray};
+use arrow_array::builder::{Date32Builder, Decimal128Builder, StringBuilder};
+use arrow_array::{new_null_array, ArrayRef, RecordBatch, StringArray, StructArray};
+use arrow_buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
 
 use super::cells::days_of_date;
@@ -94,35 +95,129 @@ pub(crate) fn struct_fields(p: &Compiled) -> Fields {
 #[derive(Debug)]
 pub struct ResultColumns<'p> {
     p: &'p Compiled,
+    rows: usize,
     id: StringBuilder,
-    tier: StringBuilder,
-    qualified: StringBuilder,
+    /// Tier ranks, [`NO_TIER`] for a row without one; the names are written at the end.
+    tier: Vec<u16>,
+    qualified: Vec<u16>,
     score: Decimal128Builder,
     dimensions: Vec<Decimal128Builder>,
     tier_since: Date32Builder,
     last_qualified: Date32Builder,
-    error: StringBuilder,
+    /// The messages, from the first bad row on (the rows before it are nulls).
+    error: Option<StringBuilder>,
 }
+
+/// The rank of no tier (a bad row's) in [`ResultColumns`].
+const NO_TIER: u16 = u16::MAX;
+
+/// The text column of tier ranks: each rank's id, null for [`NO_TIER`] (or a rank the
+/// policy does not have).
+///
+/// Tier ids are short: each is copied as a fixed block of [`NAME_BLOCK`] bytes (one or
+/// two moves, not a call to `memcpy` with a length) and the end moved back to its length.
+fn tier_names(ids: &[String], ranks: &[u16]) -> ArrayRef {
+    let name = |rank: u16| ids.get(usize::from(rank)).map(String::as_str);
+    let blocks: Option<Vec<([u8; NAME_BLOCK], usize)>> = ids
+        .iter()
+        .map(|id| {
+            let mut block = [0u8; NAME_BLOCK];
+            block.get_mut(..id.len())?.copy_from_slice(id.as_bytes());
+            Some((block, id.len()))
+        })
+        .collect();
+    let mut total = 0usize;
+    let mut nulls = 0usize;
+    for &rank in ranks {
+        match blocks.as_ref().and_then(|b| b.get(usize::from(rank))) {
+            Some((_, len)) => total += len,
+            None => nulls += 1,
+        }
+    }
+    let built = blocks
+        .filter(|_| i32::try_from(total).is_ok())
+        .and_then(|blocks| {
+            let mut values = vec![0u8; total + NAME_BLOCK];
+            let mut offsets: Vec<i32> = Vec::with_capacity(ranks.len() + 1);
+            offsets.push(0);
+            let mut end = 0usize;
+            for &rank in ranks {
+                if let Some((block, len)) = blocks.get(usize::from(rank)) {
+                    values
+                        .get_mut(end..end + NAME_BLOCK)?
+                        .copy_from_slice(block);
+                    end += len;
+                }
+                offsets.push(i32::try_from(end).ok()?);
+            }
+            values.truncate(end);
+            let nulls = (nulls > 0).then(|| {
+                NullBuffer::from_iter(ranks.iter().map(|r| usize::from(*r) < blocks.len()))
+            });
+            let offsets = OffsetBuffer::new(ScalarBuffer::from(offsets));
+            StringArray::try_new(offsets, Buffer::from_vec(values), nulls).ok()
+        });
+    match built {
+        Some(a) => Arc::new(a),
+        // a long tier id, or more names than 32-bit offsets hold: through the builder
+        None => {
+            let mut b = StringBuilder::with_capacity(ranks.len(), total);
+            ranks.iter().for_each(|r| b.append_option(name(*r)));
+            Arc::new(b.finish())
+        }
+    }
+}
+
+/// The bytes [`tier_names`] copies a tier id in.
+const NAME_BLOCK: usize = 16;
 
 impl<'p> ResultColumns<'p> {
     pub(crate) fn new(p: &'p Compiled, capacity: usize) -> ResultColumns<'p> {
         let decimals = || Decimal128Builder::with_capacity(capacity);
         ResultColumns {
             p,
+            rows: 0,
             id: StringBuilder::with_capacity(capacity, capacity * 8),
-            tier: StringBuilder::with_capacity(capacity, capacity * 8),
-            qualified: StringBuilder::with_capacity(capacity, capacity * 8),
+            tier: Vec::with_capacity(capacity),
+            qualified: Vec::with_capacity(capacity),
             score: decimals(),
             dimensions: p.dimensions.iter().map(|_| decimals()).collect(),
             tier_since: Date32Builder::with_capacity(capacity),
             last_qualified: Date32Builder::with_capacity(capacity),
-            error: StringBuilder::with_capacity(capacity, 0),
+            error: None,
         }
     }
 
     /// The number of rows so far.
     pub fn len(&self) -> usize {
-        self.error.len()
+        self.rows
+    }
+
+    /// A row without a message.
+    #[inline]
+    fn no_error(&mut self) {
+        if let Some(e) = &mut self.error {
+            e.append_null();
+        }
+        self.rows += 1;
+    }
+
+    /// The error column of the rows so far, leaving it empty.
+    fn finish_errors(&mut self) -> ArrayRef {
+        let rows = std::mem::take(&mut self.rows);
+        match self.error.take() {
+            Some(mut e) => Arc::new(e.finish()),
+            None => new_null_array(&DataType::Utf8, rows),
+        }
+    }
+
+    /// The tier and qualified-tier columns of the rows so far, leaving them empty.
+    fn finish_tiers(&mut self) -> (ArrayRef, ArrayRef) {
+        let tier = tier_names(&self.p.tier_ids, &self.tier);
+        let qualified = tier_names(&self.p.tier_ids, &self.qualified);
+        self.tier.clear();
+        self.qualified.clear();
+        (tier, qualified)
     }
 
     /// Whether there is no row yet.
@@ -146,11 +241,10 @@ impl<'p> ResultColumns<'p> {
     /// [`push`](Self::push) of an assignment known to be this policy's.
     #[inline]
     pub(crate) fn push_assignment(&mut self, id: &str, a: &Assignment) {
-        let name = |rank: usize| self.p.tier_ids.get(rank).map(String::as_str);
+        let rank = |rank: usize| u16::try_from(rank).unwrap_or(NO_TIER);
         self.id.append_value(id);
-        self.tier.append_option(name(a.tier().rank()));
-        self.qualified
-            .append_option(name(a.qualified_tier().rank()));
+        self.tier.push(rank(a.tier().rank()));
+        self.qualified.push(rank(a.qualified_tier().rank()));
         let score = self.score(a.score());
         self.score.append_option(score);
         for (b, d) in self.dimensions.iter_mut().zip(a.dimension_scores()) {
@@ -160,36 +254,43 @@ impl<'p> ResultColumns<'p> {
             .append_value(days_of_date(a.state().tier_since()));
         self.last_qualified
             .append_option(a.state().last_qualified().map(days_of_date));
-        self.error.append_null();
+        self.no_error();
     }
 
     /// Adds the row of a customer decided in integer lanes.
     #[inline]
     pub(crate) fn push_decided(&mut self, id: &str, d: &Decided) {
-        let name = |rank: u16| self.p.tier_ids.get(usize::from(rank)).map(String::as_str);
         self.id.append_value(id);
-        self.tier.append_option(name(d.tier));
-        self.qualified.append_option(name(d.qualified));
+        self.tier.push(d.tier);
+        self.qualified.push(d.qualified);
         self.score.append_value(i128::from(d.score));
         for (b, q) in self.dimensions.iter_mut().zip(&d.dims) {
             b.append_value(i128::from(*q));
         }
         self.tier_since.append_value(d.tier_since);
         self.last_qualified.append_option(d.last_qualified);
-        self.error.append_null();
+        self.no_error();
     }
 
     /// Adds the row of a customer that could not be tiered: nulls but for the id (when it
     /// has one) and the message.
     pub fn push_error(&mut self, id: Option<&str>, message: &str) {
         self.id.append_option(id);
-        self.tier.append_null();
-        self.qualified.append_null();
+        self.tier.push(NO_TIER);
+        self.qualified.push(NO_TIER);
         self.score.append_null();
         self.dimensions.iter_mut().for_each(|b| b.append_null());
         self.tier_since.append_null();
         self.last_qualified.append_null();
-        self.error.append_value(message);
+        let rows = self.rows;
+        self.error
+            .get_or_insert_with(|| {
+                let mut e = StringBuilder::new();
+                e.append_nulls(rows);
+                e
+            })
+            .append_value(message);
+        self.rows += 1;
     }
 
     fn decimals(b: &mut Decimal128Builder, t: &DataType) -> ArrayRef {
@@ -208,10 +309,11 @@ impl<'p> ResultColumns<'p> {
     pub fn finish(&mut self) -> RecordBatch {
         let schema = schema(self.p);
         let t = score_type(self.p);
+        let (tier, qualified) = self.finish_tiers();
         let mut columns: Vec<ArrayRef> = vec![
             Arc::new(self.id.finish()),
-            Arc::new(self.tier.finish()),
-            Arc::new(self.qualified.finish()),
+            tier,
+            qualified,
             Self::decimals(&mut self.score, &t),
         ];
         for b in &mut self.dimensions {
@@ -219,7 +321,7 @@ impl<'p> ResultColumns<'p> {
         }
         columns.push(Arc::new(self.tier_since.finish()));
         columns.push(Arc::new(self.last_qualified.finish()));
-        columns.push(Arc::new(self.error.finish()));
+        columns.push(self.finish_errors());
         let rows = columns.first().map_or(0, |c| c.len());
         let options = arrow_array::RecordBatchOptions::new().with_row_count(Some(rows));
         RecordBatch::try_new_with_options(schema.clone(), columns, &options)
@@ -243,12 +345,13 @@ impl<'p> ResultColumns<'p> {
             },
             None => Fields::empty(),
         };
-        let rows = self.error.len();
+        let rows = self.rows;
         let dimensions = StructArray::try_new_with_length(dim_fields, dims, None, rows)
             .map(|s| Arc::new(s) as ArrayRef);
+        let (tier, qualified) = self.finish_tiers();
         let columns: Vec<ArrayRef> = vec![
-            Arc::new(self.tier.finish()),
-            Arc::new(self.qualified.finish()),
+            tier,
+            qualified,
             Self::decimals(&mut self.score, &t),
             match dimensions {
                 Ok(d) => d,
@@ -256,7 +359,7 @@ impl<'p> ResultColumns<'p> {
             },
             Arc::new(self.tier_since.finish()),
             Arc::new(self.last_qualified.finish()),
-            Arc::new(self.error.finish()),
+            self.finish_errors(),
         ];
         StructArray::try_new_with_length(fields.clone(), columns, None, rows)
             .unwrap_or_else(|_| StructArray::new_null(fields, rows))

@@ -28,6 +28,7 @@
 use arrow_array::types::Int64Type;
 use arrow_array::PrimitiveArray;
 use arrow_array::{Array, BooleanArray, Date32Array, Decimal128Array, GenericStringArray};
+use arrow_buffer::NullBuffer;
 use chrono::NaiveDate;
 
 use super::cells::{days_of_date, trim, Cells};
@@ -40,9 +41,6 @@ use crate::model::{
     AdjustKind, CmpOp, Compiled, Cond, DateUnit, FastCurve, MetricDef, MetricKind, Operand, Rv,
     Value,
 };
-
-/// The largest magnitude a `Decimal` holds (96 bits): a cell beyond it is the builder's.
-const DECIMAL_LIMIT: u128 = 1 << 96;
 
 /// The decimals of a number lane read through the builder's reading of a cell (text, say):
 /// a value with more is the builder's.
@@ -251,7 +249,7 @@ enum Source<'a> {
     Decimal128 {
         array: &'a Decimal128Array,
         /// 10^(lane scale - column scale).
-        factor: i128,
+        factor: i64,
     },
     I64 {
         array: &'a PrimitiveArray<Int64Type>,
@@ -354,7 +352,7 @@ fn source<'a>(def: &'a MetricDef, b: &'a Binding<'a>, need: u32) -> (Source<'a>,
                 .filter(|s| *s <= X_SCALE)
                 .and_then(|s| {
                     let lane = s.max(need);
-                    Some((pow10(lane - s)?, lane))
+                    Some((i64::try_from(pow10(lane - s)?).ok()?, lane))
                 });
             match plan {
                 Some((factor, lane)) => (Source::Decimal128 { array, factor }, lane),
@@ -441,6 +439,8 @@ pub(crate) struct Vector<'a, 'p> {
     prev: Vec<Option<u16>>,
     since: Vec<Option<i32>>,
     last: Vec<Option<i32>>,
+    /// The anniversaries of the last as-of date that was the same for a whole chunk.
+    anniversaries: Option<Anniversaries>,
     scratch: String,
 }
 
@@ -568,6 +568,7 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
             prev: vec![None; CHUNK],
             since: vec![None; CHUNK],
             last: vec![None; CHUNK],
+            anniversaries: None,
             scratch: String::new(),
         })
     }
@@ -607,13 +608,16 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
             );
         }
         self.read_state(start, n, &mut ok);
-        // the as-of day of each row, and its civil date when it is the same for all
+        // the as-of day of each row, and its anniversaries when it is the same for all
         let mut day = [0i32; CHUNK];
         let fixed = match as_of {
             AsOf::Date(d) => {
                 let days = days_of_date(*d);
                 day.fill(days);
-                Some(civil(days))
+                if self.anniversaries.as_ref().is_none_or(|a| a.as_of != days) {
+                    self.anniversaries = Some(Anniversaries::new(days));
+                }
+                self.anniversaries.as_ref()
             }
             AsOf::Column(_) => {
                 for (r, (at, good)) in day.iter_mut().zip(ok.iter_mut()).take(n).enumerate() {
@@ -720,6 +724,9 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
         let ok = ok.get_mut(..n).unwrap_or_default();
         for b in &self.pins {
             match &b.cells {
+                // a column of nulls (no pins at all, the common case) is not read
+                Cells::Utf8(a) if a.null_count() == a.len() => {}
+                Cells::Date32(a) if a.null_count() == a.len() => {}
                 Cells::Utf8(a) => {
                     for (r, good) in ok.iter_mut().enumerate() {
                         let row = start + r;
@@ -874,14 +881,15 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
 }
 
 /// Scores dimension `d` down the rows of a chunk still decidable (`ok`) into `out`, from
-/// its metric's `lanes` and `present`, on each row's as-of `day` (`fixed`: its civil date,
-/// when every row has the same); a row the lanes cannot score is struck out.
+/// its metric's `lanes` and `present`, on each row's as-of `day` (`fixed`: its
+/// anniversaries, when every row has the same); a row the lanes cannot score is struck
+/// out.
 fn score_down(
     d: &Dim,
     lanes: &[i64],
     present: &[bool],
     day: &[i32; CHUNK],
-    fixed: Option<(i64, u32, u32)>,
+    fixed: Option<&Anniversaries>,
     ok: &mut [bool; CHUNK],
     out: &mut [i64],
 ) {
@@ -924,9 +932,14 @@ fn score_down(
                 if *good {
                     let v = match i32::try_from(start) {
                         Ok(start) if here && start <= at => {
-                            let (ay, am, ad) = fixed.unwrap_or_else(|| civil(at));
-                            let (sy, sm, sd) = civil(start);
-                            let n = ay - sy - i64::from((am, ad) < (sm, sd));
+                            let n = match fixed {
+                                Some(a) => a.years(start),
+                                None => {
+                                    let (ay, am, ad) = civil(at);
+                                    let (sy, sm, sd) = civil(start);
+                                    ay - sy - i64::from((am, ad) < (sm, sd))
+                                }
+                            };
                             n.checked_mul(d.factor).and_then(|x| d.curve.score(x))
                         }
                         _ => None,
@@ -1102,16 +1115,23 @@ fn compare<T: Ord>(a: T, op: CmpOp, b: T) -> bool {
 /// Puts `cell(row)` of each row of `start..start + n` into its lane: `Some(Some(x))` a
 /// value, `Some(None)` absent (the default, or a row struck out when the metric is
 /// required), `None` the builder's (struck out).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the parts of the chunk, borrowed apart"
+)]
 #[inline]
 fn down(
     m: &MetricIn<'_>,
     start: usize,
     n: usize,
+    nulls: Option<&NullBuffer>,
     lanes: &mut [i64],
     present: &mut [bool],
     ok: &mut [bool; CHUNK],
     mut cell: impl FnMut(usize) -> Option<Option<i64>>,
 ) {
+    // a column without nulls is not asked for each row
+    let nulls = nulls.filter(|b| b.null_count() > 0);
     for (r, ((lane, here), good)) in lanes
         .iter_mut()
         .zip(present.iter_mut())
@@ -1119,7 +1139,13 @@ fn down(
         .take(n)
         .enumerate()
     {
-        match cell(start + r) {
+        let row = start + r;
+        let v = if nulls.is_some_and(|b| b.is_null(row)) {
+            Some(None)
+        } else {
+            cell(row)
+        };
+        match v {
             Some(Some(x)) => {
                 *lane = x;
                 *here = true;
@@ -1167,44 +1193,31 @@ fn read_metric(
         (!low && !high).then_some(Some(x))
     };
     match &m.source {
-        Source::Missing => down(m, start, n, lanes, present, ok, |_| Some(None)),
-        Source::Decimal128 { array, factor } => down(m, start, n, lanes, present, ok, |row| {
-            if array.is_null(row) {
-                return Some(None);
-            }
-            let v = array.value(row);
-            if v.unsigned_abs() >= DECIMAL_LIMIT {
-                return None;
-            }
-            bounded(i64::try_from(v.checked_mul(*factor)?).ok()?)
-        }),
-        Source::I64 { array, factor } => down(m, start, n, lanes, present, ok, |row| {
-            if array.is_null(row) {
-                return Some(None);
-            }
-            bounded(array.value(row).checked_mul(*factor)?)
-        }),
-        Source::Date32(a) => down(m, start, n, lanes, present, ok, |row| {
-            if a.is_null(row) {
-                return Some(None);
-            }
+        Source::Missing => down(m, start, n, None, lanes, present, ok, |_| Some(None)),
+        Source::Decimal128 { array, factor } => {
+            down(m, start, n, array.nulls(), lanes, present, ok, |row| {
+                // a cell beyond 64 bits (and so any beyond a `Decimal`'s 96) is the builder's
+                let v = i64::try_from(array.value(row)).ok()?;
+                bounded(v.checked_mul(*factor)?)
+            })
+        }
+        Source::I64 { array, factor } => {
+            down(m, start, n, array.nulls(), lanes, present, ok, |row| {
+                bounded(array.value(row).checked_mul(*factor)?)
+            })
+        }
+        Source::Date32(a) => down(m, start, n, a.nulls(), lanes, present, ok, |row| {
             let d = i64::from(a.value(row));
             (days.0..=days.1).contains(&d).then_some(Some(d))
         }),
-        Source::Bool(a) => down(m, start, n, lanes, present, ok, |row| {
-            if a.is_null(row) {
-                return Some(None);
-            }
+        Source::Bool(a) => down(m, start, n, a.nulls(), lanes, present, ok, |row| {
             Some(Some(i64::from(a.value(row))))
         }),
         Source::Dict {
             keys,
             column,
             choices,
-        } => down(m, start, n, lanes, present, ok, |row| {
-            if column.is_null(row) {
-                return Some(None);
-            }
+        } => down(m, start, n, column.nulls(), lanes, present, ok, |row| {
             let c = keys
                 .get(row)
                 .and_then(|k| choices.get(*k))
@@ -1212,10 +1225,7 @@ fn read_metric(
                 .flatten()?;
             Some(Some(i64::from(c)))
         }),
-        Source::Text(a, values) => down(m, start, n, lanes, present, ok, |row| {
-            if a.is_null(row) {
-                return Some(None);
-            }
+        Source::Text(a, values) => down(m, start, n, a.nulls(), lanes, present, ok, |row| {
             let t = trim(a.value(row));
             if t.is_empty() {
                 return Some(None);
@@ -1223,7 +1233,7 @@ fn read_metric(
             let i = values.iter().position(|v| v == t)?;
             Some(Some(i64::try_from(i).ok()?))
         }),
-        Source::Other(b) => down(m, start, n, lanes, present, ok, |row| {
+        Source::Other(b) => down(m, start, n, None, lanes, present, ok, |row| {
             match b.val(row, scratch) {
                 None => Some(None),
                 Some(v) => {
@@ -1292,6 +1302,79 @@ fn state_date(
     }
 }
 
+/// The whole years of tenure up to one as-of date, without a civil date per row: `ends[k]`
+/// is the last day a start may fall on to count `k` whole years (the as-of date `k` years
+/// before, or 28 February for a 29 February as-of date in a common year).
+struct Anniversaries {
+    as_of: i32,
+    ends: Vec<i64>,
+}
+
+/// The years of tenure [`Anniversaries`] counts; longer ones take the civil dates.
+const ANNIVERSARIES: i64 = 200;
+
+impl Anniversaries {
+    fn new(as_of: i32) -> Anniversaries {
+        let (y, m, d) = civil(as_of);
+        let ends = (0..=ANNIVERSARIES)
+            .map(|k| {
+                let y = y - k;
+                let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+                let d = if m == 2 && d == 29 && !leap { 28 } else { d };
+                days_from_civil(y, m, d)
+            })
+            .collect();
+        Anniversaries { as_of, ends }
+    }
+
+    /// Whole years from `start` (at most the as-of date) to the as-of date.
+    #[inline]
+    fn years(&self, start: i32) -> i64 {
+        let start_day = i64::from(start);
+        // days / 365.2425 is within a year of the count either way
+        let guess = (i64::from(self.as_of) - start_day) * 400 / 146_097;
+        let end = |k: i64| {
+            usize::try_from(k)
+                .ok()
+                .and_then(|k| self.ends.get(k))
+                .copied()
+        };
+        let mut n = guess.clamp(0, ANNIVERSARIES - 1);
+        if guess > n {
+            return self.civil_years(start);
+        }
+        while end(n + 1).is_some_and(|e| start_day <= e) {
+            n += 1;
+        }
+        if n >= ANNIVERSARIES {
+            return self.civil_years(start);
+        }
+        while n > 0 && end(n).is_some_and(|e| start_day > e) {
+            n -= 1;
+        }
+        n
+    }
+
+    /// [`years`](Self::years) by the civil dates.
+    fn civil_years(&self, start: i32) -> i64 {
+        let (ay, am, ad) = civil(self.as_of);
+        let (sy, sm, sd) = civil(start);
+        ay - sy - i64::from((am, ad) < (sm, sd))
+    }
+}
+
+/// The day number (days from 1970-01-01) of a civil date (H. Hinnant's
+/// `days_from_civil`).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = i64::from((m + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// The civil date (year, month, day) of an Arrow day number (days from 1970-01-01), by
 /// integer arithmetic (H. Hinnant's `civil_from_days`).
 pub(crate) fn civil(days: i32) -> (i64, u32, u32) {
@@ -1316,7 +1399,7 @@ mod tests {
     use chrono::Datelike;
     use proptest::prelude::*;
 
-    use super::{civil, compare, LaneTest};
+    use super::{civil, compare, days_from_civil, Anniversaries, LaneTest};
     use crate::model::CmpOp;
     use crate::table::cells::date_of_days;
 
@@ -1358,6 +1441,36 @@ mod tests {
                 prop_assert_eq!(civil(days), (i64::from(d.year()), d.month(), d.day()));
             }
         }
+    }
+
+    proptest! {
+        /// Whole years by the anniversaries are those by the civil dates, from the same day
+        /// to beyond the table.
+        #[test]
+        fn anniversaries_count_years_as_the_civil_dates(
+            as_of in -800_000i32..800_000,
+            back in prop_oneof![0i32..800, 0i32..80_000, Just(365), Just(366), Just(1461)],
+        ) {
+            let a = Anniversaries::new(as_of);
+            let start = as_of - back;
+            prop_assert_eq!(a.years(start), a.civil_years(start));
+        }
+
+        #[test]
+        fn days_from_civil_undoes_civil(days in -95_000_000i32..95_000_000) {
+            let (y, m, d) = civil(days);
+            prop_assert_eq!(days_from_civil(y, m, d), i64::from(days));
+        }
+    }
+
+    #[test]
+    fn anniversaries_of_a_leap_day() {
+        // 2024-02-29 (19,782): from 2023-02-28 one year, from 2023-03-01 none
+        let a = Anniversaries::new(19_782);
+        assert_eq!(a.years(19_782 - 366), 1);
+        assert_eq!(a.years(19_782 - 365), 0);
+        assert_eq!(a.years(days_from_civil(2020, 2, 29) as i32), 4);
+        assert_eq!(a.years(days_from_civil(2020, 3, 1) as i32), 3);
     }
 
     #[test]
