@@ -36,14 +36,25 @@ impl Env<'_> {
     }
 }
 
-fn compare(a: Rv, op: CmpOp, b: Rv) -> bool {
-    let ord = match (a, b) {
-        (Rv::Num(x), Rv::Num(y)) => decimal::cmp(x, y),
-        (Rv::Date(x), Rv::Date(y)) => x.cmp(&y),
-        (Rv::Bool(x), Rv::Bool(y)) => x.cmp(&y),
-        (Rv::Sym(x), Rv::Sym(y)) => x.cmp(&y),
+/// A metric's value against a literal, without making an [`Rv`] of the value first: the
+/// common condition (`overdue_days > 30`, `credit_rating == 'D'`). `None` when the metric
+/// is absent. The same results as [`compare`] of the two read.
+#[inline]
+fn compare_value(v: Value, op: CmpOp, lit: Rv) -> bool {
+    let ord = match (v, lit) {
+        // a whole number against a literal of no decimals: two integers
+        (Value::Integer(i), Rv::Num(d)) if d.scale() == 0 => i128::from(i).cmp(&d.mantissa()),
+        (Value::Integer(i), Rv::Num(d)) => decimal::cmp(Decimal::from(i), d),
+        (Value::Decimal(x), Rv::Num(y)) => decimal::cmp(x, y),
+        (Value::Date(x), Rv::Date(y)) => x.cmp(&y),
+        (Value::Bool(x), Rv::Bool(y)) => x.cmp(&y),
+        (Value::Enum(x), Rv::Sym(y)) => x.cmp(&y),
         _ => return false,
     };
+    holds(ord, op)
+}
+
+fn holds(ord: std::cmp::Ordering, op: CmpOp) -> bool {
     match op {
         CmpOp::Eq => ord.is_eq(),
         CmpOp::Ne => ord.is_ne(),
@@ -52,6 +63,17 @@ fn compare(a: Rv, op: CmpOp, b: Rv) -> bool {
         CmpOp::Gt => ord.is_gt(),
         CmpOp::Ge => ord.is_ge(),
     }
+}
+
+fn compare(a: Rv, op: CmpOp, b: Rv) -> bool {
+    let ord = match (a, b) {
+        (Rv::Num(x), Rv::Num(y)) => decimal::cmp(x, y),
+        (Rv::Date(x), Rv::Date(y)) => x.cmp(&y),
+        (Rv::Bool(x), Rv::Bool(y)) => x.cmp(&y),
+        (Rv::Sym(x), Rv::Sym(y)) => x.cmp(&y),
+        _ => return false,
+    };
+    holds(ord, op)
 }
 
 impl Cond {
@@ -66,6 +88,27 @@ impl Cond {
             Cond::Not(c) => !c.eval(env),
             Cond::And(cs) => cs.iter().all(|c| c.eval(env)),
             Cond::Or(cs) => cs.iter().any(|c| c.eval(env)),
+            // the common case, a metric against a literal, reads the value as it is
+            Cond::Cmp(Operand::Metric(m), op, Operand::Lit(lit)) => env
+                .values
+                .get(usize::from(*m))
+                .copied()
+                .flatten()
+                .is_some_and(|v| compare_value(v, *op, *lit)),
+            Cond::In(Operand::Metric(m), list)
+                if list.iter().all(|o| matches!(o, Operand::Lit(_))) =>
+            {
+                env.values
+                    .get(usize::from(*m))
+                    .copied()
+                    .flatten()
+                    .is_some_and(|v| {
+                        list.iter().any(|o| match o {
+                            Operand::Lit(lit) => compare_value(v, CmpOp::Eq, *lit),
+                            _ => false,
+                        })
+                    })
+            }
             Cond::Cmp(a, op, b) => match (env.read(a), env.read(b)) {
                 (Some(x), Some(y)) => compare(x, *op, y),
                 _ => false,

@@ -2,7 +2,7 @@
 //! exact results as the decimal path, with one integer division a segment.
 
 use crate::model::fast::{div_floor, mul};
-use crate::model::{FastCurve, FastWeights};
+use crate::model::{FastCurve, FastWeights, LaneCurve, LaneWeights};
 
 impl FastCurve {
     /// The score at the precision, for `x` at [`X_SCALE`] (or an enum index for maps).
@@ -56,6 +56,60 @@ impl FastWeights {
         }
         let num = mul(sum, 2)?.checked_add(self.total)?;
         Some(div_floor(num, mul(self.total, 2)?))
+    }
+}
+
+impl LaneCurve {
+    /// The score at the precision of `x` at the curve's scale (an enum index for maps):
+    /// [`FastCurve::score`]'s.
+    #[inline]
+    pub(crate) fn score(&self, x: i64) -> Option<i64> {
+        match self {
+            LaneCurve::Linear {
+                first,
+                last,
+                segments,
+            } => {
+                if x <= first.0 {
+                    return Some(first.1);
+                }
+                if x >= last.0 {
+                    return Some(last.1);
+                }
+                for s in segments.iter() {
+                    if x < s.xb {
+                        // xa < x < xb: no overflow
+                        let dx = x - s.xa;
+                        // ya + round_half_up(dx * dy / DX) = ya + floor((2 dx dy + DX) / 2DX)
+                        let num = i128::from(dx) * i128::from(s.two_dy) + i128::from(s.dx);
+                        let q = i64::try_from(div_floor(num, i128::from(s.two_dx))).ok()?;
+                        return s.ya.checked_add(q);
+                    }
+                }
+                Some(last.1)
+            }
+            LaneCurve::Steps { first, points } => {
+                let mut y = *first;
+                for &(px, py) in points.iter() {
+                    if px <= x {
+                        y = py;
+                    } else {
+                        break;
+                    }
+                }
+                Some(y)
+            }
+            LaneCurve::Map(scores) => scores.get(usize::try_from(x).ok()?).copied(),
+        }
+    }
+}
+
+impl LaneWeights {
+    /// `round_half_up(sum / total)` of a weighted sum: [`FastWeights::composite`]'s.
+    #[inline]
+    pub(crate) fn finish(&self, sum: i128) -> Option<i64> {
+        let num = sum.checked_mul(2)?.checked_add(self.total)?;
+        i64::try_from(div_floor(num, self.two_total)).ok()
     }
 }
 
@@ -131,5 +185,64 @@ mod tests {
             let sum: Decimal = w.iter().zip(&scores).map(|(w, s)| *w * Decimal::from_i128_with_scale(*s, precision)).sum();
             prop_assert_eq!(Decimal::from_i128_with_scale(q, precision), round(sum / total, precision));
         }
+    }
+}
+
+#[cfg(test)]
+mod lane_tests {
+    use proptest::prelude::*;
+
+    use crate::model::fast::{pow10, X_SCALE};
+    use crate::model::lane::{at_lane_scale, scale_of};
+    use crate::model::{FastCurve, LaneCurve};
+
+    fn curve() -> impl Strategy<Value = FastCurve> {
+        let points = prop::collection::vec((-2_000_000i64..2_000_000, 0i64..10_000), 1..7)
+            .prop_map(|mut v| {
+                v.sort_by_key(|p| p.0);
+                v.dedup_by_key(|p| p.0);
+                // x at 3 decimals, as X_SCALE
+                let k = pow10(X_SCALE - 3).unwrap_or(1);
+                v.into_iter()
+                    .map(|(x, y)| (i128::from(x) * k, i128::from(y)))
+                    .collect::<Box<[_]>>()
+            });
+        (points, any::<bool>()).prop_map(|(p, linear)| {
+            if linear {
+                FastCurve::Linear(p)
+            } else {
+                FastCurve::Steps(p)
+            }
+        })
+    }
+
+    proptest! {
+        /// At any scale that holds the points and the value, a lane curve scores what the
+        /// prepared curve scores at twelve decimals.
+        #[test]
+        fn lane_curves_score_as_the_prepared_ones(
+            c in curve(),
+            x in -25_000_000i64..25_000_000,
+            extra in 0u32..4,
+        ) {
+            // x at 4 decimals; the curve at its own scale or more
+            let scale = LaneCurve::scale_needed(&c).max(4) + extra;
+            let lane = LaneCurve::at(&c, scale).unwrap();
+            let at_scale = x * 10i64.pow(scale - 4);
+            let at_x = i128::from(x) * pow10(X_SCALE - 4).unwrap();
+            prop_assert_eq!(lane.score(at_scale).map(i128::from), c.score(at_x));
+        }
+    }
+
+    #[test]
+    fn scales_of_numbers() {
+        let k = pow10(X_SCALE).unwrap();
+        assert_eq!(scale_of(0), 0);
+        assert_eq!(scale_of(20_000 * k), 0);
+        assert_eq!(scale_of(k / 10 * 15), 1);
+        assert_eq!(scale_of(1), X_SCALE);
+        assert_eq!(at_lane_scale(k / 10 * 15, 1), Some(15));
+        assert_eq!(at_lane_scale(k / 10 * 15, 0), None);
+        assert_eq!(at_lane_scale(k * i128::from(i64::MAX), 1), None);
     }
 }

@@ -7,7 +7,59 @@ use super::assignment::{DimScores, INLINE_DIMENSIONS};
 use super::score;
 use crate::error::{EvalError, EvalErrorKind};
 use crate::input::Customer;
-use crate::model::{fast, Compiled, DateUnit, Dimension, Score, Value};
+use crate::model::{fast, Compiled, DateUnit, Dimension, LaneCurve, Score, Value};
+
+/// A dimension's score at the precision in 64 bits, its curve at the scale of the value
+/// ([`LaneCurves`](crate::model::LaneCurves)), or `None` for [`fast_dimension`].
+#[inline]
+fn lane_dimension(
+    p: &Compiled,
+    i: usize,
+    d: &Dimension,
+    value: Option<Value>,
+    as_of: NaiveDate,
+) -> Option<i64> {
+    let curves = p.prepared.lane_curves.get(i)?.as_ref()?;
+    let count = |n: i64| {
+        let curve = curves.at(curves.need)?;
+        if matches!(curve, LaneCurve::Map(_)) {
+            return None;
+        }
+        curve.score(n.checked_mul(fast::pow10_64(curves.need)?)?)
+    };
+    match value? {
+        Value::Decimal(v) => {
+            let s = v.scale();
+            let t = s.max(curves.need);
+            let curve = curves.at(t)?;
+            if matches!(curve, LaneCurve::Map(_)) {
+                return None;
+            }
+            let x = i64::try_from(v.mantissa())
+                .ok()?
+                .checked_mul(fast::pow10_64(t - s)?)?;
+            curve.score(x)
+        }
+        Value::Integer(n) => count(n),
+        Value::Date(start) => {
+            if start > as_of {
+                return None;
+            }
+            count(match d.unit {
+                DateUnit::Years => score::whole_years(start, as_of),
+                DateUnit::Days => (as_of - start).num_days(),
+            })
+        }
+        Value::Enum(e) => match curves.at(curves.need)? {
+            c @ LaneCurve::Map(_) => c.score(i64::from(e)),
+            _ => None,
+        },
+        Value::Bool(b) => match curves.at(curves.need)? {
+            c @ LaneCurve::Map(_) => c.score(i64::from(b)),
+            _ => None,
+        },
+    }
+}
 
 /// A dimension's score at the precision by the integer path, or `None` for the decimal
 /// path (which also reports absent values and dates after the as-of date).
@@ -57,11 +109,14 @@ pub(crate) fn score(
         .enumerate()
     {
         let value = c.values.get(usize::from(d.metric)).copied().flatten();
-        let int = fast_dimension(p, i, d, value, as_of).and_then(|q| {
-            Decimal::try_from_i128_with_scale(q, p.precision)
-                .ok()
-                .map(|s| (q, s))
-        });
+        let int = lane_dimension(p, i, d, value, as_of)
+            .map(i128::from)
+            .or_else(|| fast_dimension(p, i, d, value, as_of))
+            .and_then(|q| {
+                Decimal::try_from_i128_with_scale(q, p.precision)
+                    .ok()
+                    .map(|s| (q, s))
+            });
         if let Some((q, s)) = int {
             if let Some(x) = ints.get_mut(i) {
                 *x = q;

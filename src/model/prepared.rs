@@ -3,7 +3,7 @@
 
 use rust_decimal::Decimal;
 
-use super::{Compiled, Curve, FastCurve, FastWeights};
+use super::{Compiled, Curve, FastCurve, FastWeights, LaneCurves};
 
 /// Exact shortcuts computed once per policy so that scoring divides only when it must.
 #[derive(Debug, Default)]
@@ -18,6 +18,8 @@ pub(crate) struct Prepared {
     pub(crate) keep_scores: Vec<Decimal>,
     /// Per dimension, the curve in integers, when every number fits.
     pub(crate) fast_curves: Vec<Option<FastCurve>>,
+    /// Per dimension, the integer curve at every scale a value may take, in 64 bits.
+    pub(crate) lane_curves: Vec<Option<LaneCurves>>,
     /// The weights in integers, when they fit.
     pub(crate) fast_weights: Option<FastWeights>,
 }
@@ -64,10 +66,14 @@ impl Prepared {
             .iter()
             .map(|t| at_precision(t.min_score - c.tiering.downgrade_buffer))
             .collect();
-        let fast_curves = c
+        let fast_curves: Vec<Option<FastCurve>> = c
             .dimensions
             .iter()
             .map(|d| FastCurve::of(d, c.precision))
+            .collect();
+        let lane_curves = fast_curves
+            .iter()
+            .map(|f| f.as_ref().map(LaneCurves::of))
             .collect();
         Prepared {
             slopes,
@@ -75,6 +81,7 @@ impl Prepared {
             min_scores,
             keep_scores,
             fast_curves,
+            lane_curves,
             fast_weights: FastWeights::of(&c.dimensions),
         }
     }

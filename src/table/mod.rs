@@ -29,7 +29,6 @@
 
 mod cells;
 mod columns;
-mod curve;
 mod error;
 mod fill;
 mod output;

@@ -6,9 +6,10 @@
 //! [`X_SCALE`]), each chunk of rows is read column by column into 64-bit integer lanes:
 //! a number at the scale of its column (a `Decimal128` column at scale 1 is read as
 //! it is; a default with more decimals raises the scale), a date as its Arrow day
-//! number, an enum value by its position, a boolean as 0 or 1. The curves are put at
-//! the scale of their lanes once per batch ([`LaneCurve`]), and the literals of the
-//! conditions too, so that a row costs 64-bit arithmetic.
+//! number, an enum value by its position, a boolean as 0 or 1. Each dimension takes its
+//! curve at the scale of its lanes ([`LaneCurves`](crate::model::LaneCurves)), and the
+//! literals of the conditions are put at that scale once per batch, so that a row costs
+//! 64-bit arithmetic.
 //!
 //! The chunk is then decided in passes, each down the whole chunk: each dimension
 //! scored, a column at a time; the composite of each row; each condition of the policy
@@ -33,13 +34,13 @@ use chrono::NaiveDate;
 
 use super::cells::{days_of_date, trim, Cells};
 use super::columns::{Binding, Columns, Target};
-use super::curve::{at_lane_scale, scale_of, LaneCurve, LaneWeights};
 use super::fill::CHUNK;
 use super::AsOf;
 use crate::model::fast::{pow10, x_of, x_of_int, X_SCALE};
+use crate::model::lane::{at_lane_scale, scale_of};
 use crate::model::{
-    AdjustKind, CmpOp, Compiled, Cond, DateUnit, FastCurve, MetricDef, MetricKind, Operand, Rv,
-    Value,
+    AdjustKind, CmpOp, Compiled, Cond, DateUnit, FastCurve, LaneCurve, LaneWeights, MetricDef,
+    MetricKind, Operand, Rv, Value,
 };
 
 /// The decimals of a number lane read through the builder's reading of a cell (text, say):
@@ -225,13 +226,13 @@ enum Input {
     Days,
 }
 
-struct Dim {
+struct Dim<'p> {
     metric: usize,
     input: Input,
     /// What the lane (or the count of years or days) is multiplied by to be at the
     /// curve's scale.
     factor: i64,
-    curve: LaneCurve,
+    curve: &'p LaneCurve,
 }
 
 struct TierRule {
@@ -411,7 +412,7 @@ pub(crate) struct Vector<'a, 'p> {
     last_qualified: Option<StateIn<'a>>,
     /// Pin columns: a row with a pin is the builder's.
     pins: Vec<&'a Binding<'a>>,
-    dims: Vec<Dim>,
+    dims: Vec<Dim<'p>>,
     weights: LaneWeights,
     /// 10^(X_SCALE - precision): a score at the precision to [`X_SCALE`].
     score_factor: i128,
@@ -484,12 +485,12 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
         let dims = p
             .dimensions
             .iter()
-            .zip(&p.prepared.fast_curves)
-            .map(|(d, curve)| {
+            .zip(p.prepared.fast_curves.iter().zip(&p.prepared.lane_curves))
+            .map(|(d, (curve, lanes))| {
                 let metric = usize::from(d.metric);
                 let m = metrics.get(metric)?;
-                let curve = curve.as_ref()?;
-                let need = LaneCurve::scale_needed(curve);
+                let (curve, lanes) = (curve.as_ref()?, lanes.as_ref()?);
+                let need = lanes.need;
                 let (input, factor, scale) = match (m.kind?, d.unit, curve) {
                     (Kind::Date, DateUnit::Years, _) => (Input::Years, pow10(need)?, need),
                     (Kind::Date, DateUnit::Days, _) => (Input::Days, pow10(need)?, need),
@@ -504,7 +505,7 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
                     metric,
                     input,
                     factor: i64::try_from(factor).ok()?,
-                    curve: LaneCurve::at(curve, scale)?,
+                    curve: lanes.at(scale)?,
                 })
             })
             .collect::<Option<Vec<_>>>()?;
@@ -885,7 +886,7 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
 /// anniversaries, when every row has the same); a row the lanes cannot score is struck
 /// out.
 fn score_down(
-    d: &Dim,
+    d: &Dim<'_>,
     lanes: &[i64],
     present: &[bool],
     day: &[i32; CHUNK],
