@@ -33,6 +33,7 @@ mod error;
 mod fill;
 mod output;
 mod vector;
+mod words;
 
 use arrow_array::{Array, Date32Array, RecordBatch, StructArray};
 use arrow_buffer::NullBuffer;

@@ -35,6 +35,7 @@ use chrono::NaiveDate;
 use super::cells::{days_of_date, trim, Cells};
 use super::columns::{Binding, Columns, Target};
 use super::fill::CHUNK;
+use super::words::Words;
 use super::AsOf;
 use crate::model::fast::{pow10, x_of, x_of_int, X_SCALE};
 use crate::model::lane::{at_lane_scale, scale_of};
@@ -266,7 +267,7 @@ enum Source<'a> {
         choices: &'a [Option<u16>],
     },
     /// An enum from text.
-    Text(&'a GenericStringArray<i32>, &'a [String]),
+    Text(&'a GenericStringArray<i32>, Words<'a>),
     /// Any other column, through the builder's reading of a value.
     Other(&'a Binding<'a>),
 }
@@ -376,7 +377,9 @@ fn source<'a>(def: &'a MetricDef, b: &'a Binding<'a>, need: u32) -> (Source<'a>,
             },
             0,
         ),
-        (MetricKind::Enum { values }, Cells::Utf8(a), _) => (Source::Text(a, values), 0),
+        (MetricKind::Enum { values }, Cells::Utf8(a), _) => {
+            (Source::Text(a, Words::new(values)), 0)
+        }
         _ => (Source::Other(b), need.max(OTHER_SCALE)),
     }
 }
@@ -405,13 +408,14 @@ pub(crate) const MAX_DIMENSIONS: usize = 8;
 
 /// The columnar plan of one batch and the lanes of its current chunk.
 pub(crate) struct Vector<'a, 'p> {
-    p: &'p Compiled,
     metrics: Vec<MetricIn<'a>>,
     previous_tier: Option<StateIn<'a>>,
     tier_since: Option<StateIn<'a>>,
     last_qualified: Option<StateIn<'a>>,
     /// Pin columns: a row with a pin is the builder's.
     pins: Vec<&'a Binding<'a>>,
+    /// The tier ids, for a previous tier's rank.
+    tier_ids: Words<'p>,
     dims: Vec<Dim<'p>>,
     weights: LaneWeights,
     /// 10^(X_SCALE - precision): a score at the precision to [`X_SCALE`].
@@ -540,12 +544,12 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
         let metric_count = p.metrics.len();
         let (tier_count, adjustment_count) = (tiers.len(), adjustments.len());
         Some(Vector {
-            p,
             metrics,
             previous_tier,
             tier_since,
             last_qualified,
             pins,
+            tier_ids: Words::new(&p.tier_ids),
             dims,
             weights,
             score_factor,
@@ -760,7 +764,7 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
                     *prev = match state_text(s, start + r, &mut self.scratch) {
                         None => None,
                         Some(Some(t)) => {
-                            let tier = self.p.tier_by_id(t).map(|t| t.rank);
+                            let tier = self.tier_ids.find(t).and_then(|i| u16::try_from(i).ok());
                             if tier.is_none() {
                                 *good = false;
                             }
@@ -1231,7 +1235,7 @@ fn read_metric(
             if t.is_empty() {
                 return Some(None);
             }
-            let i = values.iter().position(|v| v == t)?;
+            let i = values.find(t)?;
             Some(Some(i64::try_from(i).ok()?))
         }),
         Source::Other(b) => down(m, start, n, None, lanes, present, ok, |row| {
