@@ -203,15 +203,31 @@ fn classify_into(
     // the lanes where the policy allows, the records of `Fill` where not
     let mut vector = Vector::new(p, columns);
     let mut fill = Fill::new(p);
+    // rows the lanes decided, their ids added, their results not yet: a run of the chunk,
+    // added a column at a time before any other row and before the next chunk
+    let mut run: Option<(usize, usize)> = None;
+    let flush = |run: &mut Option<(usize, usize)>,
+                 v: &Option<Vector<'_, '_>>,
+                 out: &mut ResultColumns<'_>| {
+        if let (Some((a, b)), Some(v)) = (run.take(), v) {
+            out.push_decided(&v.rows(), a..b);
+        }
+    };
     for row in 0..rows {
         let r = row % fill::CHUNK;
         if r == 0 {
+            flush(&mut run, &vector, out);
             match &mut vector {
                 Some(v) => v.run(row, rows - row, &as_of),
                 None => fill.fill(p, columns, row, rows - row),
             }
         }
+        let decided = vector.as_ref().is_some_and(|v| v.decided(r));
+        if !decided {
+            flush(&mut run, &vector, out);
+        }
         if nulls.is_some_and(|n| n.is_null(row)) {
+            flush(&mut run, &vector, out);
             out.push_error(None, &format!("row {}: the fields are null", row + 1));
             continue;
         }
@@ -229,14 +245,19 @@ fn classify_into(
                     (id_buf.as_str(), true)
                 }
                 None => {
+                    flush(&mut run, &vector, out);
                     out.push_error(None, &format!("row {}: the customer has no id", row + 1));
                     continue;
                 }
             },
         };
         let shown = has_id.then_some(id);
-        if let Some(d) = vector.as_ref().and_then(|v| v.decided(r)) {
-            out.push_decided(id, d);
+        if decided {
+            out.push_decided_id(id);
+            run = Some(match run {
+                Some((a, _)) => (a, r + 1),
+                None => (r, r + 1),
+            });
             continue;
         }
         if vector.is_some() || fill.is_slow(r) {
@@ -271,6 +292,7 @@ fn classify_into(
             }
         }
     }
+    flush(&mut run, &vector, out);
     Ok(())
 }
 

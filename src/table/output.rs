@@ -9,6 +9,7 @@ use arrow_buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
 
 use super::cells::days_of_date;
+use super::fill::CHUNK;
 use super::vector::Decided;
 use crate::error::{WrongPolicy, WrongPolicyKind};
 use crate::eval::Assignment;
@@ -257,19 +258,57 @@ impl<'p> ResultColumns<'p> {
         self.no_error();
     }
 
-    /// Adds the row of a customer decided in integer lanes.
+    /// Adds the id of a row decided in integer lanes; its results follow, with those of
+    /// the rows of its run, by [`push_decided`](Self::push_decided) before any other row.
     #[inline]
-    pub(crate) fn push_decided(&mut self, id: &str, d: &Decided) {
+    pub(crate) fn push_decided_id(&mut self, id: &str) {
         self.id.append_value(id);
-        self.tier.push(d.tier);
-        self.qualified.push(d.qualified);
-        self.score.append_value(i128::from(d.score));
-        for (b, q) in self.dimensions.iter_mut().zip(&d.dims) {
-            b.append_value(i128::from(*q));
+    }
+
+    /// Adds the results of rows `rows` of a chunk decided in integer lanes (their ids
+    /// added before), a column at a time.
+    pub(crate) fn push_decided(&mut self, d: &Decided<'_>, rows: std::ops::Range<usize>) {
+        let n = rows.len();
+        let tiered = d.tiered.get(rows.clone()).unwrap_or_default();
+        let mut wide = [0i128; CHUNK];
+        let wide = wide.get_mut(..n).unwrap_or_default();
+        let mut put = |b: &mut Decimal128Builder, column: &[i64]| {
+            for (w, q) in wide.iter_mut().zip(column) {
+                *w = i128::from(*q);
+            }
+            b.append_slice(wide);
+        };
+        put(
+            &mut self.score,
+            d.scores.get(rows.clone()).unwrap_or_default(),
+        );
+        for (i, b) in self.dimensions.iter_mut().enumerate() {
+            let column =
+                d.qs.get(i * CHUNK + rows.start..i * CHUNK + rows.end)
+                    .unwrap_or_default();
+            put(b, column);
         }
-        self.tier_since.append_value(d.tier_since);
-        self.last_qualified.append_option(d.last_qualified);
-        self.no_error();
+        let mut days = [0i32; CHUNK];
+        let mut known = [false; CHUNK];
+        for (t, day) in tiered.iter().zip(days.iter_mut()) {
+            self.tier.push(t.tier);
+            self.qualified.push(t.qualified);
+            *day = t.tier_since;
+        }
+        self.tier_since
+            .append_slice(days.get(..n).unwrap_or_default());
+        for (t, (day, known)) in tiered.iter().zip(days.iter_mut().zip(known.iter_mut())) {
+            *day = t.last_qualified.unwrap_or(0);
+            *known = t.last_qualified.is_some();
+        }
+        self.last_qualified.append_values(
+            days.get(..n).unwrap_or_default(),
+            known.get(..n).unwrap_or_default(),
+        );
+        if let Some(e) = &mut self.error {
+            e.append_nulls(n);
+        }
+        self.rows += n;
     }
 
     /// Adds the row of a customer that could not be tiered: nulls but for the id (when it

@@ -391,16 +391,24 @@ enum StateIn<'a> {
     Other(&'a Binding<'a>),
 }
 
-/// A row decided by the lanes: what its output row holds.
+/// A row decided by the lanes: its tiers and state (its scores are in [`Decided`]'s
+/// columns).
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Decided {
+pub(crate) struct Tiered {
     pub(crate) tier: u16,
     pub(crate) qualified: u16,
-    /// The score and the dimension scores at the precision.
-    pub(crate) score: i64,
-    pub(crate) dims: [i64; MAX_DIMENSIONS],
     pub(crate) tier_since: i32,
     pub(crate) last_qualified: Option<i32>,
+}
+
+/// The rows of the current chunk as the lanes decided them, for the output columns: read
+/// where [`Vector::decided`] says a row was.
+pub(crate) struct Decided<'v> {
+    pub(crate) tiered: &'v [Tiered],
+    /// The scores at the precision.
+    pub(crate) scores: &'v [i64],
+    /// The dimension scores at the precision, column-major (`qs[d * CHUNK + r]`).
+    pub(crate) qs: &'v [i64],
 }
 
 /// The most dimensions the lanes score.
@@ -430,7 +438,7 @@ pub(crate) struct Vector<'a, 'p> {
     lanes: Vec<i64>,
     present: Vec<bool>,
     /// The rows decided, where [`valid`](Self::valid) says so.
-    decided: Vec<Decided>,
+    decided: Vec<Tiered>,
     valid: Vec<bool>,
     /// The dimension scores at the precision, column-major (`qs[d * CHUNK + r]`), and the
     /// scores.
@@ -563,7 +571,7 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
             ),
             lanes: vec![0; metric_count * CHUNK],
             present: vec![false; metric_count * CHUNK],
-            decided: vec![Decided::default(); CHUNK],
+            decided: vec![Tiered::default(); CHUNK],
             valid: vec![false; CHUNK],
             qs: vec![0; MAX_DIMENSIONS * CHUNK],
             scores: vec![0; CHUNK],
@@ -578,12 +586,18 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
         })
     }
 
-    /// Row `r` of the current chunk, when the lanes decided it.
-    pub(crate) fn decided(&self, r: usize) -> Option<&Decided> {
-        if *self.valid.get(r)? {
-            self.decided.get(r)
-        } else {
-            None
+    /// Whether the lanes decided row `r` of the current chunk.
+    #[inline]
+    pub(crate) fn decided(&self, r: usize) -> bool {
+        self.valid.get(r).copied().unwrap_or(false)
+    }
+
+    /// The rows of the current chunk as decided (where [`decided`](Self::decided) says).
+    pub(crate) fn rows(&self) -> Decided<'_> {
+        Decided {
+            tiered: &self.decided,
+            scores: &self.scores,
+            qs: &self.qs,
         }
     }
 
@@ -684,10 +698,6 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
         {
             *valid = good && {
                 let score = scores.get(r).copied().unwrap_or_default();
-                slot.score = score;
-                for (i, q) in slot.dims.iter_mut().take(self.dims.len()).enumerate() {
-                    *q = qs.get(i * CHUNK + r).copied().unwrap_or_default();
-                }
                 self.tier(r, at, score, &masks, slot).is_some()
             };
         }
@@ -819,7 +829,7 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
         as_of: i32,
         score: i64,
         masks: &Masks<'_>,
-        out: &mut Decided,
+        out: &mut Tiered,
     ) -> Option<()> {
         let score = i128::from(score);
         // 1. the qualified tier
