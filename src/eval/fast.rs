@@ -2,6 +2,7 @@
 //! exact results as the decimal path, with one integer division a segment.
 
 use crate::model::fast::{div_floor, mul};
+use crate::model::lane::Segment;
 use crate::model::{FastCurve, FastWeights, LaneCurve, LaneWeights};
 
 impl FastCurve {
@@ -69,37 +70,51 @@ impl LaneCurve {
                 first,
                 last,
                 segments,
+            } => linear(*first, *last, segments, x),
+            LaneCurve::Steps { first, points } => Some(steps(*first, points, x)),
+            LaneCurve::Map(scores) => scores.get(usize::try_from(x).ok()?).copied(),
+        }
+    }
+}
+
+impl LaneCurve {
+    /// Scores each `x` of `xs` whose row is still `ok` in place ([`score`](Self::score)
+    /// of each), striking out a row it cannot score: one loop per kind of curve, so that a
+    /// row costs its segment's arithmetic and no dispatch.
+    pub(crate) fn score_down(&self, xs: &mut [i64], ok: &mut [bool]) {
+        let rows = xs.iter_mut().zip(ok.iter_mut());
+        match self {
+            LaneCurve::Linear {
+                first,
+                last,
+                segments,
             } => {
-                if x <= first.0 {
-                    return Some(first.1);
-                }
-                if x >= last.0 {
-                    return Some(last.1);
-                }
-                for s in segments.iter() {
-                    if x < s.xb {
-                        // xa < x < xb: no overflow
-                        let dx = x - s.xa;
-                        // ya + round_half_up(dx * dy / DX) = ya + floor((2 dx dy + DX) / 2DX)
-                        let num = i128::from(dx) * i128::from(s.two_dy) + i128::from(s.dx);
-                        let q = i64::try_from(div_floor(num, i128::from(s.two_dx))).ok()?;
-                        return s.ya.checked_add(q);
+                for (x, good) in rows {
+                    if *good {
+                        match linear(*first, *last, segments, *x) {
+                            Some(q) => *x = q,
+                            None => *good = false,
+                        }
                     }
                 }
-                Some(last.1)
             }
             LaneCurve::Steps { first, points } => {
-                let mut y = *first;
-                for &(px, py) in points.iter() {
-                    if px <= x {
-                        y = py;
-                    } else {
-                        break;
+                for (x, good) in rows {
+                    if *good {
+                        *x = steps(*first, points, *x);
                     }
                 }
-                Some(y)
             }
-            LaneCurve::Map(scores) => scores.get(usize::try_from(x).ok()?).copied(),
+            LaneCurve::Map(scores) => {
+                for (x, good) in rows {
+                    if *good {
+                        match usize::try_from(*x).ok().and_then(|i| scores.get(i)) {
+                            Some(q) => *x = *q,
+                            None => *good = false,
+                        }
+                    }
+                }
+            }
         }
     }
 }
@@ -111,6 +126,42 @@ impl LaneWeights {
         let num = sum.checked_mul(2)?.checked_add(self.total)?;
         i64::try_from(div_floor(num, self.two_total)).ok()
     }
+}
+
+/// A linear curve's score of `x`: `ya + round_half_up(dx * dy / DX)` on its segment.
+#[inline]
+fn linear(first: (i64, i64), last: (i64, i64), segments: &[Segment], x: i64) -> Option<i64> {
+    if x <= first.0 {
+        return Some(first.1);
+    }
+    if x >= last.0 {
+        return Some(last.1);
+    }
+    for s in segments {
+        if x < s.xb {
+            // xa < x < xb: no overflow
+            let dx = x - s.xa;
+            // ya + round_half_up(dx * dy / DX) = ya + floor((2 dx dy + DX) / 2DX)
+            let num = i128::from(dx) * i128::from(s.two_dy) + i128::from(s.dx);
+            let q = i64::try_from(div_floor(num, i128::from(s.two_dx))).ok()?;
+            return s.ya.checked_add(q);
+        }
+    }
+    Some(last.1)
+}
+
+/// A step curve's score of `x`: the last step at or before it, or the first.
+#[inline]
+fn steps(first: i64, points: &[(i64, i64)], x: i64) -> i64 {
+    let mut y = first;
+    for &(px, py) in points {
+        if px <= x {
+            y = py;
+        } else {
+            break;
+        }
+    }
+    y
 }
 
 #[cfg(test)]

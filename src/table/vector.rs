@@ -908,6 +908,7 @@ fn score_down(
     ok: &mut [bool; CHUNK],
     out: &mut [i64],
 ) {
+    // 1. each row's x at the curve's scale, into `out`
     let rows = lanes
         .iter()
         .zip(present)
@@ -922,12 +923,7 @@ fn score_down(
         Input::Lane => {
             for ((((&x, &here), _), good), q) in rows {
                 if *good {
-                    let v = if here {
-                        x.checked_mul(d.factor).and_then(|x| d.curve.score(x))
-                    } else {
-                        None
-                    };
-                    put(good, q, v);
+                    put(good, q, here.then(|| x.checked_mul(d.factor)).flatten());
                 }
             }
         }
@@ -936,8 +932,7 @@ fn score_down(
                 if *good {
                     let v = (here && start <= i64::from(at))
                         .then(|| (i64::from(at) - start).checked_mul(d.factor))
-                        .flatten()
-                        .and_then(|x| d.curve.score(x));
+                        .flatten();
                     put(good, q, v);
                 }
             }
@@ -955,7 +950,7 @@ fn score_down(
                                     ay - sy - i64::from((am, ad) < (sm, sd))
                                 }
                             };
-                            n.checked_mul(d.factor).and_then(|x| d.curve.score(x))
+                            n.checked_mul(d.factor)
                         }
                         _ => None,
                     };
@@ -964,6 +959,8 @@ fn score_down(
             }
         }
     }
+    // 2. the curve down the chunk
+    d.curve.score_down(out, ok);
 }
 
 /// The conditions of a chunk, evaluated: whether tier `t`'s `require` holds for row `r`
@@ -1127,9 +1124,11 @@ fn compare<T: Ord>(a: T, op: CmpOp, b: T) -> bool {
     }
 }
 
-/// Puts `cell(row)` of each row of `start..start + n` into its lane: `Some(Some(x))` a
-/// value, `Some(None)` absent (the default, or a row struck out when the metric is
-/// required), `None` the builder's (struck out).
+/// Puts each of `cells` (those of rows `start..start + n`, `n` at most [`CHUNK`]) into its
+/// lane:
+/// `Some(Some(x))` a value, `Some(None)` absent (the default, or a row struck out when the
+/// metric is required), `None` the builder's (struck out). A row that `nulls` says is null
+/// is absent whatever its cell.
 #[expect(
     clippy::too_many_arguments,
     reason = "the parts of the chunk, borrowed apart"
@@ -1143,22 +1142,22 @@ fn down(
     lanes: &mut [i64],
     present: &mut [bool],
     ok: &mut [bool; CHUNK],
-    mut cell: impl FnMut(usize) -> Option<Option<i64>>,
+    cells: impl Iterator<Item = Option<Option<i64>>>,
 ) {
     // a column without nulls is not asked for each row
     let nulls = nulls.filter(|b| b.null_count() > 0);
-    for (r, ((lane, here), good)) in lanes
+    let mut done = 0;
+    for (r, (((lane, here), good), cell)) in lanes
         .iter_mut()
         .zip(present.iter_mut())
         .zip(ok.iter_mut())
-        .take(n)
+        .zip(cells)
         .enumerate()
     {
-        let row = start + r;
-        let v = if nulls.is_some_and(|b| b.is_null(row)) {
+        let v = if nulls.is_some_and(|b| b.is_null(start + r)) {
             Some(None)
         } else {
-            cell(row)
+            cell
         };
         match v {
             Some(Some(x)) => {
@@ -1182,6 +1181,11 @@ fn down(
                 *good = false;
             }
         }
+        done = r + 1;
+    }
+    // rows without a cell (a column shorter than the batch) are the builder's
+    for good in ok.iter_mut().take(n).skip(done) {
+        *good = false;
     }
 }
 
@@ -1207,49 +1211,69 @@ fn read_metric(
         let high = m.high.is_some_and(|b| i128::from(x) > b);
         (!low && !high).then_some(Some(x))
     };
+    let rows = start..start + n;
+    // typed columns are read down their values, not cell by cell
     match &m.source {
-        Source::Missing => down(m, start, n, None, lanes, present, ok, |_| Some(None)),
+        Source::Missing => down(
+            m,
+            start,
+            n,
+            None,
+            lanes,
+            present,
+            ok,
+            rows.map(|_| Some(None)),
+        ),
         Source::Decimal128 { array, factor } => {
-            down(m, start, n, array.nulls(), lanes, present, ok, |row| {
+            let cells = array.values().get(rows.clone()).unwrap_or_default();
+            let cells = cells.iter().map(|v| {
                 // a cell beyond 64 bits (and so any beyond a `Decimal`'s 96) is the builder's
-                let v = i64::try_from(array.value(row)).ok()?;
+                let v = i64::try_from(*v).ok()?;
                 bounded(v.checked_mul(*factor)?)
-            })
+            });
+            down(m, start, n, array.nulls(), lanes, present, ok, cells);
         }
         Source::I64 { array, factor } => {
-            down(m, start, n, array.nulls(), lanes, present, ok, |row| {
-                bounded(array.value(row).checked_mul(*factor)?)
-            })
+            let cells = array.values().get(rows.clone()).unwrap_or_default();
+            let cells = cells.iter().map(|v| bounded(v.checked_mul(*factor)?));
+            down(m, start, n, array.nulls(), lanes, present, ok, cells);
         }
-        Source::Date32(a) => down(m, start, n, a.nulls(), lanes, present, ok, |row| {
-            let d = i64::from(a.value(row));
-            (days.0..=days.1).contains(&d).then_some(Some(d))
-        }),
-        Source::Bool(a) => down(m, start, n, a.nulls(), lanes, present, ok, |row| {
-            Some(Some(i64::from(a.value(row))))
-        }),
+        Source::Date32(a) => {
+            let cells = a.values().get(rows.clone()).unwrap_or_default();
+            let cells = cells.iter().map(|d| {
+                let d = i64::from(*d);
+                (days.0..=days.1).contains(&d).then_some(Some(d))
+            });
+            down(m, start, n, a.nulls(), lanes, present, ok, cells);
+        }
+        Source::Bool(a) => {
+            let cells = rows.map(|row| Some(Some(i64::from(a.value(row)))));
+            down(m, start, n, a.nulls(), lanes, present, ok, cells);
+        }
         Source::Dict {
             keys,
             column,
             choices,
-        } => down(m, start, n, column.nulls(), lanes, present, ok, |row| {
-            let c = keys
-                .get(row)
-                .and_then(|k| choices.get(*k))
-                .copied()
-                .flatten()?;
-            Some(Some(i64::from(c)))
-        }),
-        Source::Text(a, values) => down(m, start, n, a.nulls(), lanes, present, ok, |row| {
-            let t = trim(a.value(row));
-            if t.is_empty() {
-                return Some(None);
-            }
-            let i = values.find(t)?;
-            Some(Some(i64::try_from(i).ok()?))
-        }),
-        Source::Other(b) => down(m, start, n, None, lanes, present, ok, |row| {
-            match b.val(row, scratch) {
+        } => {
+            let cells = keys.get(rows.clone()).unwrap_or_default().iter().map(|k| {
+                let c = choices.get(*k).copied().flatten()?;
+                Some(Some(i64::from(c)))
+            });
+            down(m, start, n, column.nulls(), lanes, present, ok, cells);
+        }
+        Source::Text(a, values) => {
+            let cells = rows.map(|row| {
+                let t = trim(a.value(row));
+                if t.is_empty() {
+                    return Some(None);
+                }
+                let i = values.find(t)?;
+                Some(Some(i64::try_from(i).ok()?))
+            });
+            down(m, start, n, a.nulls(), lanes, present, ok, cells);
+        }
+        Source::Other(b) => {
+            let cells = rows.map(|row| match b.val(row, scratch) {
                 None => Some(None),
                 Some(v) => {
                     let x = lane_of(v.metric_value(m.def)?)?;
@@ -1259,8 +1283,9 @@ fn read_metric(
                         i64::try_from(x).ok()?
                     }))
                 }
-            }
-        }),
+            });
+            down(m, start, n, None, lanes, present, ok, cells);
+        }
     }
 }
 
