@@ -322,6 +322,72 @@ fn bad_rows_keep_their_place_with_the_message_of_the_builder() {
     insta::assert_snapshot!(actual_with_null_ids(&policy, &out).join("\n"));
 }
 
+/// The output's ids are the input's, trimmed, with a blank or null id a null: whether the
+/// input column is taken as it is (every id plain, one null) or copied row by row (one id
+/// needs trimming, one is blank), and for a batch sliced out of a larger one.
+#[test]
+fn ids_are_kept_trimmed_or_null() {
+    let policy = policy();
+    let batch_of = |ids: Vec<Option<&str>>| {
+        let n = ids.len();
+        RecordBatch::try_from_iter([
+            ("id", Arc::new(StringArray::from(ids)) as ArrayRef),
+            ("annual_teu", Arc::new(StringArray::from(vec!["1200"; n]))),
+            (
+                "customer_since",
+                Arc::new(StringArray::from(vec!["2019-01-01"; n])),
+            ),
+            (
+                "gross_margin_pct",
+                Arc::new(StringArray::from(vec!["8"; n])),
+            ),
+            (
+                "influence",
+                Arc::new(StringArray::from(vec!["regional"; n])),
+            ),
+        ])
+        .unwrap()
+    };
+    let ids_of = |batch: &RecordBatch| -> Vec<Option<String>> {
+        let out = policy
+            .classify_table(batch, as_of(), &TableOptions::new())
+            .unwrap();
+        let ids = out.column_by_name("id").unwrap().as_string::<i32>();
+        let tiers = out.column_by_name("tier").unwrap().as_string::<i32>();
+        (0..out.num_rows())
+            .map(|r| (!ids.is_null(r)).then(|| format!("{} {}", ids.value(r), tiers.value(r))))
+            .collect()
+    };
+    let plain = batch_of(vec![Some("A"), None, Some("客户C"), Some("D")]);
+    assert_eq!(
+        ids_of(&plain),
+        [
+            Some("A standard".to_owned()),
+            None,
+            Some("客户C standard".to_owned()),
+            Some("D standard".to_owned())
+        ]
+    );
+    assert_eq!(
+        ids_of(&plain.slice(1, 3)),
+        [
+            None,
+            Some("客户C standard".to_owned()),
+            Some("D standard".to_owned())
+        ]
+    );
+    let spaced = batch_of(vec![Some(" A "), Some("  "), Some("C"), None]);
+    assert_eq!(
+        ids_of(&spaced),
+        [
+            Some("A standard".to_owned()),
+            None,
+            Some("C standard".to_owned()),
+            None
+        ]
+    );
+}
+
 fn actual_with_null_ids(policy: &Policy, out: &RecordBatch) -> Vec<String> {
     let ids = out.column_by_name("id").unwrap().as_string::<i32>().clone();
     let errors = out

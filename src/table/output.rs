@@ -4,11 +4,11 @@
 use std::sync::Arc;
 
 use arrow_array::builder::{Date32Builder, Decimal128Builder, StringBuilder};
-use arrow_array::{new_null_array, ArrayRef, RecordBatch, StringArray, StructArray};
+use arrow_array::{new_null_array, Array, ArrayRef, RecordBatch, StringArray, StructArray};
 use arrow_buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
 
-use super::cells::days_of_date;
+use super::cells::{days_of_date, trim};
 use super::fill::CHUNK;
 use super::vector::Decided;
 use crate::error::{WrongPolicy, WrongPolicyKind};
@@ -98,6 +98,11 @@ pub struct ResultColumns<'p> {
     p: &'p Compiled,
     rows: usize,
     id: StringBuilder,
+    /// The input's id column, when it is the output's as it is ([`same_ids`]): the ids
+    /// are then not copied row by row.
+    ///
+    /// [`same_ids`]: Self::same_ids
+    same_ids: Option<StringArray>,
     /// Tier ranks, [`NO_TIER`] for a row without one; the names are written at the end.
     tier: Vec<u16>,
     qualified: Vec<u16>,
@@ -179,6 +184,7 @@ impl<'p> ResultColumns<'p> {
             p,
             rows: 0,
             id: StringBuilder::with_capacity(capacity, capacity * 8),
+            same_ids: None,
             tier: Vec::with_capacity(capacity),
             qualified: Vec::with_capacity(capacity),
             score: decimals(),
@@ -243,7 +249,7 @@ impl<'p> ResultColumns<'p> {
     #[inline]
     pub(crate) fn push_assignment(&mut self, id: &str, a: &Assignment) {
         let rank = |rank: usize| u16::try_from(rank).unwrap_or(NO_TIER);
-        self.id.append_value(id);
+        self.push_id(Some(id));
         self.tier.push(rank(a.tier().rank()));
         self.qualified.push(rank(a.qualified_tier().rank()));
         let score = self.score(a.score());
@@ -262,7 +268,29 @@ impl<'p> ResultColumns<'p> {
     /// the rows of its run, by [`push_decided`](Self::push_decided) before any other row.
     #[inline]
     pub(crate) fn push_decided_id(&mut self, id: &str) {
-        self.id.append_value(id);
+        self.push_id(Some(id));
+    }
+
+    /// Adds a row's id, unless the ids are the input's ([`same_ids`](Self::same_ids)).
+    #[inline]
+    fn push_id(&mut self, id: Option<&str>) {
+        if self.same_ids.is_none() {
+            self.id.append_option(id);
+        }
+    }
+
+    /// Takes `ids` as the output's id column, as it is, when no row has been added yet and
+    /// every id is the output's unchanged: no id is blank or has space around it (both
+    /// would be changed: a blank id is a missing one, and ids are trimmed). The caller
+    /// promises one output row per row of `ids`, in order, and a missing id (a null)
+    /// exactly where `ids` has a null. Returns whether it took them.
+    pub(crate) fn same_ids(&mut self, ids: &StringArray) -> bool {
+        let plain = |t: &str| !t.is_empty() && trim(t).len() == t.len();
+        let all_plain = (0..ids.len()).all(|r| ids.is_null(r) || plain(ids.value(r)));
+        if self.rows == 0 && all_plain {
+            self.same_ids = Some(ids.clone());
+        }
+        self.same_ids.is_some()
     }
 
     /// Adds the results of rows `rows` of a chunk decided in integer lanes (their ids
@@ -314,7 +342,7 @@ impl<'p> ResultColumns<'p> {
     /// Adds the row of a customer that could not be tiered: nulls but for the id (when it
     /// has one) and the message.
     pub fn push_error(&mut self, id: Option<&str>, message: &str) {
-        self.id.append_option(id);
+        self.push_id(id);
         self.tier.push(NO_TIER);
         self.qualified.push(NO_TIER);
         self.score.append_null();
@@ -348,9 +376,13 @@ impl<'p> ResultColumns<'p> {
     pub fn finish(&mut self) -> RecordBatch {
         let schema = schema(self.p);
         let t = score_type(self.p);
+        let rows_so_far = self.rows;
         let (tier, qualified) = self.finish_tiers();
         let mut columns: Vec<ArrayRef> = vec![
-            Arc::new(self.id.finish()),
+            match self.same_ids.take() {
+                Some(ids) if ids.len() == rows_so_far => Arc::new(ids),
+                _ => Arc::new(self.id.finish()),
+            },
             tier,
             qualified,
             Self::decimals(&mut self.score, &t),
@@ -372,6 +404,7 @@ impl<'p> ResultColumns<'p> {
         let fields = struct_fields(self.p);
         let t = score_type(self.p);
         let _ = self.id.finish();
+        self.same_ids = None;
         let dims: Vec<ArrayRef> = self
             .dimensions
             .iter_mut()
