@@ -795,6 +795,26 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
             let dates = dates.get_mut(..n).unwrap_or_default();
             match column {
                 None => dates.fill(None),
+                // the common case, a date column: down its values
+                Some(StateIn::Date32(a)) => {
+                    let values = a.values().get(start..start + n).unwrap_or_default();
+                    let nulls = a.nulls().filter(|b| b.null_count() > 0);
+                    for (r, ((good, date), &d)) in ok.iter_mut().zip(dates).zip(values).enumerate()
+                    {
+                        *date = if nulls.is_some_and(|b| b.is_null(start + r)) {
+                            None
+                        } else if (self.days.0..=self.days.1).contains(&i64::from(d)) {
+                            Some(d)
+                        } else {
+                            *good = false;
+                            None
+                        };
+                    }
+                    // rows past a shorter column are the builder's
+                    for good in ok.iter_mut().skip(values.len()) {
+                        *good = false;
+                    }
+                }
                 Some(column) => {
                     for (r, (good, date)) in ok.iter_mut().zip(dates).enumerate() {
                         *date = match state_date(column, start + r, self.days, &mut self.scratch) {
