@@ -682,12 +682,50 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
             chunk.eval(cond, out, &mut spare);
         }
         // 3. each row's tier, from its score and conditions
-        let masks = Masks {
-            holds: &holds,
-            when: &when,
-        };
+        let masks = Masks { holds: &holds };
         let mut decided = std::mem::take(&mut self.decided);
         let mut valid = std::mem::take(&mut self.valid);
+        // 3a. the qualified tier, then the floors and caps, a tier and an adjustment at a
+        // time down the chunk
+        let scores_n = scores.get(..n).unwrap_or_default();
+        let floor_index = u16::try_from(self.tiers.len().saturating_sub(1)).unwrap_or(u16::MAX);
+        let mut qualified = [floor_index; CHUNK];
+        // the first tier that admits a row is its qualified tier: from the last to the
+        // first, each tier that admits it takes its place
+        for (t, rule) in self.tiers.iter().enumerate().rev() {
+            let (Ok(rank), Some(admits)) = (u16::try_from(t), holds.get(t * CHUNK..t * CHUNK + n))
+            else {
+                continue;
+            };
+            for ((q, &score), &h) in qualified.iter_mut().zip(scores_n).zip(admits) {
+                if h && i128::from(score) >= rule.min {
+                    *q = rank;
+                }
+            }
+        }
+        let mut floored = qualified;
+        let mut capped: [Option<u16>; CHUNK] = [None; CHUNK];
+        for (j, (_, kind, tier)) in self.adjustments.iter().enumerate() {
+            let applies = when.get(j * CHUNK..j * CHUNK + n).unwrap_or_default();
+            match kind {
+                // the highest floor, the lowest cap, whatever their order
+                AdjustKind::AtLeast => {
+                    for (f, &w) in floored.iter_mut().zip(applies) {
+                        if w && *tier < *f {
+                            *f = *tier;
+                        }
+                    }
+                }
+                AdjustKind::AtMost => {
+                    for (c, &w) in capped.iter_mut().zip(applies) {
+                        if w && c.is_none_or(|t| *tier > t) {
+                            *c = Some(*tier);
+                        }
+                    }
+                }
+            }
+        }
+        // 3b. each row's previous tier, caps and state
         for (r, (((slot, valid), &at), &good)) in decided
             .iter_mut()
             .zip(valid.iter_mut())
@@ -696,9 +734,14 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
             .take(n)
             .enumerate()
         {
-            *valid = good && {
-                let score = scores.get(r).copied().unwrap_or_default();
-                self.tier(r, at, score, &masks, slot).is_some()
+            let parts = (qualified.get(r), floored.get(r), capped.get(r));
+            *valid = match (good, parts) {
+                (true, (Some(&q), Some(&f), Some(&cap))) => {
+                    let score = scores_n.get(r).copied().unwrap_or_default();
+                    *slot = self.tier(r, at, score, (q, f, cap), &masks);
+                    true
+                }
+                _ => false,
             };
         }
         self.qs = qs;
@@ -842,38 +885,17 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
     }
 
     /// Tiers row `r` of the chunk, scored (`score` at the precision), on the day `as_of`,
-    /// with the conditions of its chunk, into `out`, in the order of spec section 7.
+    /// from its qualified tier, its tier after floors and its cap (steps 1 and 2 of spec
+    /// section 7, done down the chunk), with the conditions of its chunk.
     fn tier(
         &self,
         r: usize,
         as_of: i32,
         score: i64,
+        (q, f, cap): (u16, u16, Option<u16>),
         masks: &Masks<'_>,
-        out: &mut Tiered,
-    ) -> Option<()> {
+    ) -> Tiered {
         let score = i128::from(score);
-        // 1. the qualified tier
-        let floor_index = self.tiers.len().saturating_sub(1);
-        let q = self
-            .tiers
-            .iter()
-            .enumerate()
-            .position(|(t, rule)| score >= rule.min && masks.holds(t, r))
-            .unwrap_or(floor_index);
-        let q = u16::try_from(q).ok()?;
-        // 2. floors and caps
-        let mut f = q;
-        let mut cap: Option<u16> = None;
-        for (j, (_, kind, tier)) in self.adjustments.iter().enumerate() {
-            if !masks.when(j, r) {
-                continue;
-            }
-            match kind {
-                AdjustKind::AtLeast if *tier < f => f = *tier,
-                AdjustKind::AtMost if cap.is_none_or(|t| *tier > t) => cap = Some(*tier),
-                _ => {}
-            }
-        }
         // 3. the previous tier: buffer, grace, step limit
         let prev = self.prev.get(r).copied().flatten();
         let last = self.last.get(r).copied().flatten();
@@ -904,14 +926,15 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
                 tier = ct;
             }
         }
-        out.tier = tier;
-        out.qualified = q;
-        out.tier_since = match (prev, self.since.get(r).copied().flatten()) {
-            (Some(p), Some(since)) if p == tier => since,
-            _ => as_of,
-        };
-        out.last_qualified = if f <= tier { Some(as_of) } else { last };
-        Some(())
+        Tiered {
+            tier,
+            qualified: q,
+            tier_since: match (prev, self.since.get(r).copied().flatten()) {
+                (Some(p), Some(since)) if p == tier => since,
+                _ => as_of,
+            },
+            last_qualified: if f <= tier { Some(as_of) } else { last },
+        }
     }
 }
 
@@ -983,22 +1006,17 @@ fn score_down(
     d.curve.score_down(out, ok);
 }
 
-/// The conditions of a chunk, evaluated: whether tier `t`'s `require` holds for row `r`
-/// is `holds[t * CHUNK + r]`, and adjustment `j`'s `when`, `when[j * CHUNK + r]`.
+/// The tiers' conditions of a chunk, evaluated: whether tier `t`'s `require` holds for
+/// row `r` is `holds[t * CHUNK + r]` (for a previous tier's buffer; adjustment `j`'s
+/// `when` is `when[j * CHUNK + r]`, read down the chunk).
 struct Masks<'m> {
     holds: &'m [bool],
-    when: &'m [bool],
 }
 
 impl Masks<'_> {
     #[inline]
     fn holds(&self, t: usize, r: usize) -> bool {
         self.holds.get(t * CHUNK + r).copied().unwrap_or(false)
-    }
-
-    #[inline]
-    fn when(&self, j: usize, r: usize) -> bool {
-        self.when.get(j * CHUNK + r).copied().unwrap_or(false)
     }
 }
 
