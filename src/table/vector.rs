@@ -14,9 +14,12 @@
 //! The chunk is then decided in passes, each down the whole chunk: each dimension
 //! scored, a column at a time; the composite of each row; each condition of the policy
 //! (the tiers' `require`, the adjustments' `when`) evaluated for all rows at once, node
-//! by node, into a mask (a metric against a value runs down its lane); and each row's
-//! tier decided from its score and masks in the order of spec section 7, as
-//! [`decide`](crate::eval::decide) does on records.
+//! by node, into a mask (a metric against a value runs down its lane); the qualified tier
+//! (a tier at a time), the floors and the caps (an adjustment at a time); and last, row
+//! by row, the previous tier's buffer, grace and step limit. The order of the steps is
+//! spec section 7's, as [`decide`](crate::eval::decide) takes them on records. The rows
+//! decided go to the output a run at a time
+//! ([`ResultColumns`](crate::table::ResultColumns)), a column slice each.
 //!
 //! Whatever the lanes cannot say exactly is left to the builder and the record path, row
 //! by row, so that its result or message is theirs: a cell the builder would refuse or
