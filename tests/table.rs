@@ -388,6 +388,55 @@ fn ids_are_kept_trimmed_or_null() {
     );
 }
 
+/// A pin cell in a sparse typed column (a date here and there, nulls elsewhere) makes its
+/// row the builder's, which refuses `pinned_until` without `pinned_tier`; the rows around
+/// it are tiered.
+#[test]
+fn a_sparse_pin_date_column_is_read_where_it_has_dates() {
+    use tierwise::table::arrow_array::Date32Array;
+    let policy = policy();
+    let n = 300;
+    let day = i32::try_from((date("2026-12-31") - date("1970-01-01")).num_days()).unwrap();
+    let until: Date32Array = (0..n).map(|r| (r % 130 == 7).then_some(day)).collect();
+    let batch = RecordBatch::try_from_iter([
+        (
+            "id",
+            Arc::new(StringArray::from_iter_values(
+                (0..n).map(|i| format!("R{i}")),
+            )) as ArrayRef,
+        ),
+        ("annual_teu", Arc::new(StringArray::from(vec!["1200"; n]))),
+        (
+            "customer_since",
+            Arc::new(StringArray::from(vec!["2019-01-01"; n])),
+        ),
+        (
+            "gross_margin_pct",
+            Arc::new(StringArray::from(vec!["8"; n])),
+        ),
+        (
+            "influence",
+            Arc::new(StringArray::from(vec!["regional"; n])),
+        ),
+        ("pinned_until", Arc::new(until)),
+    ])
+    .unwrap();
+    let out = policy
+        .classify_table(&batch.slice(2, n - 2), as_of(), &TableOptions::new())
+        .unwrap();
+    let errors = out.column_by_name("error").unwrap().as_string::<i32>();
+    let bad: Vec<usize> = (0..out.num_rows())
+        .filter(|r| !errors.is_null(*r))
+        .collect();
+    // rows 7, 137 and 267 of the batch, 5, 135 and 265 of the slice
+    assert_eq!(bad, [5, 135, 265]);
+    assert!(
+        errors.value(5).contains("a pin needs `pinned_tier`"),
+        "{}",
+        errors.value(5)
+    );
+}
+
 fn actual_with_null_ids(policy: &Policy, out: &RecordBatch) -> Vec<String> {
     let ids = out.column_by_name("id").unwrap().as_string::<i32>().clone();
     let errors = out

@@ -788,21 +788,36 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
                 // a column of nulls (no pins at all, the common case) is not read
                 Cells::Utf8(a) if a.null_count() == a.len() => {}
                 Cells::Date32(a) if a.null_count() == a.len() => {}
-                Cells::Utf8(a) => {
-                    for (r, good) in ok.iter_mut().enumerate() {
-                        let row = start + r;
-                        if !a.is_null(row) && !trim(a.value(row)).is_empty() {
-                            *good = false;
+                // a sparse column (a pin here and there): only the rows with a cell, found
+                // from the null bitmap a word at a time
+                Cells::Utf8(a) => match a.nulls() {
+                    Some(nulls) => {
+                        for r in nulls.inner().slice(start, ok.len()).set_indices() {
+                            if !trim(a.value(start + r)).is_empty() {
+                                if let Some(good) = ok.get_mut(r) {
+                                    *good = false;
+                                }
+                            }
                         }
                     }
-                }
-                Cells::Date32(a) => {
-                    for (r, good) in ok.iter_mut().enumerate() {
-                        if !a.is_null(start + r) {
-                            *good = false;
+                    None => {
+                        for (r, good) in ok.iter_mut().enumerate() {
+                            if !trim(a.value(start + r)).is_empty() {
+                                *good = false;
+                            }
                         }
                     }
-                }
+                },
+                Cells::Date32(a) => match a.nulls() {
+                    Some(nulls) => {
+                        for r in nulls.inner().slice(start, ok.len()).set_indices() {
+                            if let Some(good) = ok.get_mut(r) {
+                                *good = false;
+                            }
+                        }
+                    }
+                    None => ok.fill(false),
+                },
                 _ => {
                     for (r, good) in ok.iter_mut().enumerate() {
                         if b.val(start + r, &mut self.scratch).is_some() {
