@@ -322,32 +322,29 @@ fn bad_rows_keep_their_place_with_the_message_of_the_builder() {
     insta::assert_snapshot!(actual_with_null_ids(&policy, &out).join("\n"));
 }
 
+/// One customer's values (a standard customer on the sample policy) for each id of
+/// `ids`, as text columns, and one more column when given.
+fn same_customers(ids: ArrayRef, extra: Option<(&str, ArrayRef)>) -> RecordBatch {
+    let n = ids.len();
+    let text = |v: &str| Arc::new(StringArray::from(vec![v; n])) as ArrayRef;
+    let mut columns = vec![
+        ("id", ids),
+        ("annual_teu", text("1200")),
+        ("customer_since", text("2019-01-01")),
+        ("gross_margin_pct", text("8")),
+        ("influence", text("regional")),
+    ];
+    columns.extend(extra);
+    RecordBatch::try_from_iter(columns).unwrap()
+}
+
 /// The output's ids are the input's, trimmed, with a blank or null id a null: whether the
 /// input column is taken as it is (every id plain, one null) or copied row by row (one id
 /// needs trimming, one is blank), and for a batch sliced out of a larger one.
 #[test]
 fn ids_are_kept_trimmed_or_null() {
     let policy = policy();
-    let batch_of = |ids: Vec<Option<&str>>| {
-        let n = ids.len();
-        RecordBatch::try_from_iter([
-            ("id", Arc::new(StringArray::from(ids)) as ArrayRef),
-            ("annual_teu", Arc::new(StringArray::from(vec!["1200"; n]))),
-            (
-                "customer_since",
-                Arc::new(StringArray::from(vec!["2019-01-01"; n])),
-            ),
-            (
-                "gross_margin_pct",
-                Arc::new(StringArray::from(vec!["8"; n])),
-            ),
-            (
-                "influence",
-                Arc::new(StringArray::from(vec!["regional"; n])),
-            ),
-        ])
-        .unwrap()
-    };
+    let batch_of = |ids: Vec<Option<&str>>| same_customers(Arc::new(StringArray::from(ids)), None);
     let ids_of = |batch: &RecordBatch| -> Vec<Option<String>> {
         let out = policy
             .classify_table(batch, as_of(), &TableOptions::new())
@@ -398,29 +395,8 @@ fn a_sparse_pin_date_column_is_read_where_it_has_dates() {
     let n = 300;
     let day = i32::try_from((date("2026-12-31") - date("1970-01-01")).num_days()).unwrap();
     let until: Date32Array = (0..n).map(|r| (r % 130 == 7).then_some(day)).collect();
-    let batch = RecordBatch::try_from_iter([
-        (
-            "id",
-            Arc::new(StringArray::from_iter_values(
-                (0..n).map(|i| format!("R{i}")),
-            )) as ArrayRef,
-        ),
-        ("annual_teu", Arc::new(StringArray::from(vec!["1200"; n]))),
-        (
-            "customer_since",
-            Arc::new(StringArray::from(vec!["2019-01-01"; n])),
-        ),
-        (
-            "gross_margin_pct",
-            Arc::new(StringArray::from(vec!["8"; n])),
-        ),
-        (
-            "influence",
-            Arc::new(StringArray::from(vec!["regional"; n])),
-        ),
-        ("pinned_until", Arc::new(until)),
-    ])
-    .unwrap();
+    let ids = StringArray::from_iter_values((0..n).map(|i| format!("R{i}")));
+    let batch = same_customers(Arc::new(ids), Some(("pinned_until", Arc::new(until))));
     let out = policy
         .classify_table(&batch.slice(2, n - 2), as_of(), &TableOptions::new())
         .unwrap();

@@ -34,24 +34,10 @@ pub(crate) fn pow10(k: u32) -> Option<i128> {
     POW10.get(usize::try_from(k).ok()?).copied()
 }
 
-#[expect(
-    clippy::indexing_slicing,
-    reason = "evaluated at compile time: an index out of range fails the build, never the program"
-)]
-const POW10_64: [i64; 19] = {
-    let mut t = [1i64; 19];
-    let mut i = 1;
-    while i < 19 {
-        t[i] = t[i - 1] * 10;
-        i += 1;
-    }
-    t
-};
-
 /// 10^k in 64 bits, for k up to 18.
 #[inline]
 pub(crate) fn pow10_64(k: u32) -> Option<i64> {
-    POW10_64.get(usize::try_from(k).ok()?).copied()
+    i64::try_from(pow10(k)?).ok()
 }
 
 /// `a * b`, `None` on overflow. Factors that fit in 64 bits (nearly all of them) are
