@@ -37,8 +37,8 @@ impl Env<'_> {
 }
 
 /// A metric's value against a literal, without making an [`Rv`] of the value first: the
-/// common condition (`overdue_days > 30`, `credit_rating == 'D'`). `None` when the metric
-/// is absent. The same results as [`compare`] of the two read.
+/// common condition (`overdue_days > 30`, `credit_rating == 'D'`). The same results as
+/// [`compare`] of the two read.
 #[inline]
 fn compare_value(v: Value, op: CmpOp, lit: Rv) -> bool {
     let ord = match (v, lit) {

@@ -7,7 +7,7 @@ use super::assignment::{DimScores, INLINE_DIMENSIONS};
 use super::score;
 use crate::error::{EvalError, EvalErrorKind};
 use crate::input::Customer;
-use crate::model::{fast, Compiled, DateUnit, Dimension, LaneCurve, Score, Value};
+use crate::model::{fast, Compiled, DateUnit, Dimension, LaneCurve, LaneCurves, Score, Value};
 
 /// A dimension's score at the precision in 64 bits, its curve at the scale of the value
 /// ([`LaneCurves`](crate::model::LaneCurves)), or `None` for [`fast_dimension`].
@@ -28,18 +28,7 @@ fn lane_dimension(
         curve.score(n.checked_mul(fast::pow10_64(curves.need)?)?)
     };
     match value? {
-        Value::Decimal(v) => {
-            let s = v.scale();
-            let t = s.max(curves.need);
-            let curve = curves.at(t)?;
-            if matches!(curve, LaneCurve::Map(_)) {
-                return None;
-            }
-            let x = i64::try_from(v.mantissa())
-                .ok()?
-                .checked_mul(fast::pow10_64(t - s)?)?;
-            curve.score(x)
-        }
+        Value::Decimal(v) => decimal_on(curves, v),
         Value::Integer(n) => count(n),
         Value::Date(start) => {
             if start > as_of {
@@ -59,6 +48,22 @@ fn lane_dimension(
             _ => None,
         },
     }
+}
+
+/// The score of a decimal on a linear or step curve, at the scale of the decimal or of
+/// the points, whichever has more decimals.
+#[inline]
+fn decimal_on(curves: &LaneCurves, v: Decimal) -> Option<i64> {
+    let s = v.scale();
+    let t = s.max(curves.need);
+    let curve = curves.at(t)?;
+    if matches!(curve, LaneCurve::Map(_)) {
+        return None;
+    }
+    let x = i64::try_from(v.mantissa())
+        .ok()?
+        .checked_mul(fast::pow10_64(t - s)?)?;
+    curve.score(x)
 }
 
 /// A dimension's score at the precision by the integer path, or `None` for the decimal
@@ -149,4 +154,44 @@ pub(crate) fn score(
         })?,
     };
     Ok((Score(score), dims))
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+
+    use super::decimal_on;
+    use crate::model::fast::x_of;
+    use crate::model::{Curve, DateUnit, Dimension, FastCurve, LaneCurves};
+
+    proptest! {
+        /// A decimal of any scale scores on the curve at its scale (or the points') what it
+        /// scores on the prepared curve at twelve decimals.
+        #[test]
+        fn decimals_score_at_their_scale_as_at_twelve(
+            points in prop::collection::vec((-200_000i64..200_000, 0u32..4, 0i64..10_000), 1..6),
+            linear in any::<bool>(),
+            m in -3_000_000i64..3_000_000,
+            scale in 0u32..7,
+        ) {
+            let mut pts: Vec<(Decimal, Decimal)> = points
+                .iter()
+                .map(|(x, s, y)| (Decimal::new(*x, *s), Decimal::new(*y, 2)))
+                .collect();
+            pts.sort_by_key(|p| p.0);
+            pts.dedup_by_key(|p| p.0);
+            let d = Dimension {
+                name: "d".into(),
+                metric: 0,
+                weight: Decimal::ONE,
+                curve: if linear { Curve::Linear(pts) } else { Curve::Steps(pts) },
+                unit: DateUnit::Years,
+            };
+            let fast = FastCurve::of(&d, 2).unwrap();
+            let v = Decimal::new(m, scale);
+            let want = fast.score(x_of(v).unwrap());
+            prop_assert_eq!(decimal_on(&LaneCurves::of(&fast), v).map(i128::from), want);
+        }
+    }
 }
