@@ -75,9 +75,7 @@ impl LaneCurve {
             LaneCurve::Map(scores) => scores.get(usize::try_from(x).ok()?).copied(),
         }
     }
-}
 
-impl LaneCurve {
     /// Scores each `x` of `xs` whose row is still `ok` in place ([`score`](Self::score)
     /// of each), striking out a row it cannot score: one loop per kind of curve, so that a
     /// row costs its segment's arithmetic and no dispatch.

@@ -27,27 +27,31 @@ fn lane_dimension(
         }
         curve.score(n.checked_mul(fast::pow10_64(curves.need)?)?)
     };
+    // an enum's position or a boolean, on a map
+    let index = |x: i64| match curves.at(curves.need)? {
+        c @ LaneCurve::Map(_) => c.score(x),
+        _ => None,
+    };
     match value? {
         Value::Decimal(v) => decimal_on(curves, v),
         Value::Integer(n) => count(n),
-        Value::Date(start) => {
-            if start > as_of {
-                return None;
-            }
-            count(match d.unit {
-                DateUnit::Years => score::whole_years(start, as_of),
-                DateUnit::Days => (as_of - start).num_days(),
-            })
-        }
-        Value::Enum(e) => match curves.at(curves.need)? {
-            c @ LaneCurve::Map(_) => c.score(i64::from(e)),
-            _ => None,
-        },
-        Value::Bool(b) => match curves.at(curves.need)? {
-            c @ LaneCurve::Map(_) => c.score(i64::from(b)),
-            _ => None,
-        },
+        Value::Date(start) => count(elapsed(d, start, as_of)?),
+        Value::Enum(e) => index(i64::from(e)),
+        Value::Bool(b) => index(i64::from(b)),
     }
+}
+
+/// Whole years or days (the dimension's unit) from `start` to `as_of`; `None` when `start`
+/// is after `as_of` (the decimal path's to report).
+#[inline]
+fn elapsed(d: &Dimension, start: NaiveDate, as_of: NaiveDate) -> Option<i64> {
+    if start > as_of {
+        return None;
+    }
+    Some(match d.unit {
+        DateUnit::Years => score::whole_years(start, as_of),
+        DateUnit::Days => (as_of - start).num_days(),
+    })
 }
 
 /// The score of a decimal on a linear or step curve, at the scale of the decimal or of
@@ -80,16 +84,7 @@ fn fast_dimension(
     let x = match value? {
         Value::Decimal(v) => fast::x_of(v)?,
         Value::Integer(n) => fast::x_of_int(n)?,
-        Value::Date(start) => {
-            if start > as_of {
-                return None;
-            }
-            let n = match d.unit {
-                DateUnit::Years => score::whole_years(start, as_of),
-                DateUnit::Days => (as_of - start).num_days(),
-            };
-            fast::x_of_int(n)?
-        }
+        Value::Date(start) => fast::x_of_int(elapsed(d, start, as_of)?)?,
         Value::Enum(e) => i128::from(e),
         Value::Bool(b) => i128::from(b),
     };

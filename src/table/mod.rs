@@ -200,11 +200,11 @@ fn classify_into(
         rare: None,
     };
     let (mut id_text, mut scratch, mut id_buf) = (String::new(), String::new(), String::new());
-    // the lanes where the policy allows, the records of `Fill` where not
     // text ids that need no trimming are the output's id column as they are
     if let (None, Some(Cells::Utf8(ids))) = (nulls, &columns.id) {
         out.same_ids(ids);
     }
+    // the lanes where the policy allows, the records of `Fill` where not
     let mut vector = Vector::new(p, columns);
     let mut fill = Fill::new(p);
     // rows the lanes decided, their ids added, their results not yet: a run of the chunk,

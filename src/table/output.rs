@@ -283,14 +283,12 @@ impl<'p> ResultColumns<'p> {
     /// every id is the output's unchanged: no id is blank or has space around it (both
     /// would be changed: a blank id is a missing one, and ids are trimmed). The caller
     /// promises one output row per row of `ids`, in order, and a missing id (a null)
-    /// exactly where `ids` has a null. Returns whether it took them.
-    pub(crate) fn same_ids(&mut self, ids: &StringArray) -> bool {
+    /// exactly where `ids` has a null.
+    pub(crate) fn same_ids(&mut self, ids: &StringArray) {
         let plain = |t: &str| !t.is_empty() && trim(t).len() == t.len();
-        let all_plain = (0..ids.len()).all(|r| ids.is_null(r) || plain(ids.value(r)));
-        if self.rows == 0 && all_plain {
+        if self.rows == 0 && (0..ids.len()).all(|r| ids.is_null(r) || plain(ids.value(r))) {
             self.same_ids = Some(ids.clone());
         }
-        self.same_ids.is_some()
     }
 
     /// Adds the results of rows `rows` of a chunk decided in integer lanes (their ids
