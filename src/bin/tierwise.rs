@@ -8,6 +8,8 @@
 mod case;
 #[path = "tierwise/check.rs"]
 mod check;
+#[path = "tierwise/csv_rows.rs"]
+mod csv_rows;
 #[path = "tierwise/explain.rs"]
 mod explain;
 #[path = "tierwise/input.rs"]

@@ -14,6 +14,9 @@ use std::path::Path;
 
 use tierwise::{Customer, InputValue, MetricId, Policy};
 
+pub use crate::csv_rows::MAX_RECORD_BYTES;
+use crate::csv_rows::{CsvRows, Next, Row};
+
 /// A problem with the customer file, a row or a customer, for stderr.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -441,16 +444,13 @@ pub type KeepColumn = Box<dyn Fn(&str) -> bool + Send>;
 
 /// A CSV file: its header row, then one record per row.
 struct CsvSource {
-    reader: csv::Reader<LineStarts<Input>>,
-    /// The row being read, reused from row to row.
-    record: csv::ByteRecord,
+    rows: CsvRows<Input>,
     /// Column index -> name, `None` for the id column and a column that is skipped
     /// (duplicate, not UTF-8, not kept); `None` until the header row is read.
     header: Option<Vec<Option<Name>>>,
     /// The names of the columns kept, by [`Name`]: for the problems of a cell.
     names: Vec<String>,
     id_column: Option<usize>,
-    fallback_line: u64,
     /// Which columns to keep (see [`CustomerReader::keep_columns`]); all without one.
     keep: Option<KeepColumn>,
     /// Records handed back ([`CustomerReader::recycle`]), to be filled again.
@@ -462,15 +462,10 @@ struct CsvSource {
 impl CsvSource {
     fn new(input: Input) -> CsvSource {
         CsvSource {
-            reader: csv::ReaderBuilder::new()
-                .has_headers(false)
-                .flexible(true)
-                .from_reader(LineStarts::new(input)),
-            record: csv::ByteRecord::new(),
+            rows: CsvRows::new(input),
             header: None,
             names: Vec::new(),
             id_column: None,
-            fallback_line: 0,
             keep: None,
             pool: Vec::new(),
         }
@@ -478,48 +473,20 @@ impl CsvSource {
 
     /// Reads one row into `out`; false when there is nothing more to read.
     fn step(&mut self, out: &mut VecDeque<Item>) -> io::Result<bool> {
-        self.fallback_line += 1;
-        match self.reader.read_byte_record(&mut self.record) {
-            Ok(true) => {}
-            Ok(false) => {
+        let (line, row) = match self.rows.next_row()? {
+            Next::Row(line, row) => (line, row),
+            Next::TooLong(line) => {
+                out.push_back(Item::Record(Box::new(too_long(line))));
+                return Ok(true);
+            }
+            Next::End => {
                 self.end(out);
                 return Ok(false);
             }
-            Err(e) => {
-                let line = match e.position() {
-                    Some(p) => self.reader.get_mut().line_at(p.byte()),
-                    None => None,
-                }
-                .unwrap_or(self.fallback_line);
-                let problem = Problem::new(format!("cannot read the row: {e}"));
-                return match e.into_kind() {
-                    csv::ErrorKind::Io(e) => Err(e),
-                    // a row of another length or with bad UTF-8 is consumed: go on with the
-                    // next; anything else may not advance the reader
-                    csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. } => {
-                        out.push_back(Item::Problem(line, problem));
-                        Ok(true)
-                    }
-                    _ => {
-                        out.push_back(Item::Problem(line, problem));
-                        self.end(out);
-                        Ok(false)
-                    }
-                };
-            }
-        }
-        let line = match self.record.position() {
-            Some(p) => self.reader.get_mut().line_at(p.byte()),
-            None => None,
-        }
-        .unwrap_or(self.fallback_line);
-        if self.reader.get_mut().was_cut(line) {
-            out.push_back(Item::Record(Box::new(too_long(line))));
-            return Ok(true);
-        }
+        };
         if let Some(columns) = &self.header {
             out.push_back(Item::Record(read_csv_row(
-                &self.record,
+                &row,
                 line,
                 columns,
                 &self.names,
@@ -531,7 +498,7 @@ impl CsvSource {
         // the header row: its problems first, then its columns
         let mut names = Vec::new();
         let keep = self.keep.as_deref();
-        let (columns, more) = read_header(&self.record, line, out, &mut names, keep);
+        let (columns, more) = read_header(&row, line, out, &mut names, keep);
         self.id_column = columns.iter().position(|c| c.as_deref() == Some("id"));
         let has_id = self.id_column.is_some();
         if !has_id {
@@ -574,37 +541,6 @@ impl CsvSource {
     }
 }
 
-/// Watches the bytes the CSV reader reads and notes where each non-blank line of the file
-/// starts, so that a row is reported at the line it starts on. The csv crate's own line
-/// count is wrong for CRLF and CR line ends and after blank lines, and its byte position of
-/// a row is where the previous row's line end was consumed, before any blank lines. Line
-/// ends are LF, CRLF and CR, as for the CSV reader.
-///
-/// What it keeps is bounded by what the CSV reader has read ahead and not yet returned.
-struct LineStarts<R> {
-    inner: R,
-    /// Bytes read so far.
-    offset: u64,
-    /// The 1-based line at `offset`.
-    line: u64,
-    /// Whether the next byte starts a line.
-    at_line_start: bool,
-    /// Whether the last byte was a CR (a following LF then ends no further line).
-    after_cr: bool,
-    /// (offset, line) of each start of a non-blank line not yet passed, in file order.
-    starts: VecDeque<(u64, u64)>,
-    /// Bytes of the current line passed on so far.
-    line_len: usize,
-    /// Whether the rest of the current line is being dropped (it is over [`MAX_RECORD_BYTES`]).
-    skipping: bool,
-    /// Lines cut at [`MAX_RECORD_BYTES`], not yet reported, in file order.
-    cut: VecDeque<u64>,
-}
-
-/// The longest line of a customer file (one record): longer lines are cut, and their row
-/// is reported instead of read, so that an endless line cannot exhaust memory.
-pub const MAX_RECORD_BYTES: usize = 1024 * 1024;
-
 /// The record of a row whose line is longer than [`MAX_RECORD_BYTES`]: its problem only.
 fn too_long(line: u64) -> Record {
     Record {
@@ -622,159 +558,6 @@ fn too_long(line: u64) -> Record {
     }
 }
 
-impl<R> LineStarts<R> {
-    fn new(inner: R) -> LineStarts<R> {
-        LineStarts {
-            inner,
-            offset: 0,
-            line: 1,
-            at_line_start: true,
-            after_cr: false,
-            starts: VecDeque::new(),
-            line_len: 0,
-            skipping: false,
-            cut: VecDeque::new(),
-        }
-    }
-
-    /// Whether the line `line` was cut; lines before it are forgotten.
-    fn was_cut(&mut self, line: u64) -> bool {
-        while self.cut.front().is_some_and(|&l| l < line) {
-            self.cut.pop_front();
-        }
-        self.cut.front() == Some(&line)
-    }
-
-    /// The line of the first non-blank line starting at or after `byte`: where a row whose
-    /// position is `byte` starts. Lines before it are forgotten, so calls must come in file
-    /// order.
-    fn line_at(&mut self, byte: u64) -> Option<u64> {
-        while self.starts.front().is_some_and(|&(at, _)| at < byte) {
-            self.starts.pop_front();
-        }
-        self.starts.front().map(|&(_, line)| line)
-    }
-}
-
-impl<R: Read> Read for LineStarts<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        loop {
-            let n = self.inner.read(buf)?;
-            if n == 0 {
-                return Ok(0);
-            }
-            // the common case, a chunk with no line past the limit: noted a run of text at
-            // a time, not byte by byte
-            if let Some(chunk) = buf.get(..n).filter(|c| !self.skipping && self.fits(c)) {
-                self.note_chunk(chunk);
-                return Ok(n);
-            }
-            // pass the bytes on, but those of a line past MAX_RECORD_BYTES
-            let mut kept = 0;
-            for i in 0..n {
-                let Some(&b) = buf.get(i) else { break };
-                let line_end = matches!(b, b'\r' | b'\n');
-                if self.skipping && !line_end {
-                    continue;
-                }
-                if !line_end {
-                    if self.line_len >= MAX_RECORD_BYTES {
-                        self.skipping = true;
-                        self.cut.push_back(self.line);
-                        continue;
-                    }
-                    self.line_len += 1;
-                } else {
-                    self.skipping = false;
-                    self.line_len = 0;
-                }
-                self.note(b);
-                if let Some(slot) = buf.get_mut(kept) {
-                    *slot = b;
-                }
-                kept += 1;
-            }
-            if kept > 0 {
-                return Ok(kept);
-            }
-        }
-    }
-}
-
-/// The length of the text before the first line end of `bytes` (found with SIMD).
-fn text_run(bytes: &[u8]) -> usize {
-    memchr::memchr2(b'\n', b'\r', bytes).unwrap_or(bytes.len())
-}
-
-impl<R> LineStarts<R> {
-    /// Whether no line of `chunk` (the first continuing the current one) goes past
-    /// [`MAX_RECORD_BYTES`].
-    fn fits(&self, chunk: &[u8]) -> bool {
-        let mut len = self.line_len;
-        let mut rest = chunk;
-        loop {
-            let k = text_run(rest);
-            if len + k > MAX_RECORD_BYTES {
-                return false;
-            }
-            let Some(after) = rest.get(k + 1..) else {
-                return true;
-            };
-            rest = after;
-            len = 0;
-        }
-    }
-
-    /// Counts the bytes of `chunk`, which [`fits`](Self::fits): as [`note`](Self::note)
-    /// byte by byte, a run of text at a time.
-    fn note_chunk(&mut self, chunk: &[u8]) {
-        let mut rest = chunk;
-        while let Some(&first) = rest.first() {
-            if first == b'\n' || first == b'\r' {
-                self.line_len = 0;
-                self.note(first);
-                rest = rest.get(1..).unwrap_or(&[]);
-                continue;
-            }
-            let k = text_run(rest);
-            if self.at_line_start {
-                self.starts.push_back((self.offset, self.line));
-            }
-            self.at_line_start = false;
-            self.after_cr = false;
-            self.offset += k as u64;
-            self.line_len += k;
-            rest = rest.get(k..).unwrap_or(&[]);
-        }
-    }
-
-    /// Counts one byte passed on to the CSV reader.
-    fn note(&mut self, b: u8) {
-        match b {
-            b'\r' => {
-                self.line += 1;
-                self.at_line_start = true;
-                self.after_cr = true;
-            }
-            b'\n' => {
-                if !self.after_cr {
-                    self.line += 1;
-                }
-                self.at_line_start = true;
-                self.after_cr = false;
-            }
-            _ => {
-                if self.at_line_start {
-                    self.starts.push_back((self.offset, self.line));
-                }
-                self.at_line_start = false;
-                self.after_cr = false;
-            }
-        }
-        self.offset += 1;
-    }
-}
-
 /// Columns not kept that are named one by one before the rest are only counted.
 pub const NAMED_COLUMNS: usize = 64;
 
@@ -782,7 +565,7 @@ pub const NAMED_COLUMNS: usize = 64;
 /// to `names`. Columns `keep` refuses are not kept: the first [`NAMED_COLUMNS`] go to
 /// `names`, the others are counted in the number returned.
 fn read_header(
-    record: &csv::ByteRecord,
+    record: &Row<'_>,
     line: u64,
     out: &mut VecDeque<Item>,
     names: &mut Vec<String>,
@@ -845,7 +628,7 @@ fn read_header(
 }
 
 fn read_csv_row(
-    record: &csv::ByteRecord,
+    record: &Row<'_>,
     line: u64,
     columns: &[Option<Name>],
     names: &[String],
@@ -870,7 +653,7 @@ fn read_csv_row(
     problems.clear();
     // a row of UTF-8 text is checked once, not cell by cell, and copied whole: its cells,
     // cut at ASCII commas and quotes, are UTF-8 too, and point into the copy
-    let whole = std::str::from_utf8(record.as_slice()).ok();
+    let whole = std::str::from_utf8(record.bytes).ok();
     // the id is cut from the checked row (a cut at a char boundary costs no check), or
     // checked on its own when the row is not text
     let id_text = id_column.and_then(|i| match whole {
