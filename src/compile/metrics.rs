@@ -3,7 +3,7 @@
 use super::{err, is_name, MAX_RULES};
 use crate::error::{did_you_mean, Diag, DiagnosticKind, Diags, Span};
 use crate::keys::is_reserved;
-use crate::model::{Beyond, MetricDef, MetricKind, Value};
+use crate::model::{Beyond, MetricDef, MetricKind, PlainBounds, Value};
 use crate::raw::{RawMetric, RawPolicy, Scalar, Sp};
 
 pub(super) const TYPES: &[&str] = &["decimal", "integer", "date", "enum", "bool"];
@@ -71,6 +71,7 @@ pub(super) fn compile_metrics(raw: &RawPolicy, diags: &mut Diags) -> Vec<MetricD
         if let Some(kind) = kind {
             out.push(MetricDef {
                 name: known_as,
+                bounds: PlainBounds::of(&kind),
                 kind,
                 required: m.default.is_none() && m.required.as_ref().is_none_or(|r| r.v),
                 default,
@@ -86,6 +87,7 @@ pub(super) fn compile_metrics(raw: &RawPolicy, diags: &mut Diags) -> Vec<MetricD
                 required: false,
                 unit: None,
                 scale: 0,
+                bounds: PlainBounds::default(),
             });
         }
     }

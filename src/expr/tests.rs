@@ -6,6 +6,7 @@ use crate::model::{MetricDef, MetricKind};
 fn metric(name: &str, kind: MetricKind) -> MetricDef {
     MetricDef {
         name: name.to_owned(),
+        bounds: crate::model::PlainBounds::of(&kind),
         kind,
         default: None,
         required: true,

@@ -139,14 +139,7 @@ impl Val<'_> {
             Val::Text(t) => {
                 let t = trim(t);
                 // exactly YYYY-MM-DD: chrono alone also takes `+2020-01-01` and `2020-1-1`
-                let shaped = t.len() == 10
-                    && t.bytes().enumerate().all(|(i, b)| match i {
-                        4 | 7 => b == b'-',
-                        _ => b.is_ascii_digit(),
-                    });
-                shaped
-                    .then(|| ymd(t.as_bytes()))
-                    .flatten()
+                ymd(t.as_bytes())
                     .ok_or_else(|| format!("`{t}` is not a date (expected YYYY-MM-DD)"))
             }
             other => Err(format!(
@@ -485,12 +478,21 @@ impl<'p> CustomerBuilder<'p> {
         if let (Some(m), Some(slot)) = (self.policy.metrics.get(idx), self.values.get_mut(idx)) {
             let within = |v: &Value| m.kind.violated_bound(v).is_none();
             let value = match &m.kind {
-                MetricKind::Decimal { .. } => {
-                    plain_decimal(text).ok().map(Value::Decimal).filter(within)
-                }
-                MetricKind::Integer { .. } => {
-                    plain_integer(text).map(Value::Integer).filter(within)
-                }
+                // a plain number against bounds made integers when the policy compiled
+                MetricKind::Decimal { .. } => match plain_parts(trim(text)) {
+                    Some((mantissa, scale)) => m
+                        .bounds
+                        .holds(mantissa, scale)
+                        .unwrap_or_else(|| within(&Value::Decimal(Decimal::new(mantissa, scale))))
+                        .then(|| Value::Decimal(Decimal::new(mantissa, scale))),
+                    None => plain_decimal(text).ok().map(Value::Decimal).filter(within),
+                },
+                MetricKind::Integer { .. } => plain_integer(text).and_then(|n| {
+                    m.bounds
+                        .holds(n, 0)
+                        .unwrap_or_else(|| within(&Value::Integer(n)))
+                        .then_some(Value::Integer(n))
+                }),
                 MetricKind::Date => Val::Text(text).as_date().ok().map(Value::Date),
                 MetricKind::Bool => match text {
                     "true" => Some(Value::Bool(true)),
@@ -696,27 +698,22 @@ fn number_message(text: &str, e: NumberError) -> String {
 /// file never becomes a valid number.
 fn plain_decimal(text: &str) -> Result<Decimal, NumberError> {
     let t = trim(text);
+    if let Some((mantissa, scale)) = plain_parts(t) {
+        return Ok(Decimal::new(mantissa, scale));
+    }
     let negative = t.starts_with('-');
     let digits = t.as_bytes().get(usize::from(negative)..).unwrap_or(&[]);
-    // one pass: digits with at most one point, not first or last; the mantissa of the
-    // first 18 digits on the way
-    let (mut mantissa, mut count, mut point) = (0i64, 0usize, None);
-    let mut plain = !digits.is_empty();
-    for (i, &b) in digits.iter().enumerate() {
-        match b {
-            b'0'..=b'9' => {
-                if count < 18 {
-                    mantissa = mantissa * 10 + i64::from(b - b'0');
-                }
-                count += 1;
+    // digits with at most one point, not first or last
+    let mut point = None;
+    let plain = !digits.is_empty()
+        && digits.iter().enumerate().all(|(i, &b)| match b {
+            b'0'..=b'9' => true,
+            b'.' if point.is_none() && i > 0 && i + 1 < digits.len() => {
+                point = Some(i);
+                true
             }
-            b'.' if point.is_none() && i > 0 && i + 1 < digits.len() => point = Some(i),
-            _ => {
-                plain = false;
-                break;
-            }
-        }
-    }
+            _ => false,
+        });
     if !plain {
         let lower = t.to_ascii_lowercase();
         if lower.contains("inf") || lower.contains("nan") {
@@ -724,15 +721,42 @@ fn plain_decimal(text: &str) -> Result<Decimal, NumberError> {
         }
         return Err(NumberError::Malformed);
     }
-    // the common case, at most 18 digits: the mantissa in an i64, the scale the digits
-    // after the point (as `parse_decimal` reads it; a negative zero goes the long way)
-    if count <= 18 && (mantissa != 0 || !negative) {
-        let signed = if negative { -mantissa } else { mantissa };
-        // at most 18 digits after the point: within rust_decimal's 28
-        let scale = point.map_or(0, |p| digits.len() - p - 1);
-        return Ok(Decimal::new(signed, u32::try_from(scale).unwrap_or(0)));
-    }
     parse_decimal(t)
+}
+
+/// The common case of [`plain_decimal`]: trimmed text of at most 18 digits with an optional
+/// `-` and at most one point (not first or last), as the mantissa and the digits after the
+/// point; `None` for anything else, and for a negative zero, which `parse_decimal` reads
+/// (it keeps the sign).
+#[inline]
+fn plain_parts(t: &str) -> Option<(i64, u32)> {
+    let (negative, digits) = match t.as_bytes().split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, t.as_bytes()),
+    };
+    // at most 18 digits and a point
+    if digits.is_empty() || digits.len() > 19 {
+        return None;
+    }
+    let (mut mantissa, mut point) = (0i64, None);
+    for (i, &b) in digits.iter().enumerate() {
+        let d = b.wrapping_sub(b'0');
+        if d < 10 {
+            // at most 19 digits: the check below refuses the one case that wraps
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(i64::from(d));
+        } else if b == b'.' && point.is_none() && i > 0 && i + 1 < digits.len() {
+            point = Some(i);
+        } else {
+            return None;
+        }
+    }
+    let count = digits.len() - usize::from(point.is_some());
+    if count > 18 || (negative && mantissa == 0) {
+        return None;
+    }
+    let scale = point.map_or(0, |p| digits.len() - p - 1);
+    let signed = if negative { -mantissa } else { mantissa };
+    Some((signed, u32::try_from(scale).ok()?))
 }
 
 /// A whole number written as [`plain_decimal`] reads one, without a point and of at most
@@ -766,16 +790,24 @@ fn trim(t: &str) -> &str {
     }
 }
 
-/// The date of `YYYY-MM-DD` (its shape checked by the caller), without the format-string
-/// parsing of `NaiveDate::parse_from_str`; `None` for a day that does not exist.
+/// The date of exactly `YYYY-MM-DD`, without the format-string parsing of
+/// `NaiveDate::parse_from_str`: ten bytes, digits at fixed places; `None` for any other
+/// text and for a day that does not exist.
+#[inline]
 fn ymd(b: &[u8]) -> Option<NaiveDate> {
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        b.get(r)?.iter().try_fold(0u32, |n, &d| {
-            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
-        })
-    };
-    let year = i32::try_from(num(0..4)?).ok()?;
-    NaiveDate::from_ymd_opt(year, num(5..7)?, num(8..10)?)
+    let b: &[u8; 10] = b.try_into().ok()?;
+    let [y0, y1, y2, y3, dash1, m0, m1, dash2, d0, d1] = b.map(|c| c.wrapping_sub(b'0'));
+    // a dash is 3 below '0' (it wraps to 253); every other byte must be a digit
+    let digits = [y0, y1, y2, y3, m0, m1, d0, d1];
+    if dash1 != b'-'.wrapping_sub(b'0')
+        || dash2 != b'-'.wrapping_sub(b'0')
+        || digits.iter().any(|&d| d > 9)
+    {
+        return None;
+    }
+    let n = |hi: u8, lo: u8| u32::from(hi) * 10 + u32::from(lo);
+    let year = n(y0, y1) * 100 + n(y2, y3);
+    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, n(m0, m1), n(d0, d1))
 }
 
 /// How a customer's number is written, for the help of a malformed one.
@@ -989,6 +1021,8 @@ min_score = 0
                 "-?[0-9]{1,2}(\\.[0-9]{1,2})?",
                 "(true|false|TRUE| true|yes|A|B| A|local|local |loca|-0|12\\.0|2026-02-2[89]|2026-13-01)",
                 "[ -~]{0,6}",
+                "(-5\\.5|-5\\.50|-5\\.51|-5\\.4999|1000|1000\\.0|1000\\.01|999\\.999999999999999999|90|91|-3|-4|-0\\.0)",
+                "[0-9-]{10}",
             ],
         ) {
             let policy = crate::Policy::from_toml_str("kinds.toml", KINDS).map_err(|e| TestCaseError::fail(e.to_string()))?;
@@ -1009,6 +1043,22 @@ min_score = 0
             let text = format!("{y:04}-{m:02}-{d:02}");
             let chrono = chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok();
             prop_assert_eq!(ymd(text.as_bytes()), chrono, "{}", text);
+        }
+
+        /// Any text of digits, dashes and a few other bytes: a date only when it is exactly
+        /// `YYYY-MM-DD` and chrono reads that day.
+        #[test]
+        fn only_dates_of_the_exact_shape_are_read(
+            text in prop_oneof![
+                "[0-9+ /-]{8,11}",
+                "[0-9]{4}[-+/ 0-9][0-1][0-9][-+/ 0-9][0-3][0-9]",
+                "[+-]?[0-9]{3,5}-[0-9]{1,2}-[0-9]{1,2}",
+            ],
+        ) {
+            let shaped = text.len() == 10
+                && text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+            let want = chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok().filter(|_| shaped);
+            prop_assert_eq!(ymd(text.as_bytes()), want, "{}", text);
         }
     }
 }

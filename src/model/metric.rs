@@ -74,6 +74,63 @@ impl MetricKind {
     }
 }
 
+/// The `min` and `max` of a decimal or integer metric as integers at 18 decimals, made once
+/// when the policy compiles, so that a plain number read from text (at most 18 digits, see
+/// [`PlainBounds::holds`]) is checked with one multiplication and two integer compares
+/// instead of two decimal compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct PlainBounds {
+    min: Option<i128>,
+    max: Option<i128>,
+    /// Whether both bounds are exact at 18 decimals (and the metric is a number); when not,
+    /// [`holds`](Self::holds) answers `None` and the decimals are compared.
+    exact: bool,
+}
+
+/// The scale [`PlainBounds`] holds its bounds at: a value of at most 18 digits, times
+/// 10^(18 - its scale), stays below 2^127.
+const PLAIN_SCALE: u32 = 18;
+
+impl PlainBounds {
+    pub(crate) fn of(kind: &MetricKind) -> PlainBounds {
+        let (MetricKind::Decimal { min, max } | MetricKind::Integer { min, max }) = kind else {
+            return PlainBounds::default();
+        };
+        let at = |d: &Option<Decimal>| -> Option<Option<i128>> {
+            match d {
+                None => Some(None),
+                Some(d) => {
+                    let up = PLAIN_SCALE.checked_sub(d.scale())?;
+                    d.mantissa()
+                        .checked_mul(crate::model::fast::pow10(up)?)
+                        .map(Some)
+                }
+            }
+        };
+        match (at(min), at(max)) {
+            (Some(min), Some(max)) => PlainBounds {
+                min,
+                max,
+                exact: true,
+            },
+            _ => PlainBounds::default(),
+        }
+    }
+
+    /// Whether `mantissa * 10^-scale` lies within the bounds (any `i64` times 10^18 stays
+    /// within an `i128`); `None` when this cannot tell (bounds not exact, a scale over 18),
+    /// and the decimals are compared instead.
+    #[inline]
+    pub(crate) fn holds(&self, mantissa: i64, scale: u32) -> Option<bool> {
+        if !self.exact {
+            return None;
+        }
+        let up = crate::model::fast::pow10_64(PLAIN_SCALE.checked_sub(scale)?)?;
+        let v = i128::from(mantissa) * i128::from(up);
+        Some(self.min.is_none_or(|m| v >= m) && self.max.is_none_or(|m| v <= m))
+    }
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct MetricDef {
     pub(crate) name: String,
@@ -83,6 +140,8 @@ pub(crate) struct MetricDef {
     pub(crate) unit: Option<String>,
     /// Decimals of the values guidance gives (`scale`).
     pub(crate) scale: u32,
+    /// `min` and `max` as integers, for reading text ([`PlainBounds::of`] the kind).
+    pub(crate) bounds: PlainBounds,
 }
 
 impl MetricDef {
@@ -106,7 +165,7 @@ mod tests {
     use proptest::prelude::*;
     use rust_decimal::Decimal;
 
-    use super::{Beyond, MetricKind, Value};
+    use super::{Beyond, MetricKind, PlainBounds, Value};
 
     fn decimal() -> impl Strategy<Value = Decimal> {
         (any::<i32>(), 0u32..6, any::<bool>()).prop_map(|(m, s, zero)| {
@@ -141,5 +200,64 @@ mod tests {
             let got = kind.violated_bound(&Value::Decimal(n)).map(|(_, b)| b);
             prop_assert_eq!(got, expected);
         }
+    }
+
+    /// Any decimal of up to 20 decimals, its mantissa any `i64`.
+    fn wide() -> impl Strategy<Value = Decimal> {
+        (any::<i64>(), 0u32..=20).prop_map(|(m, s)| Decimal::new(m, s))
+    }
+
+    proptest! {
+        /// Integer bounds answer as the decimal bounds do, whenever they answer.
+        #[test]
+        fn plain_bounds_agree_with_the_decimal_bounds(
+            min in proptest::option::of(wide()),
+            max in proptest::option::of(wide()),
+            near in any::<bool>(),
+            mantissa in any::<i64>(),
+            scale in 0u32..=20,
+            integer in any::<bool>(),
+        ) {
+            let kind = if integer {
+                MetricKind::Integer { min, max }
+            } else {
+                MetricKind::Decimal { min, max }
+            };
+            // values at and next to a bound, or anywhere
+            let value = match (near, min.or(max)) {
+                (true, Some(b)) => {
+                    let step = Decimal::new(mantissa.signum(), scale.min(18));
+                    b.checked_add(step).unwrap_or(b)
+                }
+                _ => Decimal::new(mantissa, scale),
+            };
+            let bounds = PlainBounds::of(&kind);
+            let (Ok(m), s) = (i64::try_from(value.mantissa()), value.scale()) else {
+                return Ok(());
+            };
+            if let Some(holds) = bounds.holds(m, s) {
+                let want = kind.violated_bound(&Value::Decimal(value)).is_none();
+                prop_assert_eq!(holds, want, "{:?} in {:?}", value, kind);
+            }
+        }
+    }
+
+    #[test]
+    fn bounds_of_up_to_18_decimals_are_made_integers() {
+        let d = |m: i64, s: u32| Some(Decimal::new(m, s));
+        let exact = PlainBounds::of(&MetricKind::Decimal {
+            min: d(-55, 1),
+            max: d(1, 18),
+        });
+        assert_eq!(exact.holds(-55, 1), Some(true));
+        assert_eq!(exact.holds(-551, 2), Some(false));
+        assert_eq!(exact.holds(2, 18), Some(false));
+        assert_eq!(exact.holds(1, 19), None);
+        let finer = PlainBounds::of(&MetricKind::Decimal {
+            min: d(1, 19),
+            max: None,
+        });
+        assert_eq!(finer.holds(0, 0), None);
+        assert_eq!(PlainBounds::of(&MetricKind::Date).holds(0, 0), None);
     }
 }

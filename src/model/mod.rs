@@ -29,7 +29,7 @@ pub(crate) use fast::{FastCurve, FastWeights};
 pub(crate) use ids::PolicyIdentity;
 pub use ids::{MetricId, TierId};
 pub(crate) use lane::{LaneCurve, LaneCurves, LaneWeights};
-pub(crate) use metric::{Beyond, MetricDef, MetricKind, Value};
+pub(crate) use metric::{Beyond, MetricDef, MetricKind, PlainBounds, Value};
 pub(crate) use places::{CalendarPlaces, Places};
 pub(crate) use prepared::Prepared;
 pub use quantity::{Score, Weight};
