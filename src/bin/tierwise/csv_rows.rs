@@ -178,21 +178,8 @@ impl<R: Read> CsvRows<R> {
     /// Passes the line ends at `pos`, counting lines: LF, CRLF and CR each end one.
     fn skip_line_ends(&mut self) {
         while let Some(&b) = self.buf.get(self.pos).filter(|_| self.pos < self.end) {
-            match b {
-                b'\n' => {
-                    if !self.after_cr {
-                        self.line += 1;
-                    }
-                    self.after_cr = false;
-                }
-                b'\r' => {
-                    self.line += 1;
-                    self.after_cr = true;
-                }
-                _ => {
-                    self.after_cr = false;
-                    return;
-                }
+            if !self.pass(b) {
+                return;
             }
             self.pos += 1;
         }
@@ -204,23 +191,39 @@ impl<R: Read> CsvRows<R> {
             return;
         };
         for &b in bytes {
-            match b {
-                b'\n' => {
-                    if !self.after_cr {
-                        self.line += 1;
-                    }
-                    self.after_cr = false;
+            // (a method would borrow all of `self` while `bytes` borrows `buf`)
+            Self::count(&mut self.line, &mut self.after_cr, b);
+        }
+    }
+
+    /// Counts the byte `b` passed: whether it is a line end.
+    fn pass(&mut self, b: u8) -> bool {
+        Self::count(&mut self.line, &mut self.after_cr, b)
+    }
+
+    /// Counts `b` into `line` and `after_cr`: a LF right after a CR ends no further line.
+    fn count(line: &mut u64, after_cr: &mut bool, b: u8) -> bool {
+        match b {
+            b'\n' => {
+                if !*after_cr {
+                    *line += 1;
                 }
-                b'\r' => {
-                    self.line += 1;
-                    self.after_cr = true;
-                }
-                _ => self.after_cr = false,
+                *after_cr = false;
+                true
+            }
+            b'\r' => {
+                *line += 1;
+                *after_cr = true;
+                true
+            }
+            _ => {
+                *after_cr = false;
+                false
             }
         }
     }
 
-    /// A row with quotes (or a CR within its line) at `pos`, read by `csv_core`.
+    /// A row with quotes at `pos`, read by `csv_core`.
     fn quoted(&mut self, line: u64) -> io::Result<Next<'_>> {
         use csv_core::ReadRecordResult as R;
         let (mut nout, mut nends, mut read) = (0usize, 0usize, 0usize);
