@@ -1,5 +1,5 @@
 //! Tiering benchmarks: policy load+compile, classify one customer with and without a trace,
-//! classify the 1,000-customer sample.
+//! classify the 1,000-customer sample, build typed customers (fresh and reusing) and classify them.
 #![expect(
     clippy::unwrap_used,
     clippy::indexing_slicing,
@@ -70,6 +70,27 @@ fn benches(c: &mut Criterion) {
                 .build()
                 .unwrap();
             policy.classify(black_box(&customer), as_of).unwrap()
+        })
+    });
+    // the same, each customer built into the allocations of the one before
+    // (`customer_reusing`), as a service building one customer after another can
+    let mut spent = Some(one.clone());
+    c.bench_function("build_typed_reusing_and_classify_one", |b| {
+        b.iter(|| {
+            let customer = policy
+                .customer_reusing("C1", spent.take().unwrap())
+                .set_metric(ids[0], Decimal::from(1250))
+                .set_metric(ids[1], since)
+                .set_metric(ids[2], Decimal::new(95, 1))
+                .set_metric(ids[3], national.clone())
+                .set_metric(ids[4], rating_a.clone())
+                .previous_tier("vip")
+                .last_qualified(last)
+                .build()
+                .unwrap();
+            let tier = policy.classify(black_box(&customer), as_of).unwrap().tier();
+            spent = Some(customer);
+            tier
         })
     });
     c.bench_function("classify_one_with_trace", |b| {

@@ -22,119 +22,113 @@ const PAIRS: &[u8; 200] = b"\
 50515253545556575859606162636465666768697071727374\
 75767778798081828384858687888990919293949596979899";
 
-/// The text of a decimal as its `Display` writes it (`75.00`, `-0.05`, `12`), in a buffer
-/// of its own: digits of the mantissa, the point `scale` digits from the end.
+/// The text of a decimal as its `Display` writes it (`75.00`, `-0.05`, `12`), from the
+/// start of a buffer of its own: the sign, the digits of the mantissa, the point `scale`
+/// digits from the end. Starting at the front, the whole buffer is copied (a few fixed
+/// stores, no call to copy a slice of unknown length) and the rest cut off.
 pub(crate) struct Text {
-    // at most 20 digits of a u64, at most 28 of scale, a point and a sign: 52 bytes
-    buf: [u8; 52],
-    start: usize,
+    // at most a sign, 29 digits (a scale of 28 and the zero before the point) and a point
+    buf: [u8; 32],
+    len: usize,
 }
 
 impl Text {
     /// The text of `d`, or `None` for what only the general formatter writes (a mantissa
-    /// beyond `i64`, a negative zero).
+    /// beyond `u64`, a negative zero).
     #[inline]
     pub(crate) fn of(d: Decimal) -> Option<Text> {
-        let mut text = Text {
-            buf: [0u8; 52],
-            start: 52,
-        };
-        text.fill(d).then_some(text)
-    }
-
-    /// Writes the text of `d`, the digits backwards, two at a time, the `scale` digits
-    /// after the point first; false (and nothing written) for what only the general
-    /// formatter writes.
-    #[inline]
-    fn fill(&mut self, d: Decimal) -> bool {
-        let Ok(m) = i64::try_from(d.mantissa()) else {
-            return false;
-        };
-        if m == 0 && d.is_sign_negative() {
-            return false;
+        let m = d.mantissa();
+        let u = u64::try_from(m.unsigned_abs()).ok()?;
+        if u == 0 && d.is_sign_negative() {
+            return None;
         }
         let scale = d.scale() as usize;
-        let u = m.unsigned_abs();
-        // the common scales divide by constants (a multiplication, not a division)
-        let split = match scale {
-            0 => Some((u, 0)),
-            1 => Some((u / 10, u % 10)),
-            2 => Some((u / 100, u % 100)),
-            3 => Some((u / 1000, u % 1000)),
-            4 => Some((u / 10_000, u % 10_000)),
-            _ => POW10.get(scale).map(|&p| (u / p, u % p)),
-        };
-        let whole = match split {
-            Some((whole, fraction)) => {
-                if scale > 0 {
-                    self.digits(fraction, scale);
-                    self.put(b'.');
-                }
-                whole
-            }
-            // a scale past 19 digits: the digits one by one, the point among them
-            None => {
-                let mut u = u;
-                for _ in 0..scale {
-                    // u % 10 < 10
-                    self.put(b'0' + (u % 10) as u8);
-                    u /= 10;
-                }
-                self.put(b'.');
-                u
-            }
-        };
-        self.digits(whole, 1);
-        if m < 0 {
-            self.put(b'-');
+        let negative = m < 0;
+        // the digits written: all of the mantissa's, and at least one before the point
+        let mut digits = 1;
+        while POW10.get(digits).is_some_and(|&p| u >= p) {
+            digits += 1;
         }
-        true
+        let digits = digits.max(scale + 1);
+        let len = usize::from(negative) + digits + usize::from(scale > 0);
+        let mut text = Text {
+            buf: [b'0'; 32],
+            len,
+        };
+        // backwards from the end: the digits after the point, two at a time, the point,
+        // the digits before it (the zeros that lead a fraction are there already)
+        let mut at = len;
+        let mut u = u;
+        let mut left = scale;
+        while left >= 2 {
+            at = at.saturating_sub(2);
+            // u % 100 < 100
+            text.pair(at, (u % 100) as usize);
+            u /= 100;
+            left -= 2;
+        }
+        if left == 1 {
+            at = at.saturating_sub(1);
+            // u % 10 < 10
+            text.set(at, b'0' + (u % 10) as u8);
+            u /= 10;
+        }
+        if scale > 0 {
+            at = at.saturating_sub(1);
+            text.set(at, b'.');
+        }
+        loop {
+            if u >= 10 {
+                at = at.saturating_sub(2);
+                // u % 100 < 100
+                text.pair(at, (u % 100) as usize);
+                u /= 100;
+                if u == 0 {
+                    break;
+                }
+            } else {
+                at = at.saturating_sub(1);
+                // u < 10
+                text.set(at, b'0' + u as u8);
+                break;
+            }
+        }
+        if negative {
+            text.set(0, b'-');
+        }
+        Some(text)
     }
 
-    /// Puts `b` before the text.
+    /// Writes `b` at `at`.
     #[inline]
-    fn put(&mut self, b: u8) {
-        self.start = self.start.saturating_sub(1);
-        if let Some(slot) = self.buf.get_mut(self.start) {
+    fn set(&mut self, at: usize, b: u8) {
+        if let Some(slot) = self.buf.get_mut(at) {
             *slot = b;
         }
     }
 
-    /// Puts the digits of `u` before the text, two at a time, with leading zeros to at
-    /// least `width` digits.
+    /// Writes the two digits of `n` (below 100) at `at`.
     #[inline]
-    fn digits(&mut self, mut u: u64, width: usize) {
-        let end = self.start;
-        while u >= 100 {
-            // u % 100 < 100
-            let pair = (u % 100) as usize * 2;
-            u /= 100;
-            self.pair(pair);
+    fn pair(&mut self, at: usize, n: usize) {
+        if let (Some(to), Some(digits)) =
+            (self.buf.get_mut(at..at + 2), PAIRS.get(n * 2..n * 2 + 2))
+        {
+            to.copy_from_slice(digits);
         }
-        if u >= 10 {
-            self.pair(u as usize * 2);
-        } else {
-            self.put(b'0' + u as u8);
-        }
-        while end - self.start < width {
-            self.put(b'0');
-        }
-    }
-
-    /// Puts the two digits at `at` of [`PAIRS`] before the text.
-    #[inline]
-    fn pair(&mut self, at: usize) {
-        let (Some(&hi), Some(&lo)) = (PAIRS.get(at), PAIRS.get(at + 1)) else {
-            return;
-        };
-        self.put(lo);
-        self.put(hi);
     }
 
     /// The text's bytes: ASCII digits, a point and a sign.
     #[inline]
     pub(crate) fn as_bytes(&self) -> &[u8] {
-        self.buf.get(self.start..).unwrap_or(&[])
+        self.buf.get(..self.len).unwrap_or(&[])
+    }
+
+    /// Appends the text to `out`: the whole buffer, then cut to the text.
+    #[inline]
+    fn append_to(&self, out: &mut Vec<u8>) {
+        let end = out.len() + self.len;
+        out.extend_from_slice(&self.buf);
+        out.truncate(end);
     }
 }
 
@@ -147,18 +141,50 @@ pub(crate) fn write(d: Decimal, out: &mut impl fmt::Write) -> fmt::Result {
     }
 }
 
-/// Appends `d` to `out` as its `Display` writes it, copied once from its [`Text`].
+/// Appends `d` to `out` as its `Display` writes it.
 #[inline]
 pub(crate) fn append(d: Decimal, out: &mut Vec<u8>) {
-    let mut text = Text {
-        buf: [0u8; 52],
-        start: 52,
-    };
-    if text.fill(d) {
-        out.extend_from_slice(text.as_bytes());
-    } else {
-        out.extend_from_slice(d.to_string().as_bytes());
+    if append_hundredths(d, out) {
+        return;
     }
+    match Text::of(d) {
+        Some(text) => text.append_to(out),
+        None => out.extend_from_slice(d.to_string().as_bytes()),
+    }
+}
+
+/// Appends `d` when it is what scores at the default precision are, hundredths from `0.00`
+/// to `999.99`, in a few instructions: one to three digits, the point, two digits, built in
+/// eight bytes and copied whole. False (nothing written) for any other decimal.
+#[inline]
+fn append_hundredths(d: Decimal, out: &mut Vec<u8>) -> bool {
+    if d.scale() != 2 || d.is_sign_negative() {
+        return false;
+    }
+    let Ok(u) = u32::try_from(d.mantissa()) else {
+        return false;
+    };
+    if u >= 100_000 {
+        return false;
+    }
+    let (whole, fraction) = (u / 100, (u % 100) as usize);
+    let (Some(&f0), Some(&f1)) = (PAIRS.get(fraction * 2), PAIRS.get(fraction * 2 + 1)) else {
+        return false;
+    };
+    // whole < 1000: each digit below 10
+    let digit = |n: u32| b'0' + (n % 10) as u8;
+    let (bytes, len) = if whole >= 100 {
+        let (h, t, o) = (digit(whole / 100), digit(whole / 10), digit(whole));
+        ([h, t, o, b'.', f0, f1, 0, 0], 6)
+    } else if whole >= 10 {
+        ([digit(whole / 10), digit(whole), b'.', f0, f1, 0, 0, 0], 5)
+    } else {
+        ([digit(whole), b'.', f0, f1, 0, 0, 0, 0], 4)
+    };
+    let end = out.len() + len;
+    out.extend_from_slice(&bytes);
+    out.truncate(end);
+    true
 }
 
 #[cfg(test)]
@@ -168,11 +194,22 @@ mod tests {
 
     proptest! {
         #[test]
-        fn writes_what_display_writes(m in any::<i64>(), scale in 0u32..=28, big in any::<bool>()) {
-            let d = if big {
-                Decimal::from_i128_with_scale(i128::from(m) * 1_000_000, scale)
-            } else {
-                Decimal::new(m, scale)
+        fn writes_what_display_writes(
+            m in any::<i64>(),
+            wide in any::<u64>(),
+            small in 0u64..100_000,
+            negative in any::<bool>(),
+            kind in 0u8..4,
+            scale in 0u32..=28,
+        ) {
+            // mantissas in i64, past it up to u64::MAX (the last the short text takes),
+            // beyond u64 (the general formatter), and small ones (scores)
+            let sign = if negative { -1 } else { 1 };
+            let d = match kind {
+                0 => Decimal::new(m, scale),
+                1 => Decimal::from_i128_with_scale(sign * i128::from(wide), scale),
+                2 => Decimal::from_i128_with_scale(i128::from(m) * 1_000_000, scale),
+                _ => Decimal::from_i128_with_scale(sign * i128::from(small), scale),
             };
             let mut s = String::new();
             super::write(d, &mut s).ok();
@@ -191,10 +228,21 @@ mod tests {
             (12, 0, "12"),
             (0, 2, "0.00"),
             (0, 0, "0"),
+            (10000, 2, "100.00"),
+            (99999, 2, "999.99"),
+            (100_000, 2, "1000.00"),
+            (7, 2, "0.07"),
+            (1234, 2, "12.34"),
+            (-1234, 2, "-12.34"),
+            (5, 28, "0.0000000000000000000000000005"),
+            (-1, 1, "-0.1"),
         ] {
             let mut out = String::new();
             super::write(Decimal::new(m, s), &mut out).ok();
             assert_eq!(out, text);
+            let mut bytes = b"x".to_vec();
+            super::append(Decimal::new(m, s), &mut bytes);
+            assert_eq!(bytes, format!("x{text}").into_bytes());
         }
         let mut out = String::new();
         super::write(-Decimal::new(0, 2), &mut out).ok();
@@ -202,5 +250,9 @@ mod tests {
         let mut bytes = Vec::new();
         super::append(-Decimal::new(0, 2), &mut bytes);
         assert_eq!(bytes, b"-0.00");
+        let max = Decimal::from_i128_with_scale(-i128::from(u64::MAX), 28);
+        let mut bytes = Vec::new();
+        super::append(max, &mut bytes);
+        assert_eq!(bytes, max.to_string().into_bytes());
     }
 }

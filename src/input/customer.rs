@@ -256,18 +256,32 @@ impl Customer {
 pub struct CustomerBuilder<'p> {
     policy: &'p Compiled,
     id: String,
-    values: Vec<Option<Value>>,
+    /// One slot per metric (boxed: the builder is moved by every call of a chain).
+    values: Box<[Option<Value>]>,
     previous: Previous,
+    /// What few customers are given, out of line: the builder is moved by every call of a
+    /// chain, and small it moves in a few registers' worth of stores.
+    rare: Option<Box<RareInput>>,
+    errors: Vec<InputError>,
+}
+
+/// The fields of a [`CustomerBuilder`] few customers are given: a `previous_tier` the
+/// policy does not define, and a pin.
+#[derive(Debug, Default)]
+struct RareInput {
     unknown_tier: Option<String>,
     pin_tier: Option<String>,
     pin_until: Option<NaiveDate>,
     pin_reason: Option<String>,
-    errors: Vec<InputError>,
 }
 
 impl<'p> CustomerBuilder<'p> {
     pub(crate) fn new(policy: &'p Compiled, id: String) -> CustomerBuilder<'p> {
-        CustomerBuilder::with(policy, id, vec![None; policy.metrics.len()])
+        CustomerBuilder::with(
+            policy,
+            id,
+            vec![None; policy.metrics.len()].into_boxed_slice(),
+        )
     }
 
     /// A builder for customer `id` whose id and values are written into the allocations
@@ -276,23 +290,23 @@ impl<'p> CustomerBuilder<'p> {
         let mut own = spent.id.into_string();
         own.clear();
         own.push_str(id);
-        let mut values = spent.values.into_vec();
-        values.clear();
-        values.resize(policy.metrics.len(), None);
+        let mut values = spent.values;
+        if values.len() == policy.metrics.len() {
+            values.fill(None);
+        } else {
+            values = vec![None; policy.metrics.len()].into_boxed_slice();
+        }
         CustomerBuilder::with(policy, own, values)
     }
 
     /// A builder of `id` with `values` (one absent value per metric) and nothing else set.
-    fn with(policy: &'p Compiled, id: String, values: Vec<Option<Value>>) -> CustomerBuilder<'p> {
+    fn with(policy: &'p Compiled, id: String, values: Box<[Option<Value>]>) -> CustomerBuilder<'p> {
         CustomerBuilder {
             policy,
             id,
             values,
             previous: Previous::default(),
-            unknown_tier: None,
-            pin_tier: None,
-            pin_until: None,
-            pin_reason: None,
+            rare: None,
             errors: Vec::new(),
         }
     }
@@ -316,7 +330,7 @@ impl<'p> CustomerBuilder<'p> {
     /// Empty (or blank) text means absent, as an empty CSV cell does.
     // inlined across crates, as are `set_text`, `set_metric` and `set_metric_text`, so that
     // a chain of calls does not move the builder each time
-    #[inline]
+    #[inline(always)]
     #[must_use]
     pub fn set(mut self, field: &str, value: impl Into<InputValue>) -> Self {
         let value = value.into();
@@ -336,7 +350,7 @@ impl<'p> CustomerBuilder<'p> {
     /// assert_eq!(c.id(), "C7");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    #[inline]
+    #[inline(always)]
     #[must_use]
     pub fn set_text(mut self, field: &str, text: &str) -> Self {
         self.set_val(field, Val::Text(text));
@@ -356,19 +370,19 @@ impl<'p> CustomerBuilder<'p> {
                 let t = value.text();
                 match policy.tier_by_id(&t) {
                     Some(id) => self.previous.tier = Some(id),
-                    None => self.unknown_tier = Some(t.into_owned()),
+                    None => self.rare_mut().unknown_tier = Some(t.into_owned()),
                 }
             }
             "tier_since" | "last_qualified" | "pinned_until" => match value.as_date() {
                 Ok(d) => match field {
                     "tier_since" => self.previous.tier_since = Some(d),
                     "last_qualified" => self.previous.last_qualified = Some(d),
-                    _ => self.pin_until = Some(d),
+                    _ => self.rare_mut().pin_until = Some(d),
                 },
                 Err(m) => self.error(field, m),
             },
-            "pinned_tier" => self.pin_tier = Some(value.as_text()),
-            "pin_reason" => self.pin_reason = Some(value.as_text()),
+            "pinned_tier" => self.rare_mut().pin_tier = Some(value.as_text()),
+            "pin_reason" => self.rare_mut().pin_reason = Some(value.as_text()),
             _ => {
                 if let Some(idx) = policy.metrics.iter().position(|m| m.name == field) {
                     self.put(idx, value);
@@ -430,7 +444,7 @@ impl<'p> CustomerBuilder<'p> {
     /// assert_eq!(policy.classify(&c, as_of)?.score().to_string(), "60.05");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    #[inline]
+    #[inline(always)]
     #[must_use]
     pub fn set_metric(mut self, metric: MetricId, value: impl Into<InputValue>) -> Self {
         let value = value.into();
@@ -440,34 +454,54 @@ impl<'p> CustomerBuilder<'p> {
 
     /// Sets a metric by its number from text, as [`set_metric`](Self::set_metric) does
     /// with a `&str`, without copying the text.
-    #[inline]
+    #[inline(always)]
     #[must_use]
     pub fn set_metric_text(mut self, metric: MetricId, text: &str) -> Self {
         self.set_metric_val(metric, Val::Text(text));
         self
     }
 
+    #[inline(always)]
     fn set_metric_val(&mut self, metric: MetricId, value: Val<'_>) {
         let idx = metric.index();
-        let mine = metric.policy == self.policy.key();
-        if !mine || idx >= self.policy.metrics.len() {
-            let e = InputError::new(
-                self.id.clone(),
-                format!("metric number {idx}"),
-                InputErrorKind::UnknownField,
-                format!(
-                    "the metric number was made by another compiled policy than `{}`",
-                    &self.policy.id
-                ),
-            );
-            self.errors.push(e);
+        if metric.policy != self.policy.key() || idx >= self.policy.metrics.len() {
+            self.foreign_metric(idx);
             return;
         }
         match value {
             Val::Text(t) => self.put_text(idx, t),
-            v if v.is_blank() => {}
-            v => self.put(idx, v),
+            v => self.put_typed(idx, v),
         }
+    }
+
+    /// Records a metric number made by another compiled policy.
+    #[cold]
+    fn foreign_metric(&mut self, idx: usize) {
+        let e = InputError::new(
+            self.id.clone(),
+            format!("metric number {idx}"),
+            InputErrorKind::UnknownField,
+            format!(
+                "the metric number was made by another compiled policy than `{}`",
+                &self.policy.id
+            ),
+        );
+        self.errors.push(e);
+    }
+
+    /// Puts a value that is not text for metric number `idx` into its slot, as
+    /// [`put`](Self::put) does. The common case, a value of the metric's own type within
+    /// its bounds, goes straight into the slot (bounds compared as integers); anything
+    /// else goes to `put`, which says what is wrong.
+    #[inline(always)]
+    fn put_typed(&mut self, idx: usize, value: Val<'_>) {
+        if let (Some(m), Some(slot)) = (self.policy.metrics.get(idx), self.values.get_mut(idx)) {
+            if let Some(v) = typed_value(m, value) {
+                *slot = Some(v);
+                return;
+            }
+        }
+        self.put(idx, value);
     }
 
     /// Reads text for metric number `idx` into its slot, as [`put`](Self::put) does, blank
@@ -527,7 +561,7 @@ impl<'p> CustomerBuilder<'p> {
         }
         match self.policy.tier_by_id(t) {
             Some(id) => self.previous.tier = Some(id),
-            None => self.unknown_tier = Some(t.to_owned()),
+            None => self.rare_mut().unknown_tier = Some(t.to_owned()),
         }
         self
     }
@@ -549,10 +583,16 @@ impl<'p> CustomerBuilder<'p> {
     /// Pins the customer to `tier` until `until` (inclusive; `None` for no end).
     #[must_use]
     pub fn pin(mut self, tier: &str, until: Option<NaiveDate>, reason: Option<&str>) -> Self {
-        self.pin_tier = Some(tier.to_owned());
-        self.pin_until = until;
-        self.pin_reason = reason.map(str::to_owned);
+        let rare = self.rare_mut();
+        rare.pin_tier = Some(tier.to_owned());
+        rare.pin_until = until;
+        rare.pin_reason = reason.map(str::to_owned);
         self
+    }
+
+    /// The rare fields, made when the first is set.
+    fn rare_mut(&mut self) -> &mut RareInput {
+        self.rare.get_or_insert_with(Box::default)
     }
 
     /// Checks the record: required metrics present, defaults applied, pin tier known.
@@ -561,16 +601,13 @@ impl<'p> CustomerBuilder<'p> {
         if !self.errors.is_empty() {
             return Err(InputErrors::new(self.errors));
         }
-        let rare = (pin.is_some() || self.unknown_tier.is_some()).then(|| {
-            Box::new(Rare {
-                unknown_tier: self.unknown_tier,
-                pin,
-            })
-        });
+        let unknown_tier = self.rare.and_then(|r| r.unknown_tier);
+        let rare =
+            (pin.is_some() || unknown_tier.is_some()).then(|| Box::new(Rare { unknown_tier, pin }));
         Ok(Customer {
             id: self.id.into_boxed_str(),
             policy_key: self.policy.key(),
-            values: self.values.into_boxed_slice(),
+            values: self.values,
             previous: self.previous,
             rare,
         })
@@ -583,10 +620,7 @@ impl<'p> CustomerBuilder<'p> {
         self.id.push_str(id);
         self.values.iter_mut().for_each(|v| *v = None);
         self.previous = Previous::default();
-        self.unknown_tier = None;
-        self.pin_tier = None;
-        self.pin_until = None;
-        self.pin_reason = None;
+        self.rare = None;
         self.errors.clear();
     }
 
@@ -600,12 +634,9 @@ impl<'p> CustomerBuilder<'p> {
         }
         out.values.copy_from_slice(&self.values);
         out.previous = std::mem::take(&mut self.previous);
-        out.rare = (pin.is_some() || self.unknown_tier.is_some()).then(|| {
-            Box::new(Rare {
-                unknown_tier: self.unknown_tier.take(),
-                pin,
-            })
-        });
+        let unknown_tier = self.rare.take().and_then(|r| r.unknown_tier);
+        out.rare =
+            (pin.is_some() || unknown_tier.is_some()).then(|| Box::new(Rare { unknown_tier, pin }));
         true
     }
 
@@ -633,12 +664,14 @@ impl<'p> CustomerBuilder<'p> {
                 }
             }
         }
-        match self.pin_tier.take().filter(|t| !t.is_empty()) {
+        // no pin field given: nothing more to check
+        let rare = self.rare.as_deref_mut()?;
+        match rare.pin_tier.take().filter(|t| !t.is_empty()) {
             Some(t) => match policy.tier_by_id(&t) {
                 Some(tier) => Some(Pin {
                     tier,
-                    until: self.pin_until,
-                    reason: self.pin_reason.take(),
+                    until: rare.pin_until,
+                    reason: rare.pin_reason.take(),
                 }),
                 None => {
                     let help = did_you_mean(&t, policy.tier_ids.iter().map(String::as_str));
@@ -655,10 +688,10 @@ impl<'p> CustomerBuilder<'p> {
                 }
             },
             None => {
-                if self.pin_until.is_some() || self.pin_reason.is_some() {
+                if rare.pin_until.is_some() || rare.pin_reason.is_some() {
                     self.errors.push(InputError::new(
                         self.id.clone(),
-                        if self.pin_until.is_some() {
+                        if rare.pin_until.is_some() {
                             "pinned_until"
                         } else {
                             "pin_reason"
@@ -670,6 +703,35 @@ impl<'p> CustomerBuilder<'p> {
                 None
             }
         }
+    }
+}
+
+/// A value of metric `m`'s own type within its bounds, as [`parse_value`] reads it, without
+/// parsing or comparing decimals: a decimal whose mantissa fits in an `i64`, an integer, a
+/// date, a boolean, an enum value by number. `None` for anything else, and wherever the
+/// integer bounds cannot tell; `parse_value` then decides.
+#[inline(always)]
+fn typed_value(m: &MetricDef, v: Val<'_>) -> Option<Value> {
+    match (&m.kind, v) {
+        (MetricKind::Decimal { .. }, Val::Decimal(d)) => {
+            let mantissa = i64::try_from(d.mantissa()).ok()?;
+            m.bounds
+                .holds(mantissa, d.scale())?
+                .then_some(Value::Decimal(d))
+        }
+        (MetricKind::Decimal { .. }, Val::Integer(n)) => m
+            .bounds
+            .holds(n, 0)?
+            .then(|| Value::Decimal(Decimal::from(n))),
+        (MetricKind::Integer { .. }, Val::Integer(n)) => {
+            m.bounds.holds(n, 0)?.then_some(Value::Integer(n))
+        }
+        (MetricKind::Date, Val::Date(d)) => Some(Value::Date(d)),
+        (MetricKind::Bool, Val::Bool(b)) => Some(Value::Bool(b)),
+        (MetricKind::Enum { values }, Val::Choice(i)) if usize::from(i) < values.len() => {
+            Some(Value::Enum(i))
+        }
+        _ => None,
     }
 }
 
@@ -951,8 +1013,9 @@ impl<'t> Extend<(MetricId, &'t str)> for CustomerBuilder<'_> {
 mod tests {
     use proptest::prelude::*;
 
-    use super::{plain_decimal, ymd, CustomerBuilder, Val};
+    use super::{plain_decimal, ymd, CustomerBuilder, InputValue, Val};
     use crate::decimal::parse_decimal;
+    use rust_decimal::Decimal;
 
     /// A metric of each kind, numbers with bounds on both sides.
     const KINDS: &str = r#"
@@ -1036,6 +1099,37 @@ min_score = 0
             prop_assert_eq!(&fast.values, &slow.values, "{:?}", text);
             let errors = |b: &CustomerBuilder<'_>| b.errors.iter().map(ToString::to_string).collect::<Vec<_>>();
             prop_assert_eq!(errors(&fast), errors(&slow), "{:?}", text);
+        }
+
+        /// Typed values put the short way are put as the general way puts them, for every
+        /// kind of metric and every kind of value: the same value in the slot (scale
+        /// included), or the same errors.
+        #[test]
+        fn typed_values_are_put_as_the_general_way_puts_them(
+            which in 0usize..6,
+            value in prop_oneof![
+                (any::<i64>(), 0u32..=28).prop_map(|(m, s)| InputValue::Decimal(Decimal::new(m, s))),
+                (-600i64..1100, 0u32..3).prop_map(|(m, s)| InputValue::Decimal(Decimal::new(m, s))),
+                (any::<i64>(), 0u32..=28).prop_map(|(m, s)| InputValue::Decimal(Decimal::from_i128_with_scale(i128::from(m) * 1_000_000_000, s))),
+                prop_oneof![Just(-551i64), Just(-550), Just(-549), Just(100_000), Just(100_001), Just(0)]
+                    .prop_map(|m| InputValue::Decimal(Decimal::new(m, 2))),
+                Just(InputValue::Decimal(-Decimal::new(0, 2))),
+                prop_oneof![any::<i64>(), -10i64..1010].prop_map(InputValue::Integer),
+                (0i32..400_000).prop_map(|d| InputValue::Date(chrono::NaiveDate::from_num_days_from_ce_opt(d).unwrap_or_default())),
+                any::<bool>().prop_map(InputValue::Bool),
+                (0u16..4).prop_map(InputValue::Choice),
+            ],
+        ) {
+            let policy = crate::Policy::from_toml_str("kinds.toml", KINDS).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let compiled = &*policy.inner;
+            let mut fast = CustomerBuilder::new(compiled, "C1".to_owned());
+            fast.put_typed(which, value.view());
+            let mut slow = CustomerBuilder::new(compiled, "C1".to_owned());
+            slow.put(which, value.view());
+            let text = |b: &CustomerBuilder<'_>| format!("{:?}", b.values);
+            prop_assert_eq!(text(&fast), text(&slow), "{:?}", value);
+            let errors = |b: &CustomerBuilder<'_>| b.errors.iter().map(ToString::to_string).collect::<Vec<_>>();
+            prop_assert_eq!(errors(&fast), errors(&slow), "{:?}", value);
         }
 
         #[test]
