@@ -409,9 +409,24 @@ impl<'p> CustomerBuilder<'p> {
         }
     }
 
-    /// Parses `value` for metric number `idx` of this policy into its slot, or records why
-    /// it cannot be.
+    /// Puts `value` for metric number `idx` of this policy into its slot, or records why it
+    /// cannot be. The common case of a typed value, one of the metric's own type within its
+    /// bounds, goes straight into the slot (bounds compared as integers); anything else is
+    /// parsed and checked by [`put_parsed`](Self::put_parsed), which says what is wrong.
+    #[inline(always)]
     pub(crate) fn put(&mut self, idx: usize, value: Val<'_>) {
+        if let (Some(m), Some(slot)) = (self.policy.metrics.get(idx), self.values.get_mut(idx)) {
+            if let Some(v) = typed_value(m, value) {
+                *slot = Some(v);
+                return;
+            }
+        }
+        self.put_parsed(idx, value);
+    }
+
+    /// Parses `value` for metric number `idx` of this policy into its slot, or records why
+    /// it cannot be: the general way, for every value.
+    fn put_parsed(&mut self, idx: usize, value: Val<'_>) {
         let Some(m) = self.policy.metrics.get(idx) else {
             return;
         };
@@ -470,7 +485,7 @@ impl<'p> CustomerBuilder<'p> {
         }
         match value {
             Val::Text(t) => self.put_text(idx, t),
-            v => self.put_typed(idx, v),
+            v => self.put(idx, v),
         }
     }
 
@@ -489,24 +504,9 @@ impl<'p> CustomerBuilder<'p> {
         self.errors.push(e);
     }
 
-    /// Puts a value that is not text for metric number `idx` into its slot, as
-    /// [`put`](Self::put) does. The common case, a value of the metric's own type within
-    /// its bounds, goes straight into the slot (bounds compared as integers); anything
-    /// else goes to `put`, which says what is wrong.
-    #[inline(always)]
-    fn put_typed(&mut self, idx: usize, value: Val<'_>) {
-        if let (Some(m), Some(slot)) = (self.policy.metrics.get(idx), self.values.get_mut(idx)) {
-            if let Some(v) = typed_value(m, value) {
-                *slot = Some(v);
-                return;
-            }
-        }
-        self.put(idx, value);
-    }
-
     /// Reads text for metric number `idx` into its slot, as [`put`](Self::put) does, blank
     /// text being absent. The common case, a well-formed value within bounds, is read
-    /// straight into the slot; anything else goes to `put`, which says what is wrong.
+    /// straight into the slot; anything else goes to `put_parsed`, which says what is wrong.
     #[inline]
     fn put_text(&mut self, idx: usize, text: &str) {
         if let (Some(m), Some(slot)) = (self.policy.metrics.get(idx), self.values.get_mut(idx)) {
@@ -546,7 +546,7 @@ impl<'p> CustomerBuilder<'p> {
             }
         }
         if !Val::Text(text).is_blank() {
-            self.put(idx, Val::Text(text));
+            self.put_parsed(idx, Val::Text(text));
         }
     }
 
@@ -601,9 +601,7 @@ impl<'p> CustomerBuilder<'p> {
         if !self.errors.is_empty() {
             return Err(InputErrors::new(self.errors));
         }
-        let unknown_tier = self.rare.and_then(|r| r.unknown_tier);
-        let rare =
-            (pin.is_some() || unknown_tier.is_some()).then(|| Box::new(Rare { unknown_tier, pin }));
+        let rare = self.rare_of(pin);
         Ok(Customer {
             id: self.id.into_boxed_str(),
             policy_key: self.policy.key(),
@@ -634,10 +632,15 @@ impl<'p> CustomerBuilder<'p> {
         }
         out.values.copy_from_slice(&self.values);
         out.previous = std::mem::take(&mut self.previous);
-        let unknown_tier = self.rare.take().and_then(|r| r.unknown_tier);
-        out.rare =
-            (pin.is_some() || unknown_tier.is_some()).then(|| Box::new(Rare { unknown_tier, pin }));
+        out.rare = self.rare_of(pin);
         true
+    }
+
+    /// The record's rare parts, `pin` (checked) and an unknown previous tier, taken out of
+    /// the builder; `None` when it has neither, as most records do.
+    fn rare_of(&mut self, pin: Option<Pin>) -> Option<Box<Rare>> {
+        let unknown_tier = self.rare.take().and_then(|r| r.unknown_tier);
+        (pin.is_some() || unknown_tier.is_some()).then(|| Box::new(Rare { unknown_tier, pin }))
     }
 
     /// The mistakes recorded so far.
@@ -1094,7 +1097,7 @@ min_score = 0
             fast.put_text(which, &text);
             let mut slow = CustomerBuilder::new(compiled, "C1".to_owned());
             if !Val::Text(&text).is_blank() {
-                slow.put(which, Val::Text(&text));
+                slow.put_parsed(which, Val::Text(&text));
             }
             prop_assert_eq!(&fast.values, &slow.values, "{:?}", text);
             let errors = |b: &CustomerBuilder<'_>| b.errors.iter().map(ToString::to_string).collect::<Vec<_>>();
@@ -1123,9 +1126,9 @@ min_score = 0
             let policy = crate::Policy::from_toml_str("kinds.toml", KINDS).map_err(|e| TestCaseError::fail(e.to_string()))?;
             let compiled = &*policy.inner;
             let mut fast = CustomerBuilder::new(compiled, "C1".to_owned());
-            fast.put_typed(which, value.view());
+            fast.put(which, value.view());
             let mut slow = CustomerBuilder::new(compiled, "C1".to_owned());
-            slow.put(which, value.view());
+            slow.put_parsed(which, value.view());
             let text = |b: &CustomerBuilder<'_>| format!("{:?}", b.values);
             prop_assert_eq!(text(&fast), text(&slow), "{:?}", value);
             let errors = |b: &CustomerBuilder<'_>| b.errors.iter().map(ToString::to_string).collect::<Vec<_>>();
