@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use common::population;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use tierwise::rust_decimal::Decimal;
-use tierwise::{CustomerBuilder, InputValue, MetricId, Policy};
+use tierwise::{CustomerBuilder, InputValue, MetricId, Policy, TierId};
 
 const POLICY: &str = "policies/ocean-shipping.toml";
 
@@ -23,10 +23,11 @@ fn policy() -> (Policy, String) {
     (Policy::from_toml_str(POLICY, &text).unwrap(), text)
 }
 
-/// The fields of a service's own customer type, resolved once: metrics by number, enum
-/// values by number.
+/// The fields of a service's own customer type, resolved once: metrics, enum values and
+/// tiers by number.
 struct Typed {
     ids: [MetricId; 5],
+    vip: TierId,
     national: InputValue,
     rating_a: InputValue,
     since: NaiveDate,
@@ -42,7 +43,7 @@ impl Typed {
             .set_metric(self.ids[2], Decimal::new(95, 1))
             .set_metric(self.ids[3], self.national.clone())
             .set_metric(self.ids[4], self.rating_a.clone())
-            .previous_tier("vip")
+            .previous_tier_id(self.vip)
             .last_qualified(self.last)
     }
 }
@@ -78,6 +79,7 @@ fn benches(c: &mut Criterion) {
     .map(|m| policy.metric_id(m).unwrap());
     let typed = Typed {
         ids,
+        vip: policy.tier_by_id("vip").unwrap(),
         national: policy.enum_value(ids[3], "national_leader").unwrap(),
         rating_a: policy.enum_value(ids[4], "A").unwrap(),
         since: NaiveDate::from_ymd_opt(2019, 4, 1).unwrap(),

@@ -432,8 +432,9 @@ impl Policy {
     // ---- customers and cases ----
 
     /// Starts a customer record for this policy.
-    pub fn customer(&self, id: impl Into<String>) -> CustomerBuilder<'_> {
-        CustomerBuilder::new(&self.inner, id.into())
+    #[inline]
+    pub fn customer(&self, id: impl AsRef<str>) -> CustomerBuilder<'_> {
+        CustomerBuilder::new(&self.inner, id.as_ref())
     }
 
     /// Starts a customer record for this policy, as [`customer`](Self::customer) does, in
@@ -450,6 +451,7 @@ impl Policy {
     /// assert_eq!(second, policy.customer("C2").set("teu", "40").build()?);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn customer_reusing(&self, id: &str, spent: Customer) -> CustomerBuilder<'_> {
         CustomerBuilder::reusing(&self.inner, id, spent)
     }

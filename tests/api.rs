@@ -1071,6 +1071,83 @@ fn customers_by_metric_number_check_values_as_set_does() {
 }
 
 #[test]
+fn a_previous_tier_by_number_is_the_tier_by_name_and_another_policys_number_is_refused() {
+    let p = crate::common::load("policies/ocean-shipping.toml");
+    let as_of = crate::common::date("2026-06-30");
+    let key = p.tier_by_id("key").unwrap();
+    fn fill(b: tierwise::CustomerBuilder<'_>) -> tierwise::CustomerBuilder<'_> {
+        b.set("annual_teu", "90")
+            .set("customer_since", "2019-04-01")
+            .set("gross_margin_pct", "9.5")
+            .set("influence", "regional")
+            .last_qualified(crate::common::date("2026-05-01"))
+    }
+    let by_number = fill(p.customer("T1"))
+        .previous_tier_id(key)
+        .build()
+        .unwrap();
+    let by_name = fill(p.customer("T1")).previous_tier("key").build().unwrap();
+    assert_eq!(by_number, by_name);
+    assert_eq!(
+        p.classify(&by_number, as_of).unwrap(),
+        p.classify(&by_name, as_of).unwrap()
+    );
+    // a tier number of another compiled policy is refused, not read as this one's
+    let q = crate::common::load("policies/ocean-shipping.toml");
+    let err = fill(q.customer("T2"))
+        .previous_tier_id(key)
+        .build()
+        .unwrap_err();
+    assert_eq!(err.errors().len(), 1);
+    assert_eq!(err.errors()[0].field(), "previous_tier");
+    assert_eq!(
+        err.errors()[0].kind(),
+        tierwise::InputErrorKind::UnknownTier
+    );
+    assert_eq!(err.errors()[0].customer(), "T2");
+}
+
+#[test]
+fn ids_of_every_length_are_kept_as_given_fresh_and_reusing() {
+    let p = crate::common::load("policies/ocean-shipping.toml");
+    fn fill(b: tierwise::CustomerBuilder<'_>) -> tierwise::CustomerBuilder<'_> {
+        b.set("annual_teu", "90")
+            .set("customer_since", "2019-04-01")
+            .set("gross_margin_pct", "9.5")
+            .set("influence", "regional")
+    }
+    let ids = [
+        "",
+        "C1",
+        "CUST-2026-000123",
+        "exactly-twenty-two-b22",
+        "exactly-twenty-three-23",
+        "客户-华东-2026-000123",
+        "a customer id much longer than any kept in the record itself",
+    ];
+    let mut spent = None;
+    for id in ids.iter().chain(ids.iter().rev()) {
+        let fresh = fill(p.customer(id)).build().unwrap();
+        assert_eq!(fresh.id(), *id);
+        let reused = match spent.take() {
+            Some(s) => fill(p.customer_reusing(id, s)).build().unwrap(),
+            None => fresh.clone(),
+        };
+        assert_eq!(reused, fresh);
+        assert_eq!(reused.id(), *id);
+        spent = Some(reused);
+    }
+    // the id an error names is the customer's, at every length
+    let long = ids[6];
+    let err = p
+        .customer(long)
+        .set("annual_teu", "-1")
+        .build()
+        .unwrap_err();
+    assert!(err.errors().iter().all(|e| e.customer() == long));
+}
+
+#[test]
 fn customers_from_a_services_own_struct_check_fields_as_set_does() {
     #[derive(serde::Serialize)]
     #[serde(rename_all = "snake_case")]

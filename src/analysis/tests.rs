@@ -312,7 +312,7 @@ fn values(p: &Compiled, r: (i64, i64, u8, Option<u16>, bool)) -> Vec<Option<Valu
 
 fn customer(p: &Compiled, values: Vec<Option<Value>>) -> Customer {
     Customer {
-        id: "c".into(),
+        id: crate::input::CustomerId::new("c"),
         policy_key: p.key(),
         values: values.into_boxed_slice(),
         previous: Previous::default(),

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 
 use super::domain::{constants, metric_value, representatives, Domains, Var};
 use crate::eval::{self, cond::env};
-use crate::input::{Customer, Previous};
+use crate::input::{Customer, CustomerId, Previous};
 use crate::model::{Compiled, Curve, DateUnit, MetricKind, Rv, Value};
 
 /// Values a linear segment is cut into, for scores between its points.
@@ -114,7 +114,7 @@ pub(crate) fn witnesses(p: &Compiled, as_of: NaiveDate) -> Vec<(u16, Customer)> 
 
 fn customer(p: &Compiled, id: &str, values: Vec<Option<Value>>) -> Customer {
     Customer {
-        id: id.into(),
+        id: CustomerId::new(id),
         policy_key: p.key(),
         values: values.into_boxed_slice(),
         previous: Previous::default(),

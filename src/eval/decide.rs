@@ -95,7 +95,7 @@ pub(crate) fn decide(
 
     // 3. previous tier: buffer, grace, step limit
     let mut tier = f;
-    if let Some(prev) = c.previous.tier {
+    if let Some(prev) = c.previous_tier() {
         let pi = prev.rank;
         if pi < f {
             let keep = p.prepared.keep_scores.get(usize::from(pi));
@@ -149,7 +149,7 @@ pub(crate) fn decide(
         }
     }
 
-    let tier_since = match (c.previous.tier, c.previous.tier_since) {
+    let tier_since = match (c.previous_tier(), c.previous.tier_since) {
         (Some(prev), Some(since)) if prev.rank == tier => since,
         _ => as_of,
     };

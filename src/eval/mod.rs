@@ -43,7 +43,7 @@ pub(crate) fn classify(
     as_of: NaiveDate,
 ) -> Result<Assignment, EvalError> {
     if c.policy_key != p.key() || c.values.len() != p.metrics.len() {
-        return Err(EvalError::new(&c.id, EvalErrorKind::WrongPolicy));
+        return Err(EvalError::new(c.id(), EvalErrorKind::WrongPolicy));
     }
     let (score, dims) = scoring::score(p, c, as_of)?;
     Ok(decide::decide(p, c, as_of, score, dims))

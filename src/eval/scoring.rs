@@ -127,7 +127,7 @@ pub(crate) fn score(
         all_int = false;
         let slopes = p.prepared.slopes.get(i).map_or(&[][..], Vec::as_slice);
         let (s, _) =
-            score::dimension(p, d, slopes, value, as_of).map_err(|k| EvalError::new(&c.id, k))?;
+            score::dimension(p, d, slopes, value, as_of).map_err(|k| EvalError::new(c.id(), k))?;
         *slot = Score(s);
     }
     let int_score = match (&p.prepared.fast_weights, all_int) {
@@ -141,7 +141,7 @@ pub(crate) fn score(
         Some(s) => s,
         None => score::composite(p, dims.as_slice()).ok_or_else(|| {
             EvalError::new(
-                &c.id,
+                c.id(),
                 EvalErrorKind::Overflow {
                     metric: "score".to_owned(),
                 },

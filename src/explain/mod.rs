@@ -156,13 +156,13 @@ pub(crate) fn build(p: &Compiled, c: &Customer, as_of: NaiveDate, a: &Assignment
             }
         })
         .collect();
-    let previous = match (&c.previous.tier, c.unknown_tier()) {
+    let previous = match (c.previous.tier, c.unknown_tier()) {
         (Some(t), _) => Some(PreviousTrace {
-            tier: tier_id(p, t.rank),
+            tier: tier_id(p, t),
             known: true,
             tier_since: c.previous.tier_since,
             last_qualified: c.previous.last_qualified,
-            not_kept: not_kept(p, c, as_of, a, t.rank),
+            not_kept: not_kept(p, c, as_of, a, t),
         }),
         (None, Some(name)) => Some(PreviousTrace {
             tier: name.to_owned(),
@@ -226,7 +226,7 @@ pub(crate) fn build(p: &Compiled, c: &Customer, as_of: NaiveDate, a: &Assignment
         }
     }
     Explanation {
-        customer: c.id.to_string(),
+        customer: c.id().to_owned(),
         as_of,
         policy: PolicyRef {
             id: p.id.clone(),

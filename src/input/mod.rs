@@ -4,10 +4,12 @@
 
 mod case;
 mod customer;
+mod id;
 pub(crate) mod serialized;
 mod timeline;
 
 pub use case::{Case, CaseBuilder, CaseError, CaseErrorKind};
 pub use customer::{Customer, CustomerBuilder, InputValue};
 pub(crate) use customer::{Previous, Val};
+pub(crate) use id::CustomerId;
 pub use timeline::{Event, Timeline, TimelineError, TimelineErrorKind};

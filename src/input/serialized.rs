@@ -62,7 +62,7 @@ pub(crate) fn customer<T: Serialize + ?Sized>(
             _ => None,
         })
         .unwrap_or_default();
-    let mut b = CustomerBuilder::new(p, id.clone());
+    let mut b = CustomerBuilder::new(p, &id);
     let mut errors = Vec::new();
     for (name, value) in record.fields {
         if name == "id" {

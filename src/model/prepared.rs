@@ -3,7 +3,7 @@
 
 use rust_decimal::Decimal;
 
-use super::{Compiled, Curve, FastCurve, FastWeights, LaneCurves};
+use super::{Compiled, Curve, FastCurve, FastWeights, LaneCurves, Value};
 
 /// Exact shortcuts computed once per policy so that scoring divides only when it must.
 #[derive(Debug, Default)]
@@ -22,6 +22,10 @@ pub(crate) struct Prepared {
     pub(crate) lane_curves: Vec<Option<LaneCurves>>,
     /// The weights in integers, when they fit.
     pub(crate) fast_weights: Option<FastWeights>,
+    /// The values a customer record starts from: each metric's default, or absent.
+    pub(crate) start_values: Box<[Option<Value>]>,
+    /// The numbers of the required metrics (those without a default), in order.
+    pub(crate) required: Box<[usize]>,
 }
 
 /// `a / b` when the quotient is exact (no rounding at 28 digits).
@@ -83,6 +87,10 @@ impl Prepared {
             fast_curves,
             lane_curves,
             fast_weights: FastWeights::of(&c.dimensions),
+            start_values: c.metrics.iter().map(|m| m.default).collect(),
+            required: (c.metrics.iter().enumerate())
+                .filter_map(|(i, m)| m.required.then_some(i))
+                .collect(),
         }
     }
 }

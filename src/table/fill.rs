@@ -200,7 +200,7 @@ impl Fill {
             },
             Target::State(field) => match (field, previous) {
                 ("previous_tier", Some(prev)) => {
-                    prev.tier = p.tier_by_id(&v.text());
+                    prev.tier = p.tier_by_id(&v.text()).map(|t| t.rank);
                     prev.tier.is_some()
                 }
                 ("tier_since", Some(prev)) => {

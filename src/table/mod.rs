@@ -49,7 +49,7 @@ use self::fill::Fill;
 use self::vector::Vector;
 use crate::error::{InputError, InputErrors};
 use crate::eval;
-use crate::input::{Customer, CustomerBuilder, InputValue, Previous};
+use crate::input::{Customer, CustomerBuilder, CustomerId, InputValue, Previous};
 use crate::model::Compiled;
 
 /// How a table is read.
@@ -191,9 +191,9 @@ fn classify_into(
             ));
         }
     }
-    let mut builder = CustomerBuilder::new(p, String::new());
+    let mut builder = CustomerBuilder::new(p, "");
     let mut record = Customer {
-        id: Box::from(""),
+        id: CustomerId::default(),
         policy_key: p.key(),
         values: vec![None; p.metrics.len()].into_boxed_slice(),
         previous: Previous::default(),
