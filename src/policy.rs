@@ -583,9 +583,15 @@ impl Policy {
     /// assert_eq!(policy.tier(a.tier())?.id(), "key");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn classify(&self, customer: &Customer, as_of: NaiveDate) -> Result<Assignment, EvalError> {
-        eval::classify(&self.inner, customer, as_of)
-            .inspect_err(|e| telemetry::eval_failed(customer.id(), e))
+        // returned as `eval::classify` wrote it, where the caller wants it: passing the
+        // result through `inspect_err` copied it (a `memcpy` of the whole result)
+        let result = eval::classify(&self.inner, customer, as_of);
+        if let Err(e) = &result {
+            telemetry::eval_failed(customer.id(), e);
+        }
+        result
     }
 
     /// Scores and tiers one customer with a full trace of every step.
