@@ -428,8 +428,10 @@ impl<'p> CustomerBuilder<'p> {
     }
 
     /// Puts `value` for metric number `idx` of this policy into its slot, or records why it
-    /// cannot be; blank text is absent. The common cases go straight into the slot
-    /// ([`quick_value`]); anything else to [`put_parsed`](Self::put_parsed).
+    /// cannot be; blank text is absent. The common cases go straight into the slot: a typed
+    /// value of the metric's own type ([`typed_value`]) and plain text ([`text_value`]),
+    /// read without parsing or comparing decimals; anything else goes to
+    /// [`put_parsed`](Self::put_parsed), which says what is wrong.
     #[inline(always)]
     pub(crate) fn put(&mut self, idx: usize, value: Val<'_>) {
         if let (Some(m), Some(slot)) = (self.policy.metrics.get(idx), self.values.get_mut(idx)) {
