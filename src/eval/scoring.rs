@@ -10,7 +10,7 @@ use crate::input::Customer;
 use crate::model::{fast, Compiled, DateUnit, Dimension, LaneCurve, LaneCurves, Score, Value};
 
 /// A dimension's score at the precision in 64 bits, its curve at the scale of the value
-/// ([`LaneCurves`](crate::model::LaneCurves)), or `None` for [`fast_dimension`].
+/// ([`LaneCurves`]), or `None` for [`fast_dimension`].
 #[inline]
 fn lane_dimension(
     p: &Compiled,

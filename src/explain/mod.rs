@@ -79,7 +79,7 @@ fn not_kept(
     out
 }
 
-/// The trace of an assignment made by [`eval::classify`] for the same customer and date.
+/// The trace of an assignment made by [`eval::classify`](crate::eval::classify) for the same customer and date.
 pub(crate) fn build(p: &Compiled, c: &Customer, as_of: NaiveDate, a: &Assignment) -> Explanation {
     let dims = a.dimension_scores();
     let mut dimensions = Vec::with_capacity(p.dimensions.len());

@@ -1,7 +1,7 @@
 //! The keys of every table of a policy file and of a scenario file, described once: the
 //! readers check tables against these lists (`Cx::check_keys`), and the JSON Schemas that
 //! editors use for completion, hover help and validation (`policies/schema/*.json`) are
-//! generated from them (see [`json_schema`], a test). A key added to a table here is
+//! generated from them (see `json_schema`, a test). A key added to a table here is
 //! accepted by the reader and offered by the editor at the same time.
 //!
 //! A leaf: it imports nothing from the rest of the crate.
