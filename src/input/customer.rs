@@ -216,8 +216,10 @@ pub(crate) struct Rare {
 ///
 /// Build one with [`Policy::customer`](crate::Policy::customer).
 // The record is kept to 64 bytes (a test checks it): a large batch streams every record
-// through memory, so the values are one boxed slice and pins and unknown previous tiers,
-// which few customers have, sit behind one pointer.
+// through memory, so the values are one boxed slice, pins and unknown previous tiers,
+// which few customers have, sit behind one pointer, and the previous tier is a rank. A
+// short id (most are) is kept in the record itself (24 bytes), so that a fresh record
+// allocates only its values.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Customer {
     pub(crate) id: CustomerId,
