@@ -12,11 +12,28 @@ pub(crate) struct Words<'w> {
 }
 
 /// The bytes of `b` (at most eight) as one integer, zero-padded.
+///
+/// Read as two overlapping loads of the first and the last bytes (four each, or two),
+/// whose shared bytes are the same: copying a cell of any length into a zeroed block
+/// called `memcpy`, and reading the block back whole then waited for its bytes.
 #[inline]
 fn pack(b: &[u8]) -> Option<u64> {
-    let mut block = [0u8; 8];
-    block.get_mut(..b.len())?.copy_from_slice(b);
-    Some(u64::from_le_bytes(block))
+    let n = b.len();
+    let two = |at: usize| -> u64 {
+        let pair = b.get(at..at + 2).and_then(|s| <[u8; 2]>::try_from(s).ok());
+        pair.map_or(0, |p| u64::from(u16::from_le_bytes(p)))
+    };
+    let four = |at: usize| -> u64 {
+        let quad = b.get(at..at + 4).and_then(|s| <[u8; 4]>::try_from(s).ok());
+        quad.map_or(0, |q| u64::from(u32::from_le_bytes(q)))
+    };
+    match n {
+        0 => Some(0),
+        1 => b.first().map(|&c| u64::from(c)),
+        2..=3 => Some(two(0) | two(n - 2) << (8 * (n - 2))),
+        4..=8 => Some(four(0) | four(n - 4) << (8 * (n - 4))),
+        _ => None,
+    }
 }
 
 impl<'w> Words<'w> {
@@ -49,6 +66,17 @@ mod tests {
     use super::Words;
 
     proptest! {
+        /// Packing is the bytes zero-padded to eight, little-endian, for every length.
+        #[test]
+        fn packing_is_the_zero_padded_bytes(b in prop::collection::vec(any::<u8>(), 0..12)) {
+            let expected = (b.len() <= 8).then(|| {
+                let mut block = [0u8; 8];
+                block[..b.len()].copy_from_slice(&b);
+                u64::from_le_bytes(block)
+            });
+            prop_assert_eq!(super::pack(&b), expected);
+        }
+
         /// Finding a word is `position` of it, for short words, long ones and text that is
         /// a prefix of a word or has zero bytes in it.
         #[test]
