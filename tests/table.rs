@@ -219,6 +219,51 @@ pub fn text_column<'a>(cells: impl Iterator<Item = &'a str>) -> ArrayRef {
 }
 
 #[test]
+fn records_filled_column_by_column_start_from_the_defaults() {
+    // nine dimensions, more than the integer lanes take: the rows are filled into records
+    // column by column, and a metric with a default that a row (or the whole batch) leaves
+    // out has its default, as a builder gives it
+    let policy = load("tests/inputs/tables/record-fill.toml");
+    let rows: [(&str, &str, &str, &str); 5] = [
+        ("F1", "100", "B", "5"),
+        ("F2", "900", "", ""),
+        ("F3", "", "C", "0"),
+        ("F4", "4000.5", "", "90"),
+        ("F5", "15000", "A", ""),
+    ];
+    let batch = RecordBatch::try_from_iter([
+        ("id", text_column(rows.iter().map(|r| r.0))),
+        ("teu", text_column(rows.iter().map(|r| r.1))),
+        ("rating", text_column(rows.iter().map(|r| r.2))),
+        ("overdue", text_column(rows.iter().map(|r| r.3))),
+    ])
+    .unwrap();
+    let out = policy
+        .classify_table(&batch, as_of(), &TableOptions::new())
+        .unwrap();
+    let want: Vec<String> = rows
+        .iter()
+        .map(|(id, teu, rating, overdue)| {
+            let fields: Vec<(&str, InputValue)> =
+                [("teu", teu), ("rating", rating), ("overdue", overdue)]
+                    .into_iter()
+                    .filter(|(_, v)| !v.is_empty())
+                    .map(|(name, v)| (name, InputValue::Text((*v).to_owned())))
+                    .collect();
+            expected(&policy, id, &fields, as_of())
+        })
+        .collect();
+    assert_eq!(actual(&policy, &out), want);
+    // the defaults scored: F2, 900 TEU, has rating A (100), overdue 30 (50) and partner
+    // true (100)
+    assert!(
+        want[1].contains("[90.00 100.00 45.00 22.50 11.25 5.63 100.00 50.00 100.00]"),
+        "{}",
+        want[1]
+    );
+}
+
+#[test]
 fn the_sample_customers_classify_as_one_by_one_typed_or_as_text() {
     let policy = policy();
     let (header, rows) = sample();

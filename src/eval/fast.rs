@@ -6,7 +6,8 @@ use crate::model::lane::Segment;
 use crate::model::{FastCurve, FastWeights, LaneCurve, LaneWeights};
 
 impl FastCurve {
-    /// The score at the precision, for `x` at [`X_SCALE`](crate::model::fast::X_SCALE) (or an enum index for maps).
+    /// The score at the precision, for `x` at [`X_SCALE`](crate::model::fast::X_SCALE)
+    /// (or an enum index for maps).
     #[inline]
     pub(crate) fn score(&self, x: i128) -> Option<i128> {
         match self {

@@ -47,12 +47,18 @@ impl Fill {
         }
     }
 
-    /// Fills rows `start..start + n` (`n` at most [`CHUNK`]) from `columns`, then applies
-    /// the defaults and marks a row without a required metric slow.
+    /// Fills rows `start..start + n` (`n` at most [`CHUNK`]) from `columns`, each row
+    /// starting from the metrics' defaults as a builder does, then marks a row without a
+    /// required metric slow.
     pub(crate) fn fill(&mut self, p: &Compiled, columns: &Columns<'_>, start: usize, n: usize) {
         let n = n.min(CHUNK);
         let m = self.metrics;
-        self.values.iter_mut().take(n * m).for_each(|v| *v = None);
+        let defaults = &*p.prepared.start_values;
+        for row in self.values.chunks_exact_mut(m.max(1)).take(n) {
+            if row.len() == defaults.len() {
+                row.copy_from_slice(defaults);
+            }
+        }
         self.previous
             .iter_mut()
             .take(n)
@@ -66,14 +72,9 @@ impl Fill {
                 *slow = true;
                 continue;
             };
-            for (slot, def) in slots.iter_mut().zip(&p.metrics) {
-                if slot.is_none() {
-                    if def.default.is_some() {
-                        *slot = def.default;
-                    } else if def.required {
-                        *slow = true;
-                    }
-                }
+            let lacks = |&i: &usize| slots.get(i).is_some_and(Option::is_none);
+            if p.prepared.required.iter().any(lacks) {
+                *slow = true;
             }
         }
     }
