@@ -459,16 +459,26 @@ impl<'p> CustomerBuilder<'p> {
 
     /// Parses `value` for metric number `idx` of this policy into its slot, or records why
     /// it cannot be: the general way, for every value (blank text is absent).
-    // Inlined, it hands the part out of line only the fields it needs: a builder whose
-    // address is taken as a whole stays in memory, and each call of a chain then copies it,
-    // reading back fields just stored (a stall each time)
-    #[inline(always)]
+    #[inline(never)]
     fn put_parsed(&mut self, idx: usize, value: Val<'_>) {
-        let log = Log {
-            id: &self.id,
-            errors: &mut self.errors,
+        let Some(m) = self.policy.metrics.get(idx) else {
+            return;
         };
-        parse_into(self.policy, log, &mut self.values, idx, value);
+        if value.is_blank() {
+            return;
+        }
+        match parse_value(&m.kind, &m.name, value) {
+            Ok(v) => {
+                if let Some(slot) = self.values.get_mut(idx) {
+                    *slot = Some(v);
+                }
+            }
+            Err((kind, message, help)) => {
+                let e = InputError::new(self.id.as_str(), m.name.clone(), kind, message)
+                    .with_help(help);
+                self.errors.push(e);
+            }
+        }
     }
 
     /// Sets a metric by its number ([`Policy::metric_id`](crate::Policy::metric_id),
@@ -508,11 +518,7 @@ impl<'p> CustomerBuilder<'p> {
     fn put_metric(&mut self, metric: MetricId, value: Val<'_>) {
         let idx = metric.index();
         if metric.policy != self.policy.key() || idx >= self.policy.metrics.len() {
-            let log = Log {
-                id: &self.id,
-                errors: &mut self.errors,
-            };
-            log.foreign_metric(self.policy, idx);
+            self.foreign_metric(idx);
             return;
         }
         self.put(idx, value);
@@ -555,11 +561,7 @@ impl<'p> CustomerBuilder<'p> {
         if tier.policy == self.policy.key() && usize::from(tier.rank) < self.policy.tiers.len() {
             self.previous.tier = Some(tier.rank);
         } else {
-            let log = Log {
-                id: &self.id,
-                errors: &mut self.errors,
-            };
-            log.foreign_tier(self.policy, tier);
+            self.foreign_tier(tier);
         }
         self
     }
@@ -586,6 +588,36 @@ impl<'p> CustomerBuilder<'p> {
         rare.pin_until = until;
         rare.pin_reason = reason.map(str::to_owned);
         self
+    }
+
+    /// Records a metric number made by another compiled policy.
+    #[cold]
+    fn foreign_metric(&mut self, idx: usize) {
+        let e = InputError::new(
+            self.id.as_str(),
+            format!("metric number {idx}"),
+            InputErrorKind::UnknownField,
+            format!(
+                "the metric number was made by another compiled policy than `{}`",
+                &self.policy.id
+            ),
+        );
+        self.errors.push(e);
+    }
+
+    /// Records a tier number made by another compiled policy.
+    #[cold]
+    fn foreign_tier(&mut self, tier: TierId) {
+        let e = InputError::new(
+            self.id.as_str(),
+            "previous_tier",
+            InputErrorKind::UnknownTier,
+            format!(
+                "tier number {} was made by another compiled policy than `{}`",
+                tier.rank, &self.policy.id
+            ),
+        );
+        self.errors.push(e);
     }
 
     /// The rare fields, made when the first is set.
@@ -731,73 +763,6 @@ impl<'p> CustomerBuilder<'p> {
                 }
                 None
             }
-        }
-    }
-}
-
-/// Where a builder records its mistakes: the customer's id, which each error names, and
-/// the list. The out-of-line parts of the builder take this rather than the builder, so
-/// that the builder's address is not taken (see `put_parsed`).
-struct Log<'b> {
-    id: &'b CustomerId,
-    errors: &'b mut Vec<InputError>,
-}
-
-impl Log<'_> {
-    /// Records a metric number made by another compiled policy.
-    #[cold]
-    fn foreign_metric(self, policy: &Compiled, idx: usize) {
-        self.errors.push(InputError::new(
-            self.id.as_str(),
-            format!("metric number {idx}"),
-            InputErrorKind::UnknownField,
-            format!(
-                "the metric number was made by another compiled policy than `{}`",
-                &policy.id
-            ),
-        ));
-    }
-
-    /// Records a tier number made by another compiled policy.
-    #[cold]
-    fn foreign_tier(self, policy: &Compiled, tier: TierId) {
-        self.errors.push(InputError::new(
-            self.id.as_str(),
-            "previous_tier",
-            InputErrorKind::UnknownTier,
-            format!(
-                "tier number {} was made by another compiled policy than `{}`",
-                tier.rank, &policy.id
-            ),
-        ));
-    }
-}
-
-/// Parses `value` for metric number `idx` of `policy` into its slot of `values`, or records
-/// in `log` why it cannot be; blank text is absent.
-#[inline(never)]
-fn parse_into(
-    policy: &Compiled,
-    log: Log<'_>,
-    values: &mut [Option<Value>],
-    idx: usize,
-    value: Val<'_>,
-) {
-    let Some(m) = policy.metrics.get(idx) else {
-        return;
-    };
-    if value.is_blank() {
-        return;
-    }
-    match parse_value(&m.kind, &m.name, value) {
-        Ok(v) => {
-            if let Some(slot) = values.get_mut(idx) {
-                *slot = Some(v);
-            }
-        }
-        Err((kind, message, help)) => {
-            let e = InputError::new(log.id.as_str(), m.name.clone(), kind, message).with_help(help);
-            log.errors.push(e);
         }
     }
 }
