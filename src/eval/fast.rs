@@ -57,7 +57,7 @@ impl FastWeights {
             sum = sum.checked_add(mul(*w, *q)?)?;
         }
         let num = mul(sum, 2)?.checked_add(self.total)?;
-        Some(div_floor(num, mul(self.total, 2)?))
+        Some(self.two_total.div_floor_wide(num))
     }
 }
 
@@ -123,44 +123,57 @@ impl LaneWeights {
     #[inline]
     pub(crate) fn finish(&self, sum: i128) -> Option<i64> {
         let num = sum.checked_mul(2)?.checked_add(self.total)?;
-        i64::try_from(div_floor(num, self.two_total)).ok()
+        i64::try_from(self.two_total.div_floor_wide(num)).ok()
     }
 }
 
-/// A linear curve's score of `x`: `ya + round_half_up(dx * dy / DX)` on its segment.
+/// Curves of up to this many points find the segment of a value by counting the points
+/// at or below it, with no branch a row could mispredict; longer ones search.
+const COUNTED: usize = 8;
+
+/// A linear curve's score of `x`: `ya + round_half_up(dx * dy / DX)` on its segment, `x`
+/// held to the first and last points (where the segment gives their `y`).
 #[inline]
 fn linear(first: (i64, i64), last: (i64, i64), segments: &[Segment], x: i64) -> Option<i64> {
-    if x <= first.0 {
+    let x = x.max(first.0).min(last.0);
+    // the segment: the number of inner points at or below x
+    let inner = segments
+        .get(..segments.len().saturating_sub(1))
+        .unwrap_or_default();
+    let i = if inner.len() < COUNTED {
+        inner.iter().map(|s| usize::from(s.xb <= x)).sum()
+    } else {
+        inner.partition_point(|s| s.xb <= x)
+    };
+    let Some(s) = segments.get(i) else {
+        // a curve of one point
         return Some(first.1);
-    }
-    if x >= last.0 {
-        return Some(last.1);
-    }
-    for s in segments {
-        if x < s.xb {
-            // xa < x < xb: no overflow
-            let dx = x - s.xa;
-            // ya + round_half_up(dx * dy / DX) = ya + floor((2 dx dy + DX) / 2DX)
+    };
+    // xa <= x <= xb: dx cannot overflow
+    let dx = x - s.xa;
+    // ya + round_half_up(dx * dy / DX) = ya + floor((2 dx dy + DX) / 2DX)
+    let q = match dx.checked_mul(s.two_dy).and_then(|p| p.checked_add(s.dx)) {
+        Some(num) => s.two_dx.div_floor(num),
+        None => {
             let num = i128::from(dx) * i128::from(s.two_dy) + i128::from(s.dx);
-            let q = i64::try_from(div_floor(num, i128::from(s.two_dx))).ok()?;
-            return s.ya.checked_add(q);
+            i64::try_from(s.two_dx.div_floor_wide(num)).ok()?
         }
-    }
-    Some(last.1)
+    };
+    s.ya.checked_add(q)
 }
 
 /// A step curve's score of `x`: the last step at or before it, or the first.
 #[inline]
 fn steps(first: i64, points: &[(i64, i64)], x: i64) -> i64 {
-    let mut y = first;
-    for &(px, py) in points {
-        if px <= x {
-            y = py;
-        } else {
-            break;
-        }
+    let i = if points.len() <= COUNTED {
+        points.iter().map(|p| usize::from(p.0 <= x)).sum()
+    } else {
+        points.partition_point(|p| p.0 <= x)
+    };
+    match i.checked_sub(1).and_then(|i| points.get(i)) {
+        Some(p) => p.1,
+        None => first,
     }
-    y
 }
 
 #[cfg(test)]

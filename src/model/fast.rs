@@ -10,7 +10,7 @@
 
 use rust_decimal::Decimal;
 
-use super::{Curve, Dimension};
+use super::{Curve, Dimension, Divisor};
 
 /// The scale of metric values and curve x points.
 pub(crate) const X_SCALE: u32 = 12;
@@ -117,6 +117,8 @@ impl FastCurve {
 pub(crate) struct FastWeights {
     pub(crate) weights: Box<[i128]>,
     pub(crate) total: i128,
+    /// `2 * total`.
+    pub(crate) two_total: Divisor,
 }
 
 impl FastWeights {
@@ -128,6 +130,11 @@ impl FastWeights {
             .map(|d| at_scale(d.weight, scale))
             .collect::<Option<_>>()?;
         let total = weights.iter().try_fold(0i128, |a, w| a.checked_add(*w))?;
-        (total > 0).then_some(FastWeights { weights, total })
+        let two_total = Divisor::new(i64::try_from(total.checked_mul(2)?).ok()?)?;
+        Some(FastWeights {
+            weights,
+            total,
+            two_total,
+        })
     }
 }

@@ -13,7 +13,7 @@
 //! table's column the one of the column's.
 
 use super::fast::{pow10, X_SCALE};
-use super::{FastCurve, FastWeights};
+use super::{Divisor, FastCurve, FastWeights};
 
 /// The fewest decimals that hold `x` (a number at [`X_SCALE`]) exactly.
 pub(crate) fn scale_of(x: i128) -> u32 {
@@ -47,7 +47,7 @@ pub(crate) struct Segment {
     /// `xb - xa`.
     pub(crate) dx: i64,
     /// `2 * (xb - xa)`.
-    pub(crate) two_dx: i64,
+    pub(crate) two_dx: Divisor,
 }
 
 /// A curve of the prepared policy with its x points at a batch's scale.
@@ -101,7 +101,7 @@ impl LaneCurve {
                                 ya,
                                 two_dy: yb.checked_sub(ya)?.checked_mul(2)?,
                                 dx,
-                                two_dx: dx.checked_mul(2)?,
+                                two_dx: Divisor::new(dx.checked_mul(2)?)?,
                             })
                         }
                         _ => None,
@@ -135,7 +135,7 @@ impl LaneCurve {
 pub(crate) struct LaneWeights {
     pub(crate) weights: Box<[i64]>,
     /// `2 * sum(weights)`.
-    pub(crate) two_total: i128,
+    pub(crate) two_total: Divisor,
     pub(crate) total: i128,
 }
 
@@ -149,7 +149,7 @@ impl LaneWeights {
             .collect::<Option<_>>()?;
         Some(LaneWeights {
             weights,
-            two_total: w.total.checked_mul(2)?,
+            two_total: w.two_total,
             total: w.total,
         })
     }

@@ -8,6 +8,7 @@
 
 mod case;
 mod cond;
+mod divisor;
 pub(crate) mod fast;
 mod ids;
 pub(crate) mod lane;
@@ -25,6 +26,7 @@ use rust_decimal::Decimal;
 
 pub(crate) use case::{CaseDef, Escalation, Route, SlaTable, Step, Target};
 pub(crate) use cond::{CaseSlots, CmpOp, Cond, Operand, Rv};
+pub(crate) use divisor::Divisor;
 pub(crate) use fast::{FastCurve, FastWeights};
 pub(crate) use ids::PolicyIdentity;
 pub use ids::{MetricId, TierId};

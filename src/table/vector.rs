@@ -528,6 +528,7 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
             return None;
         }
         let score_factor = pow10(X_SCALE - precision)?;
+
         // score * F >= x: score >= ceil(x / F)
         let least = |x: rust_decimal::Decimal| Some(-(-x_of(x)?).div_euclid(score_factor));
         let tiers = p
@@ -1435,18 +1436,16 @@ impl Anniversaries {
                 .and_then(|k| self.ends.get(k))
                 .copied()
         };
-        let mut n = guess.clamp(0, ANNIVERSARIES - 1);
-        if guess > n {
+        if !(0..ANNIVERSARIES).contains(&guess) {
             return self.civil_years(start);
         }
-        while end(n + 1).is_some_and(|e| start_day <= e) {
-            n += 1;
-        }
+        // the count is guess - 1, guess or guess + 1: one step either way, without a
+        // branch on the date (anniversaries fall further back as k grows)
+        let up = end(guess + 1).is_some_and(|e| start_day <= e);
+        let down = end(guess).is_some_and(|e| start_day > e);
+        let n = guess + i64::from(up) - i64::from(down);
         if n >= ANNIVERSARIES {
             return self.civil_years(start);
-        }
-        while n > 0 && end(n).is_some_and(|e| start_day > e) {
-            n -= 1;
         }
         n
     }
@@ -1495,7 +1494,7 @@ mod tests {
     use chrono::Datelike;
     use proptest::prelude::*;
 
-    use super::{civil, compare, days_from_civil, Anniversaries, LaneTest};
+    use super::{civil, compare, days_from_civil, Anniversaries, LaneTest, ANNIVERSARIES};
     use crate::model::CmpOp;
     use crate::table::cells::date_of_days;
 
@@ -1567,6 +1566,30 @@ mod tests {
         assert_eq!(a.years(19_782 - 365), 0);
         assert_eq!(a.years(days_from_civil(2020, 2, 29) as i32), 4);
         assert_eq!(a.years(days_from_civil(2020, 3, 1) as i32), 3);
+    }
+
+    /// Every start day of the anniversaries' two hundred years, for as-of dates around
+    /// leap days and year ends: the count of one step either way is the civil count.
+    #[test]
+    fn anniversaries_of_every_day_back_two_hundred_years() {
+        for (y, m, d) in [
+            (2024, 2, 29),
+            (2025, 2, 28),
+            (2024, 3, 1),
+            (2026, 12, 31),
+            (2000, 1, 1),
+        ] {
+            let as_of = i32::try_from(days_from_civil(y, m, d)).unwrap();
+            let a = Anniversaries::new(as_of);
+            for back in 0..=(ANNIVERSARIES as i32 + 1) * 366 {
+                let start = as_of - back;
+                assert_eq!(
+                    a.years(start),
+                    a.civil_years(start),
+                    "{y}-{m}-{d} back {back}"
+                );
+            }
+        }
     }
 
     #[test]
