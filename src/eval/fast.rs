@@ -140,7 +140,7 @@ fn linear(first: (i64, i64), last: (i64, i64), segments: &[Segment], x: i64) -> 
     let inner = segments
         .get(..segments.len().saturating_sub(1))
         .unwrap_or_default();
-    let i = if inner.len() < COUNTED {
+    let i = if segments.len() < COUNTED {
         inner.iter().map(|s| usize::from(s.xb <= x)).sum()
     } else {
         inner.partition_point(|s| s.xb <= x)

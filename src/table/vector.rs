@@ -528,7 +528,6 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
             return None;
         }
         let score_factor = pow10(X_SCALE - precision)?;
-
         // score * F >= x: score >= ceil(x / F)
         let least = |x: rust_decimal::Decimal| Some(-(-x_of(x)?).div_euclid(score_factor));
         let tiers = p
