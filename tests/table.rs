@@ -853,7 +853,7 @@ impl Lane {
     }
 }
 
-const LANE_COLUMNS: [&str; 11] = [
+const LANE_COLUMNS: [&str; 13] = [
     "volume",
     "since",
     "margin",
@@ -865,6 +865,8 @@ const LANE_COLUMNS: [&str; 11] = [
     "tier_since",
     "last_qualified",
     "pinned_tier",
+    "pinned_until",
+    "pin_reason",
 ];
 
 fn lane_day(from: i32, to: i32) -> impl Strategy<Value = Option<Lane>> {
@@ -899,9 +901,16 @@ fn lane_row() -> impl Strategy<Value = Vec<Option<Lane>>> {
     ];
     let partner = prop_oneof![any::<bool>().prop_map(|b| Some(Lane::Flag(b))), Just(None)];
     let tiers: &'static [&'static str] = &["gold", "silver", "bronze", "basic", "platinum"];
+    // pins: a tier, one with space around it, one the policy does not have
     let pinned = prop_oneof![
-        12 => Just(None),
-        1 => proptest::sample::select(&["silver", "nope"][..]).prop_map(|w| Some(Lane::Word(w))),
+        6 => Just(None),
+        1 => proptest::sample::select(&["silver", " gold ", "basic", "nope"][..])
+            .prop_map(|w| Some(Lane::Word(w))),
+    ];
+    let until = prop_oneof![3 => Just(None), 1 => lane_day(2025, 2026)];
+    let reason = prop_oneof![
+        3 => Just(None),
+        1 => proptest::sample::select(&["audit", " "][..]).prop_map(|w| Some(Lane::Word(w))),
     ];
     (
         volume,
@@ -914,9 +923,11 @@ fn lane_row() -> impl Strategy<Value = Vec<Option<Lane>>> {
         lane_word(tiers),
         lane_day(2025, 2026),
         lane_day(2025, 2026),
-        pinned,
+        (pinned, until, reason),
     )
-        .prop_map(|(a, b, c, d, e, f, g, h, i, j, k)| vec![a, b, c, d, e, f, g, h, i, j, k])
+        .prop_map(|(a, b, c, d, e, f, g, h, i, j, (k, l, m))| {
+            vec![a, b, c, d, e, f, g, h, i, j, k, l, m]
+        })
 }
 
 /// A column of the lanes policy: in its Arrow type when `typed`, else as text.
@@ -1002,10 +1013,17 @@ proptest! {
     #[test]
     fn the_lanes_agree_with_classify_on_every_feature(
         rows in prop::collection::vec(lane_row(), 1..300),
-        typed in prop::collection::vec(any::<bool>(), 11),
+        typed in prop::collection::vec(any::<bool>(), 13),
         as_of_day in 0u64..500,
+        respect_caps in any::<bool>(),
     ) {
-        let policy = load("tests/inputs/tables/lanes.toml");
+        let path = "tests/inputs/tables/lanes.toml";
+        let text = std::fs::read_to_string(path).unwrap();
+        let text = text.replace(
+            "pins_respect_caps = false",
+            &format!("pins_respect_caps = {respect_caps}"),
+        );
+        let policy = Policy::from_toml_str(path, &text).unwrap();
         let as_of = date("2025-06-01") + chrono::Days::new(as_of_day);
         let mut columns: Vec<(String, ArrayRef)> = vec![(
             "id".to_owned(),

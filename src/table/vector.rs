@@ -16,7 +16,8 @@
 //! (the tiers' `require`, the adjustments' `when`) evaluated for all rows at once, node
 //! by node, into a mask (a metric against a value runs down its lane); the qualified tier
 //! (a tier at a time), the floors and the caps (an adjustment at a time); and last, row
-//! by row, the previous tier's buffer, grace and step limit. The order of the steps is
+//! by row, the previous tier's buffer, grace and step limit, and a pin to its last day. The
+//! order of the steps is
 //! spec section 7's, as [`decide`](crate::eval::decide) takes them on records. The rows
 //! decided go to the output a run at a time
 //! ([`ResultColumns`](crate::table::ResultColumns)), a column slice each.
@@ -24,10 +25,12 @@
 //! Whatever the lanes cannot say exactly is left to the builder and the record path, row
 //! by row, so that its result or message is theirs: a cell the builder would refuse or
 //! report (out of range, not a value of the enum, a date chrono cannot hold), a required
-//! metric without a value, a pin, an unknown previous tier, a number too large for
-//! 64-bit lanes, a tenure date after the as-of date, a null as-of date. The results are
-//! the same as [`classify`](crate::eval::classify)'s for every row: a property test of
-//! random batches and a test over the sample customers check it.
+//! metric without a value, an unknown previous or pinned tier, a pin's last day or reason
+//! without its tier, a number too large for 64-bit lanes, a tenure date after the as-of
+//! date, a null as-of date. The results are the same as
+//! [`classify`](crate::eval::classify)'s for every row: a property test of random batches
+//! (pins among them, with and without `pins_respect_caps`) and a test over the sample
+//! customers check it.
 
 use arrow_array::types::Int64Type;
 use arrow_array::PrimitiveArray;
@@ -423,8 +426,11 @@ pub(crate) struct Vector<'a, 'p> {
     previous_tier: Option<StateIn<'a>>,
     tier_since: Option<StateIn<'a>>,
     last_qualified: Option<StateIn<'a>>,
-    /// Pin columns: a row with a pin is the builder's.
-    pins: Vec<&'a Binding<'a>>,
+    /// The pin columns: a pin's tier, its last day, its reason.
+    pinned_tier: Option<StateIn<'a>>,
+    pinned_until: Option<StateIn<'a>>,
+    pin_reason: Option<StateIn<'a>>,
+    pins_respect_caps: bool,
     /// The tier ids, for a previous tier's rank.
     tier_ids: Words<'p>,
     dims: Vec<Dim<'p>>,
@@ -453,6 +459,9 @@ pub(crate) struct Vector<'a, 'p> {
     /// Buffers for the parts of conditions.
     spare: Vec<Vec<bool>>,
     prev: Vec<Option<u16>>,
+    /// The pinned tier of each row, and the pin's last day.
+    pin: Vec<Option<u16>>,
+    until: Vec<Option<i32>>,
     since: Vec<Option<i32>>,
     last: Vec<Option<i32>>,
     /// The anniversaries of the last as-of date that was the same for a whole chunk.
@@ -471,21 +480,27 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
 
         let mut bound: Vec<Option<&'a Binding<'a>>> = vec![None; p.metrics.len()];
         let (mut previous_tier, mut tier_since, mut last_qualified) = (None, None, None);
-        let mut pins = Vec::new();
+        let (mut pinned_tier, mut pinned_until, mut pin_reason) = (None, None, None);
         for b in &columns.bindings {
             match b.target {
                 Target::Metric(i) => *bound.get_mut(i)? = Some(b),
                 Target::State(field) => {
                     let state = match (&b.cells, field) {
-                        (Cells::Date32(a), "tier_since" | "last_qualified") => StateIn::Date32(a),
-                        (Cells::Utf8(a), "previous_tier") => StateIn::Text(a),
+                        (Cells::Date32(a), "tier_since" | "last_qualified" | "pinned_until") => {
+                            StateIn::Date32(a)
+                        }
+                        (Cells::Utf8(a), "previous_tier" | "pinned_tier" | "pin_reason") => {
+                            StateIn::Text(a)
+                        }
                         _ => StateIn::Other(b),
                     };
                     match field {
                         "previous_tier" => previous_tier = Some(state),
                         "tier_since" => tier_since = Some(state),
                         "last_qualified" => last_qualified = Some(state),
-                        _ => pins.push(b),
+                        "pinned_tier" => pinned_tier = Some(state),
+                        "pinned_until" => pinned_until = Some(state),
+                        _ => pin_reason = Some(state),
                     }
                 }
             }
@@ -559,7 +574,10 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
             previous_tier,
             tier_since,
             last_qualified,
-            pins,
+            pinned_tier,
+            pinned_until,
+            pin_reason,
+            pins_respect_caps: p.tiering.pins_respect_caps,
             tier_ids: Words::new(&p.tier_ids),
             dims,
             weights,
@@ -582,6 +600,8 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
             when: vec![false; adjustment_count * CHUNK],
             spare: Vec::new(),
             prev: vec![None; CHUNK],
+            pin: vec![None; CHUNK],
+            until: vec![None; CHUNK],
             since: vec![None; CHUNK],
             last: vec![None; CHUNK],
             anniversaries: None,
@@ -779,79 +799,25 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
     }
 
     /// Reads the state and pin columns down rows `start..start + n`, column by column: a
-    /// row with a pin, an unknown previous tier or a state cell the builder is to read is
-    /// struck out of `ok`.
+    /// row with an unknown previous or pinned tier, a pin's last day or reason without its
+    /// tier, or a state cell the builder is to read is struck out of `ok`.
     fn read_state(&mut self, start: usize, n: usize, ok: &mut [bool; CHUNK]) {
         let ok = ok.get_mut(..n).unwrap_or_default();
-        for b in &self.pins {
-            match &b.cells {
-                // a column of nulls (no pins at all, the common case) is not read
-                Cells::Utf8(a) if a.null_count() == a.len() => {}
-                Cells::Date32(a) if a.null_count() == a.len() => {}
-                // a sparse column (a pin here and there): only the rows with a cell, found
-                // from the null bitmap a word at a time
-                Cells::Utf8(a) => match a.nulls() {
-                    Some(nulls) => {
-                        for r in nulls.inner().slice(start, ok.len()).set_indices() {
-                            if !trim(a.value(start + r)).is_empty() {
-                                if let Some(good) = ok.get_mut(r) {
-                                    *good = false;
-                                }
-                            }
-                        }
-                    }
-                    None => {
-                        for (r, good) in ok.iter_mut().enumerate() {
-                            if !trim(a.value(start + r)).is_empty() {
-                                *good = false;
-                            }
-                        }
-                    }
-                },
-                Cells::Date32(a) => match a.nulls() {
-                    Some(nulls) => {
-                        for r in nulls.inner().slice(start, ok.len()).set_indices() {
-                            if let Some(good) = ok.get_mut(r) {
-                                *good = false;
-                            }
-                        }
-                    }
-                    None => ok.fill(false),
-                },
-                _ => {
-                    for (r, good) in ok.iter_mut().enumerate() {
-                        if b.val(start + r, &mut self.scratch).is_some() {
-                            *good = false;
-                        }
-                    }
-                }
-            }
-        }
-        let prev = self.prev.get_mut(..n).unwrap_or_default();
-        match &self.previous_tier {
-            None => prev.fill(None),
-            Some(s) => {
-                for (r, (good, prev)) in ok.iter_mut().zip(prev).enumerate() {
-                    *prev = match state_text(s, start + r, &mut self.scratch) {
-                        None => None,
-                        Some(Some(t)) => {
-                            let tier = self.tier_ids.find(t).and_then(|i| u16::try_from(i).ok());
-                            if tier.is_none() {
-                                *good = false;
-                            }
-                            tier
-                        }
-                        Some(None) => {
-                            *good = false;
-                            None
-                        }
-                    };
-                }
+        // the previous tier and the pinned tier, each a tier id
+        for (column, tiers) in [
+            (self.previous_tier.as_ref(), &mut self.prev),
+            (self.pinned_tier.as_ref(), &mut self.pin),
+        ] {
+            let tiers = tiers.get_mut(..n).unwrap_or_default();
+            match column {
+                None => tiers.fill(None),
+                Some(s) => tiers_down(s, &self.tier_ids, start, ok, tiers, &mut self.scratch),
             }
         }
         for (column, dates) in [
             (self.tier_since.as_ref(), &mut self.since),
             (self.last_qualified.as_ref(), &mut self.last),
+            (self.pinned_until.as_ref(), &mut self.until),
         ] {
             let dates = dates.get_mut(..n).unwrap_or_default();
             match column {
@@ -885,6 +851,26 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
                                 None
                             }
                         };
+                    }
+                }
+            }
+        }
+        // a pin's last day or reason without its tier is a mistake: the builder's to report
+        let pin = self.pin.get(..n).unwrap_or_default();
+        if self.pinned_until.is_some() {
+            let until = self.until.get(..n).unwrap_or_default();
+            for ((good, p), u) in ok.iter_mut().zip(pin).zip(until) {
+                *good &= p.is_some() | u.is_none();
+            }
+        }
+        match &self.pin_reason {
+            None => {}
+            // a column of nulls (no pins, the common case) is not read
+            Some(StateIn::Text(a)) if a.null_count() == a.len() => {}
+            Some(reason) => {
+                for (r, (good, p)) in ok.iter_mut().zip(pin).enumerate() {
+                    if p.is_none() && state_text(reason, start + r, &mut self.scratch).is_some() {
+                        *good = false;
                     }
                 }
             }
@@ -938,10 +924,22 @@ impl<'a, 'p: 'a> Vector<'a, 'p> {
                 }
             }
         }
-        // 4. caps (5. pins are the record path's)
+        // 4. caps
         if let Some(ct) = cap {
             if ct > tier {
                 tier = ct;
+            }
+        }
+        // 5. a pin, to its last day (a cap still holds where the policy says so)
+        if let Some(pt) = self.pin.get(r).copied().flatten() {
+            let until = self.until.get(r).copied().flatten();
+            if until.is_none_or(|u| as_of <= u) {
+                tier = pt;
+                if self.pins_respect_caps {
+                    if let Some(ct) = cap {
+                        tier = tier.max(ct);
+                    }
+                }
             }
         }
         Tiered {
@@ -1342,6 +1340,40 @@ fn read_metric(
             });
             down(m, start, n, None, lanes, present, ok, cells);
         }
+    }
+}
+
+/// Reads a column of tier ids (the previous tier, the pinned tier) down rows
+/// `start..start + ok.len()` into `tiers`: a row whose id is not a tier, or whose cell the
+/// builder is to read, is struck out of `ok`.
+fn tiers_down(
+    s: &StateIn<'_>,
+    ids: &Words<'_>,
+    start: usize,
+    ok: &mut [bool],
+    tiers: &mut [Option<u16>],
+    scratch: &mut String,
+) {
+    // a column of nulls (no pins, say) is not read
+    if let StateIn::Text(a) = s {
+        if a.null_count() == a.len() {
+            tiers.fill(None);
+            return;
+        }
+    }
+    for (r, (good, tier)) in ok.iter_mut().zip(tiers).enumerate() {
+        *tier = match state_text(s, start + r, scratch) {
+            None => None,
+            Some(Some(t)) => {
+                let found = ids.find(t).and_then(|i| u16::try_from(i).ok());
+                *good &= found.is_some();
+                found
+            }
+            Some(None) => {
+                *good = false;
+                None
+            }
+        };
     }
 }
 
