@@ -204,6 +204,9 @@ fn classify_into(
     if let (None, Some(Cells::Utf8(ids))) = (nulls, &columns.id) {
         out.same_ids(ids);
     }
+    // and when none of them is null either, a row the lanes decide needs nothing of its id
+    let ids_taken = out.has_same_ids()
+        && matches!(&columns.id, Some(Cells::Utf8(ids)) if ids.null_count() == 0);
     // the lanes where the policy allows, the records of `Fill` where not
     let mut vector = Vector::new(p, columns);
     let mut fill = Fill::new(p);
@@ -227,6 +230,10 @@ fn classify_into(
             }
         }
         let decided = vector.as_ref().is_some_and(|v| v.decided(r));
+        if decided && ids_taken {
+            run = Some(run.map_or((r, r + 1), |(a, _)| (a, r + 1)));
+            continue;
+        }
         if !decided {
             flush(&mut run, &vector, out);
         }

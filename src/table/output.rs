@@ -291,6 +291,11 @@ impl<'p> ResultColumns<'p> {
         }
     }
 
+    /// Whether the ids are the input's ([`same_ids`](Self::same_ids)).
+    pub(crate) fn has_same_ids(&self) -> bool {
+        self.same_ids.is_some()
+    }
+
     /// Adds the results of rows `rows` of a chunk decided in integer lanes (their ids
     /// added before), a column at a time.
     pub(crate) fn push_decided(&mut self, d: &Decided<'_>, rows: std::ops::Range<usize>) {
