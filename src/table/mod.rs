@@ -172,8 +172,8 @@ pub(crate) fn classify_struct(
 /// The heart of both: the columns resolved once, each chunk of rows is scored and tiered in
 /// integer lanes ([`Vector`]) where the policy allows, or else filled column by column into
 /// records ([`Fill`]) and classified. A row that neither can decide (a mistake, a pin the
-/// records leave to the builder, a number too large) is built by the builder and classified, so that its checks,
-/// messages and results are `set`'s and `classify`'s.
+/// records leave to the builder, a number too large) is built by the builder and
+/// classified, so that its checks, messages and results are `set`'s and `classify`'s.
 fn classify_into(
     p: &Compiled,
     columns: &columns::Columns<'_>,
