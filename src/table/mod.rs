@@ -231,7 +231,7 @@ fn classify_into(
         }
         let decided = vector.as_ref().is_some_and(|v| v.decided(r));
         if decided && ids_taken {
-            run = Some(run.map_or((r, r + 1), |(a, _)| (a, r + 1)));
+            run = extended(run, r);
             continue;
         }
         if !decided {
@@ -265,10 +265,7 @@ fn classify_into(
         let shown = has_id.then_some(id);
         if decided {
             out.push_decided_id(id);
-            run = Some(match run {
-                Some((a, _)) => (a, r + 1),
-                None => (r, r + 1),
-            });
+            run = extended(run, r);
             continue;
         }
         if vector.is_some() || fill.is_slow(r) {
@@ -305,6 +302,12 @@ fn classify_into(
     }
     flush(&mut run, &vector, out);
     Ok(())
+}
+
+/// The run of decided rows of a chunk with row `r` added (the run ends just before it, or
+/// there is none yet).
+fn extended(run: Option<(usize, usize)>, r: usize) -> Option<(usize, usize)> {
+    Some(run.map_or((r, r + 1), |(a, _)| (a, r + 1)))
 }
 
 /// The message of a bad row: the builder's errors, as `InputErrors` writes them, or

@@ -16,10 +16,9 @@
 //! (the tiers' `require`, the adjustments' `when`) evaluated for all rows at once, node
 //! by node, into a mask (a metric against a value runs down its lane); the qualified tier
 //! (a tier at a time), the floors and the caps (an adjustment at a time); and last, row
-//! by row, the previous tier's buffer, grace and step limit, and a pin to its last day. The
-//! order of the steps is
-//! spec section 7's, as [`decide`](crate::eval::decide) takes them on records. The rows
-//! decided go to the output a run at a time
+//! by row, the previous tier's buffer, grace and step limit, and a pin to its last day.
+//! The order of the steps is spec section 7's, as [`decide`](crate::eval::decide) takes
+//! them on records. The rows decided go to the output a run at a time
 //! ([`ResultColumns`](crate::table::ResultColumns)), a column slice each.
 //!
 //! Whatever the lanes cannot say exactly is left to the builder and the record path, row
